@@ -1,0 +1,187 @@
+// ncvx: the command-line tool.
+//
+//   ncvx run CONFIG [key.path=value ...] [--out DIR] [--threads N]
+//   ncvx plugins
+//   ncvx describe NAME
+//   ncvx --version
+//
+// Global option: --plugin-dir DIR (repeatable), searched before
+// NCVX_PLUGIN_PATH and the default plugin folder.
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "ncvx/experiment.hpp"
+#include "ncvx/output.hpp"
+#include "ncvx/plugin_registry.hpp"
+#include "ncvx/runner.hpp"
+#include "ncvx/version.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string timestamp() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  localtime_r(&now, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y%m%d-%H%M%S", &tm);
+  return buffer;
+}
+
+void print_failures(const ncvx::PluginRegistry& registry) {
+  for (const auto& failure : registry.failures()) std::cerr << "warning: " << failure.reason << "\n";
+}
+
+int list_plugins(const ncvx::PluginRegistry& registry) {
+  std::vector<std::vector<std::string>> rows = {{"kind", "name", "version", "abi", "library", "description"}};
+  for (const auto* plugin : registry.plugins())
+    rows.push_back({ncvx::to_string(plugin->info().kind), plugin->info().name, plugin->info().version,
+                    std::to_string(plugin->abi().abi_version), plugin->file().string(),
+                    plugin->info().summary});
+  std::vector<std::size_t> widths(rows.front().size(), 0);
+  for (const auto& row : rows)
+    for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], row[c].size());
+  for (const auto& row : rows) {
+    std::string line;
+    for (std::size_t c = 0; c < row.size(); ++c)
+      line += c + 1 == row.size() ? row[c] : fmt::format("{:<{}}  ", row[c], widths[c]);
+    std::cout << line << "\n";
+  }
+  std::vector<std::string> folders;
+  for (const auto& folder : registry.folders()) folders.push_back(folder.string());
+  std::cout << fmt::format("\nsearched: {}\n", fmt::join(folders, ", "));
+  if (!registry.failures().empty()) {
+    std::cout << "\nnot loaded:\n";
+    for (const auto& failure : registry.failures()) std::cout << "  " << failure.reason << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+int describe(const ncvx::PluginRegistry& registry, const std::string& name) {
+  std::vector<const ncvx::LoadedPlugin*> matches;
+  std::vector<std::string> all;
+  for (const auto* plugin : registry.plugins()) {
+    all.push_back(plugin->info().name);
+    if (plugin->info().name == name) matches.push_back(plugin);
+  }
+  if (matches.empty()) {
+    const std::string guess = ncvx::nearest(name, all);
+    std::cerr << fmt::format("error: no plugin named '{}'{} Plugins: {}.\n", name,
+                             guess.empty() ? "." : "; did you mean '" + guess + "'?",
+                             fmt::join(all, ", "));
+    return 2;
+  }
+  for (const auto* plugin : matches) {
+    const auto& info = plugin->info();
+    std::cout << fmt::format("{} `{}` (version {}, {})\n  {}\n\n", ncvx::to_string(info.kind),
+                             info.name, info.version, plugin->file().string(), info.summary);
+    if (info.parameters.empty()) {
+      std::cout << "  no parameters\n";
+      continue;
+    }
+    std::vector<std::vector<std::string>> rows = {{"parameter", "type", "default", "range", "description"}};
+    for (const auto& spec : info.parameters)
+      rows.push_back({spec.name, ncvx::to_string(spec.type), ncvx::to_string(spec.default_value),
+                      spec.constraint(), spec.description});
+    std::vector<std::size_t> widths(5, 0);
+    for (const auto& row : rows)
+      for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], row[c].size());
+    for (const auto& row : rows)
+      std::cout << fmt::format("  {:<{}}  {:<{}}  {:<{}}  {:<{}}  {}\n", row[0], widths[0], row[1],
+                               widths[1], row[2], widths[2], row[3], widths[3], row[4]);
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"ncvx: compare non-convex methods for low-rank matrix reconstruction"};
+  app.set_version_flag("--version", std::string("ncvx ") + NCVX_VERSION_STRING);
+  app.require_subcommand(1);
+  std::vector<std::string> plugin_dirs;
+  app.add_option("--plugin-dir", plugin_dirs,
+                 "extra folder of plugin libraries (searched before NCVX_PLUGIN_PATH and the default)")
+      ->type_name("DIR");
+
+  auto* run = app.add_subcommand("run", "run the experiment described by a YAML file");
+  std::string config;
+  std::vector<std::string> overrides;
+  std::string out;
+  unsigned threads = 0;
+  bool quiet = false;
+  run->add_option("config", config, "the experiment's YAML file")->required()->check(CLI::ExistingFile);
+  run->add_option("overrides", overrides, "key.path=value settings applied on top of the file");
+  run->add_option("--out,-o", out, "results folder (default results/<name>-<time>)")->type_name("DIR");
+  run->add_option("--threads,-j", threads, "runs executed in parallel (default: all cores); "
+                                           "results do not depend on it");
+  run->add_flag("--quiet,-q", quiet, "print only the comparison table");
+
+  app.add_subcommand("plugins", "list the plugins found (kind, name, version, library)");
+  auto* describe_command = app.add_subcommand("describe", "show a plugin's parameters");
+  std::string describe_name;
+  describe_command->add_option("name", describe_name, "plugin name")->required();
+
+  CLI11_PARSE(app, argc, argv);
+
+  std::vector<fs::path> extra(plugin_dirs.begin(), plugin_dirs.end());
+  ncvx::PluginRegistry registry;
+  registry.scan(ncvx::PluginRegistry::search_path(extra));
+
+  try {
+    if (app.got_subcommand("plugins")) return list_plugins(registry);
+    if (app.got_subcommand("describe")) return describe(registry, describe_name);
+
+    print_failures(registry);
+    const auto start = std::chrono::steady_clock::now();
+    const ncvx::Experiment experiment = ncvx::load_experiment(config, overrides, registry);
+    const fs::path directory = out.empty() ? fs::path("results") / (experiment.name + "-" + timestamp())
+                                           : fs::path(out);
+    const unsigned used_threads =
+        threads ? threads : std::max(1u, std::thread::hardware_concurrency());
+    if (!quiet)
+      std::cerr << fmt::format("ncvx {}: {} runs ({} methods, {} seeds) on {} threads -> {}\n",
+                               NCVX_VERSION_STRING, experiment.runs.size(),
+                               experiment.method_labels.size(), experiment.seeds.size(),
+                               used_threads, directory.string());
+    std::size_t done = 0;
+    ncvx::RunOptions options;
+    options.threads = used_threads;
+    options.on_run_finished = [&](const ncvx::RunSpec& spec, const ncvx::RunResult& result) {
+      ++done;
+      if (quiet) return;
+      std::string swept;
+      for (const auto& value : spec.swept) swept += fmt::format(" {}={}", value.axis, value.value);
+      std::cerr << fmt::format("[{}/{}] run {} {}{} seed={}: {} test_error={:.3e} ({:.2f} s){}\n", done,
+                               experiment.runs.size(), spec.id, spec.method.label, swept, spec.seed,
+                               ncvx::to_string(result.status), result.final_test_error,
+                               result.wall_seconds,
+                               result.message.empty() ? "" : " - " + result.message);
+    };
+    const auto results = ncvx::run_experiment(experiment, registry, options);
+    ncvx::RunContext context;
+    context.command_line.assign(argv, argv + argc);
+    context.threads = used_threads;
+    context.wall_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    ncvx::write_results(directory, experiment, results, registry, context);
+    std::cout << "\n" << experiment.name << "\n" << ncvx::comparison_table(experiment, results);
+    std::cout << fmt::format("\nresults: {}\n", directory.string());
+    return 0;
+  } catch (const ncvx::ConfigError& error) {
+    std::cerr << "error: " << error.what() << "\n";
+    return 2;
+  } catch (const std::exception& error) {
+    std::cerr << "error: " << error.what() << "\n";
+    return 1;
+  }
+}

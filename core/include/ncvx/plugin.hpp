@@ -1,0 +1,104 @@
+#pragma once
+// Writing a plugin: implement one interface (MeasurementModel, Loss,
+// Initializer or Optimizer), give the class a constructor from
+// ParameterValues and a static `parameters()`, and register it once:
+//
+//   class SquaredLoss final : public ncvx::Loss {
+//    public:
+//     explicit SquaredLoss(const ncvx::ParameterValues&) {}
+//     static std::vector<ncvx::ParameterSpec> parameters() { return {}; }
+//     double evaluate(const ncvx::Vector& r, ncvx::Vector& d) const override {
+//       d = 0.5 * r;
+//       return 0.25 * r.squaredNorm();
+//     }
+//   };
+//   NCVX_PLUGIN(SquaredLoss, "squared", "l(r) = r^2/4: f(U) = 1/4 |A(UU^T) - y|^2", "1.0.0")
+//
+// Build it with ncvx_add_plugin() (cmake/NcvxPlugin.cmake). The macro exports
+// exactly two C entry points: `ncvx_plugin_abi` (the ABI record, read first)
+// and `ncvx_plugin_definition` (kind, name, parameters, factory).
+
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "ncvx/abi.hpp"
+#include "ncvx/initializer.hpp"
+#include "ncvx/loss.hpp"
+#include "ncvx/measurement_model.hpp"
+#include "ncvx/optimizer.hpp"
+#include "ncvx/parameters.hpp"
+
+namespace ncvx {
+
+enum class PluginKind { measurement, loss, initializer, optimizer };
+
+/// "measurement", "loss", "initializer", "optimizer".
+const char* to_string(PluginKind kind);
+
+struct PluginInfo {
+  PluginKind kind = PluginKind::loss;
+  std::string name;
+  std::string summary;
+  std::string version;
+  std::vector<ParameterSpec> parameters;
+};
+
+/// What `ncvx_plugin_definition` returns: the description and exactly one
+/// factory, the one matching `info.kind`.
+struct PluginDefinition {
+  PluginInfo info;
+  std::unique_ptr<MeasurementModel> (*create_measurement)(const ParameterValues&) = nullptr;
+  std::unique_ptr<Loss> (*create_loss)(const ParameterValues&) = nullptr;
+  std::unique_ptr<Initializer> (*create_initializer)(const ParameterValues&) = nullptr;
+  std::unique_ptr<Optimizer> (*create_optimizer)(const ParameterValues&) = nullptr;
+};
+
+template <class Plugin>
+PluginDefinition define_plugin(std::string name, std::string summary, std::string version) {
+  PluginDefinition definition;
+  definition.info.name = std::move(name);
+  definition.info.summary = std::move(summary);
+  definition.info.version = std::move(version);
+  definition.info.parameters = Plugin::parameters();
+  if constexpr (std::is_base_of_v<MeasurementModel, Plugin>) {
+    definition.info.kind = PluginKind::measurement;
+    definition.create_measurement = [](const ParameterValues& values) -> std::unique_ptr<MeasurementModel> {
+      return std::make_unique<Plugin>(values);
+    };
+  } else if constexpr (std::is_base_of_v<Loss, Plugin>) {
+    definition.info.kind = PluginKind::loss;
+    definition.create_loss = [](const ParameterValues& values) -> std::unique_ptr<Loss> {
+      return std::make_unique<Plugin>(values);
+    };
+  } else if constexpr (std::is_base_of_v<Initializer, Plugin>) {
+    definition.info.kind = PluginKind::initializer;
+    definition.create_initializer = [](const ParameterValues& values) -> std::unique_ptr<Initializer> {
+      return std::make_unique<Plugin>(values);
+    };
+  } else {
+    static_assert(std::is_base_of_v<Optimizer, Plugin>,
+                  "a plugin class derives from MeasurementModel, Loss, Initializer or Optimizer");
+    definition.info.kind = PluginKind::optimizer;
+    definition.create_optimizer = [](const ParameterValues& values) -> std::unique_ptr<Optimizer> {
+      return std::make_unique<Plugin>(values);
+    };
+  }
+  return definition;
+}
+
+}  // namespace ncvx
+
+#define NCVX_PLUGIN_EXPORT __attribute__((visibility("default")))
+
+#define NCVX_PLUGIN(PluginClass, NAME, SUMMARY, VERSION)                                  \
+  extern "C" NCVX_PLUGIN_EXPORT const ncvx_abi_record* ncvx_plugin_abi() {                \
+    static const ncvx_abi_record record = NCVX_ABI_RECORD_INITIALIZER;                   \
+    return &record;                                                                       \
+  }                                                                                       \
+  extern "C" NCVX_PLUGIN_EXPORT const ::ncvx::PluginDefinition* ncvx_plugin_definition() { \
+    static const ::ncvx::PluginDefinition definition =                                    \
+        ::ncvx::define_plugin<PluginClass>(NAME, SUMMARY, VERSION);                       \
+    return &definition;                                                                   \
+  }

@@ -1,0 +1,66 @@
+#pragma once
+// The run loop the core owns, for every optimizer:
+//
+//   U_0 = initializer(A, y, width)                log iteration 0
+//   for t = 0, 1, ..., iterations - 1:
+//     optimizer.step(f, U, t)                     U_{t+1}
+//     if U_{t+1} is not finite:                   diverged, stop
+//     if t+1 is a logged iteration (every log_every, and the last):
+//       evaluate metrics; diverged if f > divergence_factor * max(f(U_0), f(0));
+//       converged if a configured tolerance is met
+//
+// A run that diverges or whose plugin throws is recorded with that status
+// and message; the other runs of the sweep go on. Runs execute on a pool of
+// threads, each run on one thread with its own streams and buffers, and are
+// reported in run-id order, so results do not depend on the thread count.
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ncvx/experiment.hpp"
+
+namespace ncvx {
+
+class PluginRegistry;
+
+/// How a run ended.
+enum class RunStatus {
+  converged,  ///< a stopping tolerance (test_error_below / train_loss_below) was met
+  budget,     ///< the iteration budget was used up
+  diverged,   ///< the iterate or the loss became non-finite or blew up
+  failed,     ///< a plugin threw; the message says which and why
+};
+
+const char* to_string(RunStatus status);
+
+/// The metrics logged at every logged iteration, in column order.
+const std::vector<std::string>& metric_names();
+
+struct RunResult {
+  Index id = 0;
+  RunStatus status = RunStatus::failed;
+  std::string message;
+  Index iterations = 0;          // iterations performed
+  double wall_seconds = 0.0;
+  std::vector<Index> logged_iterations;
+  std::vector<std::vector<double>> metrics;  // one row per logged iteration
+  // Convenience: final and best values of the metrics.
+  double final_train_loss = 0.0;
+  double final_test_error = 0.0;
+  double best_test_error = 0.0;
+  Index best_test_error_iteration = 0;
+};
+
+struct RunOptions {
+  unsigned threads = 0;  // 0: hardware concurrency
+  /// Called (from worker threads, serialized) when a run finishes.
+  std::function<void(const RunSpec&, const RunResult&)> on_run_finished;
+};
+
+/// Runs every run of the experiment; results are indexed by run id.
+std::vector<RunResult> run_experiment(const Experiment& experiment, const PluginRegistry& plugins,
+                                      const RunOptions& options = {});
+
+}  // namespace ncvx

@@ -1,0 +1,13 @@
+#pragma once
+// Common numeric types. Everything in ncvx is double precision and
+// column-major, as Eigen's defaults.
+
+#include <Eigen/Dense>
+
+namespace ncvx {
+
+using Index = Eigen::Index;
+using Matrix = Eigen::MatrixXd;
+using Vector = Eigen::VectorXd;
+
+}  // namespace ncvx

@@ -1,0 +1,31 @@
+// Out-of-line key functions of the plugin interfaces: their vtables and type
+// information live in the core library, once, for the host and every plugin.
+
+#include "ncvx/initializer.hpp"
+#include "ncvx/loss.hpp"
+#include "ncvx/measurement_model.hpp"
+#include "ncvx/measurement_operator.hpp"
+#include "ncvx/optimizer.hpp"
+
+namespace ncvx {
+
+MeasurementOperator::~MeasurementOperator() = default;
+MeasurementModel::~MeasurementModel() = default;
+Loss::~Loss() = default;
+Initializer::~Initializer() = default;
+Optimizer::~Optimizer() = default;
+
+void MeasurementOperator::forward_factored(const Matrix& U, Vector& out) const {
+  const Matrix X = U * U.transpose();
+  forward(X, out);
+}
+
+Matrix MeasurementOperator::adjoint(const Vector& v) const {
+  Matrix result(dimension(), dimension());
+  adjoint_apply(v, Matrix::Identity(dimension(), dimension()), result);
+  return result;
+}
+
+std::size_t MeasurementModel::required_bytes(Index) const { return 0; }
+
+}  // namespace ncvx

@@ -1,0 +1,244 @@
+#include "ncvx/output.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "ncvx/errors.hpp"
+#include "ncvx/plugin_registry.hpp"
+#include "ncvx/version.hpp"
+
+namespace ncvx {
+
+extern const char* const kGitCommit;  // git_commit.cpp, generated at build time
+
+namespace {
+
+namespace fs = std::filesystem;
+
+/// Shortest text that reads back to the same double; "nan" / "inf" as is.
+std::string number(double value) {
+  if (std::isnan(value)) return "nan";
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  return fmt::format("{}", value);
+}
+
+std::ofstream open_for_writing(const fs::path& file) {
+  std::ofstream stream(file);
+  if (!stream) throw Error(fmt::format("cannot write {}.", file.string()));
+  stream.precision(17);
+  return stream;
+}
+
+std::string value_of(const RunSpec& run, const std::string& axis) {
+  for (const auto& swept : run.swept)
+    if (swept.axis == axis) return swept.value;
+  return "";
+}
+
+double median(std::vector<double> values) {
+  values.erase(std::remove_if(values.begin(), values.end(), [](double v) { return std::isnan(v); }),
+               values.end());
+  if (values.empty()) return std::nan("");
+  std::sort(values.begin(), values.end());
+  const std::size_t middle = values.size() / 2;
+  return values.size() % 2 ? values[middle] : 0.5 * (values[middle - 1] + values[middle]);
+}
+
+std::string host_name() {
+  char buffer[256] = {};
+  if (gethostname(buffer, sizeof buffer - 1) != 0) return "unknown";
+  return buffer;
+}
+
+std::string utc_now() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buffer;
+}
+
+nlohmann::json abi_json(const AbiRecord& abi) {
+  return {{"abi_version", abi.abi_version}, {"ncvx_version", abi.ncvx_version},
+          {"compiler", abi.compiler},       {"cxx_runtime", abi.cxx_runtime},
+          {"eigen", abi.eigen},             {"build_type", abi.build_type}};
+}
+
+}  // namespace
+
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
+void write_results(const fs::path& directory, const Experiment& experiment,
+                   const std::vector<RunResult>& results, const PluginRegistry& plugins,
+                   const RunContext& context) {
+  std::error_code error;
+  fs::create_directories(directory, error);
+  if (error) throw Error(fmt::format("cannot create the results folder {}: {}.", directory.string(), error.message()));
+
+  {
+    auto stream = open_for_writing(directory / "config.resolved.yaml");
+    stream << "# Resolved from " << experiment.source;
+    for (const auto& override : experiment.overrides) stream << " " << override;
+    stream << "\n# ncvx " << NCVX_VERSION_STRING << ", every default written out.\n";
+    stream << experiment.resolved.to_yaml();
+  }
+  {
+    auto stream = open_for_writing(directory / "metrics.csv");
+    stream << "run_id,iteration";
+    for (const auto& name : metric_names()) stream << "," << name;
+    stream << "\n";
+    for (const auto& result : results)
+      for (std::size_t row = 0; row < result.metrics.size(); ++row) {
+        stream << result.id << "," << result.logged_iterations[row];
+        for (double value : result.metrics[row]) stream << "," << number(value);
+        stream << "\n";
+      }
+  }
+  {
+    auto stream = open_for_writing(directory / "summary.csv");
+    stream << "run_id,method,init,optimizer,width";
+    for (const auto& axis : experiment.axes) stream << "," << csv_field(axis);
+    stream << ",seed,final_train_loss,final_test_error,best_test_error,best_test_error_iteration,"
+              "iterations,wall_seconds,status,message\n";
+    for (const auto& result : results) {
+      const RunSpec& run = experiment.runs[static_cast<std::size_t>(result.id)];
+      stream << run.id << "," << csv_field(run.method.label) << "," << run.method.initializer.name
+             << "," << run.method.optimizer.name << "," << run.method.width;
+      for (const auto& axis : experiment.axes) stream << "," << csv_field(value_of(run, axis));
+      stream << "," << run.seed << "," << number(result.final_train_loss) << ","
+             << number(result.final_test_error) << "," << number(result.best_test_error) << ","
+             << result.best_test_error_iteration << "," << result.iterations << ","
+             << fmt::format("{:.6f}", result.wall_seconds) << "," << to_string(result.status) << ","
+             << csv_field(result.message) << "\n";
+    }
+  }
+  {
+    nlohmann::json meta;
+    meta["ncvx_version"] = NCVX_VERSION_STRING;
+    meta["git_commit"] = kGitCommit;
+    meta["experiment"] = experiment.name;
+    meta["config"] = experiment.source;
+    meta["overrides"] = experiment.overrides;
+    meta["command_line"] = context.command_line;
+    meta["seeds"] = experiment.seeds;
+    meta["runs"] = results.size();
+    meta["threads"] = context.threads;
+    meta["wall_seconds"] = context.wall_seconds;
+    meta["host"] = {{"name", host_name()}, {"hardware_threads", std::thread::hardware_concurrency()}};
+    meta["finished_utc"] = utc_now();
+    meta["random_streams"] =
+        "state0 = splitmix64(seed XOR fnv1a64(component)), std::mt19937_64; components: "
+        "ground_truth, measurement, noise, init";
+    meta["host_abi"] = abi_json(AbiRecord::of_host());
+    nlohmann::json used = nlohmann::json::array();
+    for (const LoadedPlugin* plugin : plugins.plugins()) {
+      used.push_back({{"kind", to_string(plugin->info().kind)},
+                      {"name", plugin->info().name},
+                      {"version", plugin->info().version},
+                      {"file", plugin->file().string()},
+                      {"abi", abi_json(plugin->abi())}});
+    }
+    meta["plugins"] = used;
+    auto stream = open_for_writing(directory / "meta.json");
+    stream << meta.dump(2) << "\n";
+  }
+}
+
+std::string comparison_table(const Experiment& experiment, const std::vector<RunResult>& results) {
+  // Rows: one per method and swept values, in run order; medians over seeds.
+  struct Row {
+    std::string method;
+    std::vector<std::string> values;
+    std::vector<const RunResult*> runs;
+  };
+  std::vector<Row> rows;
+  for (const auto& result : results) {
+    const RunSpec& run = experiment.runs[static_cast<std::size_t>(result.id)];
+    std::vector<std::string> values;
+    for (const auto& axis : experiment.axes) values.push_back(value_of(run, axis));
+    auto it = std::find_if(rows.begin(), rows.end(), [&](const Row& row) {
+      return row.method == run.method.label && row.values == values;
+    });
+    if (it == rows.end()) {
+      rows.push_back({run.method.label, values, {}});
+      it = rows.end() - 1;
+    }
+    it->runs.push_back(&result);
+  }
+
+  std::vector<std::string> header = {"method"};
+  for (const auto& axis : experiment.axes) header.push_back(axis);
+  for (const char* column : {"seeds", "final test_error", "best test_error", "final train_loss",
+                             "iterations", "seconds", "status"})
+    header.emplace_back(column);
+
+  std::vector<std::vector<std::string>> cells;
+  for (const auto& row : rows) {
+    std::vector<double> final_error, best_error, train, iterations, seconds;
+    std::map<std::string, int> statuses;
+    for (const RunResult* result : row.runs) {
+      final_error.push_back(result->final_test_error);
+      best_error.push_back(result->best_test_error);
+      train.push_back(result->final_train_loss);
+      iterations.push_back(static_cast<double>(result->iterations));
+      seconds.push_back(result->wall_seconds);
+      ++statuses[to_string(result->status)];
+    }
+    std::string status;
+    for (const auto& [name, count] : statuses)
+      status += (status.empty() ? "" : " ") + (count == static_cast<int>(row.runs.size())
+                                                   ? name
+                                                   : fmt::format("{}x{}", count, name));
+    std::vector<std::string> line = {row.method};
+    line.insert(line.end(), row.values.begin(), row.values.end());
+    line.push_back(std::to_string(row.runs.size()));
+    line.push_back(fmt::format("{:.3e}", median(final_error)));
+    line.push_back(fmt::format("{:.3e}", median(best_error)));
+    line.push_back(fmt::format("{:.3e}", median(train)));
+    line.push_back(fmt::format("{:.0f}", median(iterations)));
+    line.push_back(fmt::format("{:.3f}", median(seconds)));
+    line.push_back(status);
+    cells.push_back(std::move(line));
+  }
+
+  std::vector<std::size_t> widths(header.size());
+  for (std::size_t c = 0; c < header.size(); ++c) {
+    widths[c] = header[c].size();
+    for (const auto& line : cells) widths[c] = std::max(widths[c], line[c].size());
+  }
+  auto render = [&](const std::vector<std::string>& line) {
+    std::string text;
+    for (std::size_t c = 0; c < line.size(); ++c)
+      text += c == 0 ? fmt::format("{:<{}}", line[c], widths[c])
+                     : fmt::format("  {:>{}}", line[c], widths[c]);
+    return text + "\n";
+  };
+  std::string table = render(header);
+  std::size_t total = 0;
+  for (auto w : widths) total += w + 2;
+  table += std::string(total - 2, '-') + "\n";
+  for (const auto& line : cells) table += render(line);
+  table += "(medians over seeds)\n";
+  return table;
+}
+
+}  // namespace ncvx

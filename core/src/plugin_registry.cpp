@@ -1,0 +1,242 @@
+#define BOOST_DLL_USE_STD_FS
+#include "ncvx/plugin_registry.hpp"
+
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <set>
+#include <sstream>
+
+#include <boost/dll/runtime_symbol_info.hpp>
+#include <boost/dll/shared_library.hpp>
+#include <fmt/format.h>
+
+namespace ncvx {
+
+namespace fs = std::filesystem;
+
+const char* to_string(PluginKind kind) {
+  switch (kind) {
+    case PluginKind::measurement: return "measurement";
+    case PluginKind::loss: return "loss";
+    case PluginKind::initializer: return "initializer";
+    case PluginKind::optimizer: return "optimizer";
+  }
+  return "?";
+}
+
+AbiRecord AbiRecord::of_host() {
+  static const ncvx_abi_record record = NCVX_ABI_RECORD_INITIALIZER;
+  return from(record);
+}
+
+AbiRecord AbiRecord::from(const ncvx_abi_record& record) {
+  auto text = [](const char* s) { return s ? std::string(s) : std::string("(missing)"); };
+  return {record.abi_version,      text(record.ncvx_version), text(record.compiler),
+          text(record.cxx_runtime), text(record.eigen),        text(record.build_type)};
+}
+
+std::string abi_mismatch(const AbiRecord& plugin, const AbiRecord& host) {
+  auto sentence = [](const char* field, const std::string& theirs, const std::string& ours) {
+    return fmt::format("{} differs: the plugin has '{}' but ncvx has '{}'; rebuild the plugin "
+                       "against this ncvx.",
+                       field, theirs, ours);
+  };
+  if (plugin.abi_version != host.abi_version)
+    return sentence("the plugin ABI version", std::to_string(plugin.abi_version),
+                    std::to_string(host.abi_version));
+  if (plugin.compiler != host.compiler) return sentence("the compiler", plugin.compiler, host.compiler);
+  if (plugin.cxx_runtime != host.cxx_runtime)
+    return sentence("the C++ standard library ABI", plugin.cxx_runtime, host.cxx_runtime);
+  if (plugin.eigen != host.eigen)
+    return sentence("the Eigen version or vectorization settings", plugin.eigen, host.eigen);
+  return "";
+}
+
+// ---------------------------------------------------------------- LoadedPlugin
+
+LoadedPlugin::LoadedPlugin(std::shared_ptr<boost::dll::shared_library> library, fs::path file,
+                           const PluginDefinition& definition, AbiRecord abi)
+    : library_(std::move(library)), file_(std::move(file)), definition_(definition), abi_(std::move(abi)) {}
+
+std::string LoadedPlugin::describe() const {
+  return fmt::format("{} `{}` ({})", to_string(info().kind), info().name, file_.string());
+}
+
+std::string LoadedPlugin::failure_message(const char* what, const char* message) const {
+  return fmt::format("{} failed while {}: {}", describe(), what, message);
+}
+
+void LoadedPlugin::require_kind(PluginKind kind) const {
+  if (info().kind != kind)
+    throw PluginError(fmt::format("{} is not a {} plugin.", describe(), to_string(kind)));
+}
+
+std::shared_ptr<MeasurementModel> LoadedPlugin::create_measurement(const ParameterValues& values) const {
+  require_kind(PluginKind::measurement);
+  return hold(guard("being created", [&] { return definition_.create_measurement(values); }));
+}
+std::shared_ptr<Loss> LoadedPlugin::create_loss(const ParameterValues& values) const {
+  require_kind(PluginKind::loss);
+  return hold(guard("being created", [&] { return definition_.create_loss(values); }));
+}
+std::shared_ptr<Initializer> LoadedPlugin::create_initializer(const ParameterValues& values) const {
+  require_kind(PluginKind::initializer);
+  return hold(guard("being created", [&] { return definition_.create_initializer(values); }));
+}
+std::shared_ptr<Optimizer> LoadedPlugin::create_optimizer(const ParameterValues& values) const {
+  require_kind(PluginKind::optimizer);
+  return hold(guard("being created", [&] { return definition_.create_optimizer(values); }));
+}
+
+// ---------------------------------------------------------------- PluginRegistry
+
+PluginRegistry::PluginRegistry() = default;
+PluginRegistry::~PluginRegistry() = default;
+
+std::vector<fs::path> PluginRegistry::search_path(const std::vector<fs::path>& extra) {
+  std::vector<fs::path> folders = extra;
+  if (const char* env = std::getenv("NCVX_PLUGIN_PATH")) {
+    std::stringstream stream(env);
+    for (std::string part; std::getline(stream, part, ':');)
+      if (!part.empty()) folders.emplace_back(part);
+  }
+  std::error_code error;
+  const fs::path executable = boost::dll::program_location(error);
+  if (!error) {
+    const fs::path build_tree = executable.parent_path() / "plugins";
+    const fs::path installed = executable.parent_path().parent_path() / "lib" / "ncvx" / "plugins";
+    folders.push_back(fs::exists(build_tree) ? build_tree : installed);
+  }
+  return folders;
+}
+
+void PluginRegistry::scan(const std::vector<fs::path>& folders) {
+  std::set<fs::path> seen;
+  for (const auto& folder : folders) {
+    std::error_code error;
+    const fs::path canonical = fs::weakly_canonical(folder, error);
+    if (!seen.insert(error ? folder : canonical).second) continue;
+    folders_.push_back(folder);
+    if (!fs::is_directory(folder, error)) continue;
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::directory_iterator(folder, error))
+      if (entry.path().extension() == ".so") files.push_back(entry.path());
+    std::sort(files.begin(), files.end());
+    for (const auto& file : files) {
+      try {
+        load(file);
+      } catch (const PluginError& failure) {
+        failures_.push_back({file, failure.what()});
+      }
+    }
+  }
+}
+
+const LoadedPlugin& PluginRegistry::load(const fs::path& file) {
+  auto where = [&](const std::string& reason) {
+    return PluginError(fmt::format("cannot load plugin file {}: {}", file.string(), reason));
+  };
+  if (!fs::exists(file)) throw where("the file does not exist.");
+
+  auto library = std::make_shared<boost::dll::shared_library>();
+  boost::dll::fs::error_code error;
+  // RTLD_LOCAL: plugins do not see each other's symbols; RTLD_NOW: unresolved
+  // symbols are reported here, not in the middle of a run.
+  library->load(file, error,
+                boost::dll::load_mode::rtld_local | boost::dll::load_mode::rtld_now);
+  if (error) {
+    // Boost.DLL keeps only an error code; ask the system loader for its text.
+    std::string system = error.message();
+    if (void* handle = ::dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL)) {
+      ::dlclose(handle);
+    } else if (const char* text = ::dlerror()) {
+      system = text;
+    }
+    throw where(fmt::format("not a loadable shared library (the system loader says: {}).", system));
+  }
+
+  // 1. The ABI record, before any C++ object crosses the boundary.
+  if (!library->has("ncvx_plugin_abi"))
+    throw where("it has no entry point `ncvx_plugin_abi`; is it an ncvx plugin? Plugins register "
+                "with NCVX_PLUGIN(...) from <ncvx/plugin.hpp>.");
+  const auto abi_function = library->get<const ncvx_abi_record*()>("ncvx_plugin_abi");
+  const ncvx_abi_record* record = abi_function();
+  if (!record) throw where("`ncvx_plugin_abi` returned no record.");
+  AbiRecord abi = AbiRecord::from(*record);
+  if (const std::string mismatch = abi_mismatch(abi, AbiRecord::of_host()); !mismatch.empty())
+    throw where(mismatch);
+
+  // 2. The definition.
+  if (!library->has("ncvx_plugin_definition"))
+    throw where("it has no entry point `ncvx_plugin_definition`; register the plugin with "
+                "NCVX_PLUGIN(...) from <ncvx/plugin.hpp>.");
+  const auto definition_function =
+      library->get<const PluginDefinition*()>("ncvx_plugin_definition");
+  const PluginDefinition* definition = nullptr;
+  try {
+    definition = definition_function();
+  } catch (const std::exception& failure) {
+    throw where(fmt::format("its definition threw: {}", failure.what()));
+  }
+  if (!definition || definition->info.name.empty())
+    throw where("`ncvx_plugin_definition` returned no definition or an empty name.");
+
+  for (const auto& existing : plugins_)
+    if (existing->info().kind == definition->info.kind && existing->info().name == definition->info.name)
+      throw where(fmt::format("it defines {} `{}`, which {} already defines; remove or rename one "
+                              "of the two.",
+                              to_string(definition->info.kind), definition->info.name,
+                              existing->file().string()));
+
+  plugins_.push_back(std::make_unique<LoadedPlugin>(std::move(library), file, *definition, std::move(abi)));
+  return *plugins_.back();
+}
+
+std::vector<std::string> PluginRegistry::names(PluginKind kind) const {
+  std::vector<std::string> result;
+  for (const auto& plugin : plugins_)
+    if (plugin->info().kind == kind) result.push_back(plugin->info().name);
+  std::sort(result.begin(), result.end());
+  return result;
+}
+
+const LoadedPlugin* PluginRegistry::find_any_kind(const std::string& name) const {
+  for (const auto& plugin : plugins_)
+    if (plugin->info().name == name) return plugin.get();
+  return nullptr;
+}
+
+const LoadedPlugin& PluginRegistry::find(PluginKind kind, const std::string& name) const {
+  for (const auto& plugin : plugins_)
+    if (plugin->info().kind == kind && plugin->info().name == name) return *plugin;
+
+  const std::vector<std::string> available = names(kind);
+  std::string message = fmt::format("unknown {} '{}'", to_string(kind), name);
+  if (const std::string guess = nearest(name, available); !guess.empty())
+    message += fmt::format("; did you mean '{}'?", guess);
+  else
+    message += ".";
+  message += fmt::format(" Available {} plugins: {}.", to_string(kind),
+                         available.empty() ? std::string("(none)") : fmt::format("{}", fmt::join(available, ", ")));
+  if (const LoadedPlugin* other = find_any_kind(name))
+    message += fmt::format(" ('{}' is a {} plugin.)", name, to_string(other->info().kind));
+  std::vector<std::string> searched;
+  for (const auto& folder : folders_) searched.push_back(folder.string());
+  message += fmt::format(" Searched: {}.", searched.empty() ? std::string("(no folders)") : fmt::format("{}", fmt::join(searched, ", ")));
+  for (const auto& failure : failures_) message += " Not loaded: " + failure.reason;
+  throw PluginError(message);
+}
+
+std::vector<const LoadedPlugin*> PluginRegistry::plugins() const {
+  std::vector<const LoadedPlugin*> result;
+  for (const auto& plugin : plugins_) result.push_back(plugin.get());
+  std::sort(result.begin(), result.end(), [](const LoadedPlugin* a, const LoadedPlugin* b) {
+    return std::pair(static_cast<int>(a->info().kind), a->info().name) <
+           std::pair(static_cast<int>(b->info().kind), b->info().name);
+  });
+  return result;
+}
+
+}  // namespace ncvx

@@ -1,0 +1,110 @@
+// Gaussian (GOE) sensing, PAPER.md section 2:
+//
+//   A(Z)_i = (1/sqrt(m)) <A_i, Z>,   A_i = (G_i + G_i^T) / 2,   (G_i)_jk ~ N(0, 1) i.i.d.,
+//
+// so (A_i)_jj ~ N(0, 1), (A_i)_jk ~ N(0, 1/2) for j != k, and E|A(Z)|^2 = |Z|_F^2
+// for symmetric Z.
+//
+// Storage. With the isometric packing svec(Z) = (Z_jj, sqrt(2) Z_jk for j < k)
+// (column-major upper triangle, N = n(n+1)/2 entries), <A_i, Z> = <svec(A_i), svec(Z)>
+// and svec(A_i) has i.i.d. N(0, 1) entries. The operator is therefore one
+// m x N matrix S with i.i.d. N(0, 1/m) entries, stored row-major (row i is
+// svec(A_i)/sqrt(m)), drawn row by row from the stream:
+//
+//   A(Z) = S svec(Z),   A*(v) = smat(S^T v).
+
+#include <cmath>
+
+#include <ncvx/plugin.hpp>
+
+namespace {
+
+using ncvx::Index;
+using ncvx::Matrix;
+using ncvx::Vector;
+using RowMajorMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+Index packed_size(Index n) { return n * (n + 1) / 2; }
+
+/// svec of the symmetric matrix X (only its upper triangle is read).
+Vector pack(const Matrix& X) {
+  const Index n = X.rows();
+  Vector packed(packed_size(n));
+  Index position = 0;
+  for (Index j = 0; j < n; ++j) {
+    for (Index i = 0; i < j; ++i) packed(position++) = M_SQRT2 * X(i, j);
+    packed(position++) = X(j, j);
+  }
+  return packed;
+}
+
+/// The inverse of pack: a dense symmetric matrix.
+Matrix unpack(const Vector& packed, Index n) {
+  Matrix X(n, n);
+  Index position = 0;
+  for (Index j = 0; j < n; ++j) {
+    for (Index i = 0; i < j; ++i) X(i, j) = X(j, i) = packed(position++) * M_SQRT1_2;
+    X(j, j) = packed(position++);
+  }
+  return X;
+}
+
+class GaussianOperator final : public ncvx::MeasurementOperator {
+ public:
+  GaussianOperator(Index n, RowMajorMatrix sensing) : n_(n), sensing_(std::move(sensing)) {}
+
+  Index dimension() const override { return n_; }
+  Index measurements() const override { return sensing_.rows(); }
+
+  void forward(const Matrix& X, Vector& out) const override { out.noalias() = sensing_ * pack(X); }
+
+  void forward_factored(const Matrix& U, Vector& out) const override {
+    Matrix X = Matrix::Zero(n_, n_);
+    X.selfadjointView<Eigen::Upper>().rankUpdate(U);  // upper triangle of U U^T
+    out.noalias() = sensing_ * pack(X);
+  }
+
+  void adjoint_apply(const Vector& v, const Matrix& M, Matrix& out) const override {
+    const Matrix W = adjoint(v);
+    out.noalias() = W * M;
+  }
+
+  Matrix adjoint(const Vector& v) const override {
+    const Vector packed = sensing_.transpose() * v;
+    return unpack(packed, n_);
+  }
+
+ private:
+  Index n_;
+  RowMajorMatrix sensing_;
+};
+
+class GaussianSensing final : public ncvx::MeasurementModel {
+ public:
+  explicit GaussianSensing(const ncvx::ParameterValues& values) : m_(values.integer("m")) {}
+
+  static std::vector<ncvx::ParameterSpec> parameters() {
+    return {ncvx::ParameterSpec::integer("m", 1000, "number of measurements").at_least(1)};
+  }
+
+  std::unique_ptr<ncvx::MeasurementOperator> sample(Index n, ncvx::RandomStream& random) const override {
+    RowMajorMatrix sensing(m_, packed_size(n));
+    const double deviation = 1.0 / std::sqrt(static_cast<double>(m_));
+    for (Index i = 0; i < sensing.rows(); ++i)
+      for (Index p = 0; p < sensing.cols(); ++p) sensing(i, p) = deviation * random.normal();
+    return std::make_unique<GaussianOperator>(n, std::move(sensing));
+  }
+
+  std::size_t required_bytes(Index n) const override {
+    return static_cast<std::size_t>(m_) * static_cast<std::size_t>(packed_size(n)) * sizeof(double);
+  }
+
+ private:
+  Index m_;
+};
+
+}  // namespace
+
+NCVX_PLUGIN(GaussianSensing, "gaussian_sensing",
+            "GOE sensing A(Z)_i = <A_i, Z>/sqrt(m), A_i = (G_i + G_i^T)/2; E|A(Z)|^2 = |Z|_F^2",
+            NCVX_VERSION_STRING)
