@@ -51,8 +51,8 @@ void unknown_key(const ConfigEntry& entry, const std::string& section,
                  const std::vector<std::string>& valid) {
   const std::string guess = nearest(entry.key, valid);
   fail(entry.key_location,
-       fmt::format("unknown key '{}' in {}{}. Valid keys: {}.", entry.key, section,
-                   guess.empty() ? "" : "; did you mean '" + guess + "'?", listing(valid)));
+       fmt::format("unknown key '{}' in {}{} Valid keys: {}.", entry.key, section,
+                   guess.empty() ? "." : "; did you mean '" + guess + "'?", listing(valid)));
 }
 
 void require_mapping(const ConfigNode& node, const std::string& what) {
@@ -288,9 +288,9 @@ std::vector<Dimension> make_dimensions(const ConfigNode& root, const std::vector
           if (index == axes.size()) {
             const std::string guess = nearest(item.scalar, names);
             fail(item.location,
-                 fmt::format("'{}' in sweep.zip is not a swept key (a key given a list of values){}. "
+                 fmt::format("'{}' in sweep.zip is not a swept key (a key given a list of values){} "
                              "Swept keys: {}.",
-                             item.scalar, guess.empty() ? "" : "; did you mean '" + guess + "'?",
+                             item.scalar, guess.empty() ? "." : "; did you mean '" + guess + "'?",
                              listing(names)));
           }
           if (grouped[index])

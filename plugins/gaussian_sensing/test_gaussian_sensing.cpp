@@ -1,0 +1,81 @@
+// Gaussian sensing: adjoint identity, factor path, normalization of PAPER.md §2.
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "support.hpp"
+
+using namespace ncvx;
+
+TEST_CASE("gaussian_sensing: <A(X), v> = <X, A*(v)> and the factored forward matches") {
+  const Index n = 7, m = 60, k = 3;
+  const auto A = test::sample_operator("gaussian_sensing", n, 11, {{"m", std::int64_t{m}}});
+  CHECK(A->dimension() == n);
+  CHECK(A->measurements() == m);
+  RandomStream random(5, "test");
+  for (int trial = 0; trial < 5; ++trial) {
+    const Matrix X = test::random_symmetric(n, random);
+    Vector v(m);
+    random.fill_normal(v);
+    Vector AX;
+    A->forward(X, AX);
+    const double lhs = AX.dot(v);
+    const double rhs = (X.array() * A->adjoint(v).array()).sum();
+    CHECK(lhs == doctest::Approx(rhs).epsilon(1e-12));
+
+    Matrix U(n, k), M(n, k);
+    random.fill_normal(U);
+    random.fill_normal(M);
+    Vector factored, dense;
+    A->forward_factored(U, factored);
+    A->forward(U * U.transpose(), dense);
+    CHECK((factored - dense).norm() <= 1e-12 * dense.norm());
+
+    Matrix applied;
+    A->adjoint_apply(v, M, applied);
+    CHECK((applied - A->adjoint(v) * M).norm() <= 1e-12 * applied.norm());
+  }
+}
+
+TEST_CASE("gaussian_sensing: entries of A_i have variance 1 (diagonal) and 1/2 (off-diagonal)") {
+  // Recover sqrt(m) A_i = sqrt(m) A*(e_i); the pitfall (G + G^T)/sqrt(2) would give 2 and 1.
+  const Index n = 12, m = 400;
+  const auto A = test::sample_operator("gaussian_sensing", n, 3, {{"m", std::int64_t{m}}});
+  double diagonal = 0, off_diagonal = 0;
+  for (Index i = 0; i < m; ++i) {
+    const Matrix Ai = std::sqrt(double(m)) * A->adjoint(Vector::Unit(m, i));
+    CHECK((Ai - Ai.transpose()).norm() == doctest::Approx(0.0));
+    diagonal += Ai.diagonal().squaredNorm();
+    off_diagonal += Ai.squaredNorm() - Ai.diagonal().squaredNorm();
+  }
+  diagonal /= double(m * n);
+  off_diagonal /= double(m * n * (n - 1));
+  CHECK(diagonal == doctest::Approx(1.0).epsilon(0.05));
+  CHECK(off_diagonal == doctest::Approx(0.5).epsilon(0.05));
+}
+
+TEST_CASE("gaussian_sensing: E|A(Z)|^2 = |Z|_F^2") {
+  const Index n = 8;
+  RandomStream random(17, "test");
+  const Matrix Z = test::random_symmetric(n, random);
+  double mean = 0;
+  const int draws = 200;
+  for (int d = 0; d < draws; ++d) {
+    const auto A = test::sample_operator("gaussian_sensing", n, 100 + d, {{"m", std::int64_t{50}}});
+    Vector AZ;
+    A->forward(Z, AZ);
+    mean += AZ.squaredNorm() / draws;
+  }
+  // Each draw has relative spread sqrt(2/m) = 0.2; the mean of 200 about 0.014.
+  CHECK(mean == doctest::Approx(Z.squaredNorm()).epsilon(0.05));
+}
+
+TEST_CASE("gaussian_sensing: the operator depends only on the stream") {
+  const auto first = test::sample_operator("gaussian_sensing", 5, 9, {{"m", std::int64_t{20}}});
+  const auto second = test::sample_operator("gaussian_sensing", 5, 9, {{"m", std::int64_t{20}}});
+  const auto other = test::sample_operator("gaussian_sensing", 5, 10, {{"m", std::int64_t{20}}});
+  const Vector v = Vector::LinSpaced(20, -1, 1);
+  CHECK((first->adjoint(v) - second->adjoint(v)).norm() == 0.0);
+  CHECK((first->adjoint(v) - other->adjoint(v)).norm() > 0.1);
+}
