@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages ncvx needs (only those missing), then
+# configures and builds ncvx in Release into ./build (or $NCVX_BUILD_DIR).
+#
+#   bash scripts/setup.sh            # install what is missing + build
+#   NCVX_JOBS=4 bash scripts/setup.sh
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+build_dir="${NCVX_BUILD_DIR:-build}"
+jobs="${NCVX_JOBS:-2}"
+
+packages=(
+  g++ cmake make git pkg-config
+  libeigen3-dev libboost-dev libfmt-dev libyaml-cpp-dev doctest-dev
+  libcli11-dev nlohmann-json3-dev libspectra-dev
+  gnuplot-nox
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+
+if ((${#missing[@]})); then
+  echo "ncvx setup: installing ${missing[*]}"
+  sudo_cmd=()
+  if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "ncvx setup: all Debian packages present"
+fi
+
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release
+cmake --build "$build_dir" -j "$jobs"
+echo "ncvx setup: built $build_dir/ncvx and its plugins in $build_dir/plugins"
