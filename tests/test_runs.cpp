@@ -35,7 +35,7 @@ methods:
   - {label: small, init: {name: small_random, scale: 1e-4}, optimizer: {name: gd, step: 0.1}, width: 40}
 run: {iterations: 1500, log_every: 100, seeds: [7]}
 )");
-  const auto results = run_experiment(experiment, test::plugins(), {1, {}});
+  const auto results = run_experiment(experiment, test::plugins(), {1, {}}).runs;
   const RunResult& run = results.front();
   CHECK(run.status == RunStatus::budget);
   CHECK(run.final_test_error < 1e-4);
@@ -53,7 +53,7 @@ methods:
   - {label: small, init: {name: small_random, scale: 1e-6}, optimizer: {name: gd, step: 0.2}, width: 40}
 run: {iterations: 4000, log_every: 500, seeds: [1]}
 )");
-  const auto results = run_experiment(experiment, test::plugins(), {1, {}});
+  const auto results = run_experiment(experiment, test::plugins(), {1, {}}).runs;
   CHECK(results.front().final_test_error < 1e-4);
 }
 
@@ -67,10 +67,10 @@ methods:
 run: {iterations: 60, log_every: 7, seeds: [1, 2]}
 )");
   REQUIRE(experiment.runs.size() == 12);
-  const auto serial = run_experiment(experiment, test::plugins(), {1, {}});
-  const auto again = run_experiment(experiment, test::plugins(), {1, {}});
-  const auto parallel = run_experiment(experiment, test::plugins(), {2, {}});
-  const auto wide = run_experiment(experiment, test::plugins(), {5, {}});
+  const auto serial = run_experiment(experiment, test::plugins(), {1, {}}).runs;
+  const auto again = run_experiment(experiment, test::plugins(), {1, {}}).runs;
+  const auto parallel = run_experiment(experiment, test::plugins(), {2, {}}).runs;
+  const auto wide = run_experiment(experiment, test::plugins(), {5, {}}).runs;
   for (std::size_t i = 0; i < serial.size(); ++i) {
     CHECK(serial[i].metrics == again[i].metrics);
     CHECK(serial[i].metrics == parallel[i].metrics);
@@ -93,7 +93,7 @@ methods:
   - {label: calm, init: {name: small_random, scale: 1e-3}, optimizer: {name: gd, step: 0.1}, width: 10}
 run: {iterations: 300, log_every: 10, seeds: [3]}
 )");
-  const auto results = run_experiment(experiment, test::plugins(), {2, {}});
+  const auto results = run_experiment(experiment, test::plugins(), {2, {}}).runs;
   const RunResult& wild = only(results, experiment, "wild");
   CHECK(wild.status == RunStatus::diverged);
   CHECK(wild.message.find("try a smaller step") != std::string::npos);
@@ -111,7 +111,7 @@ methods:
   - {label: spectral, init: spectral, optimizer: gd, width: 2}
 run: {iterations: 5000, log_every: 5, test_error_below: 1e-8, seeds: [1]}
 )");
-  const auto results = run_experiment(experiment, test::plugins(), {1, {}});
+  const auto results = run_experiment(experiment, test::plugins(), {1, {}}).runs;
   CHECK(results.front().status == RunStatus::converged);
   CHECK(results.front().final_test_error <= 1e-8);
   CHECK(results.front().iterations < 5000);
@@ -130,7 +130,7 @@ methods:
 run: {iterations: 20, seeds: [1]}
 )",
                                                 registry);
-  const auto results = run_experiment(experiment, registry, {2, {}});
+  const auto results = run_experiment(experiment, registry, {2, {}}).runs;
   const RunResult& broken = only(results, experiment, "broken");
   CHECK(broken.status == RunStatus::failed);
   CHECK(broken.message.find("optimizer `throwing`") != std::string::npos);

@@ -1,6 +1,7 @@
 // ncvx: the command-line tool.
 //
 //   ncvx run CONFIG [key.path=value ...] [--out DIR] [--threads N]
+//   ncvx plot DIR [--figure NAME ...]
 //   ncvx plugins
 //   ncvx describe NAME
 //   ncvx --version
@@ -19,6 +20,7 @@
 
 #include "ncvx/experiment.hpp"
 #include "ncvx/output.hpp"
+#include "ncvx/plot.hpp"
 #include "ncvx/plugin_registry.hpp"
 #include "ncvx/runner.hpp"
 #include "ncvx/version.hpp"
@@ -126,6 +128,14 @@ int main(int argc, char** argv) {
                                            "results do not depend on it");
   run->add_flag("--quiet,-q", quiet, "print only the comparison table");
 
+  auto* plot_command = app.add_subcommand("plot", "draw the figures of a results folder (gnuplot)");
+  std::string plot_directory;
+  std::vector<std::string> plot_only;
+  plot_command->add_option("directory", plot_directory, "a folder written by `ncvx run`")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  plot_command->add_option("--figure,-f", plot_only, "only this figure (repeatable)");
+
   app.add_subcommand("plugins", "list the plugins found (kind, name, version, library)");
   auto* describe_command = app.add_subcommand("describe", "show a plugin's parameters");
   std::string describe_name;
@@ -134,10 +144,20 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   std::vector<fs::path> extra(plugin_dirs.begin(), plugin_dirs.end());
+  auto draw = [](const fs::path& directory, const std::vector<std::string>& only) {
+    const ncvx::PlotResult plotted = ncvx::plot_results(directory, only);
+    for (const auto& note : plotted.notes) std::cout << note << "\n";
+    std::cout << fmt::format("figures: {} ({} files)\n", (directory / "figures").string(),
+                             plotted.files.size());
+  };
   ncvx::PluginRegistry registry;
-  registry.scan(ncvx::PluginRegistry::search_path(extra));
 
   try {
+    if (app.got_subcommand("plot")) {
+      draw(plot_directory, plot_only);
+      return 0;
+    }
+    registry.scan(ncvx::PluginRegistry::search_path(extra));
     if (app.got_subcommand("plugins")) return list_plugins(registry);
     if (app.got_subcommand("describe")) return describe(registry, describe_name);
 
@@ -176,6 +196,7 @@ int main(int argc, char** argv) {
     ncvx::write_results(directory, experiment, results, registry, context);
     std::cout << "\n" << experiment.name << "\n" << ncvx::comparison_table(experiment, results);
     std::cout << fmt::format("\nresults: {}\n", directory.string());
+    if (!experiment.runs.empty() && experiment.runs.front().settings.plot) draw(directory, {});
     return 0;
   } catch (const ncvx::ConfigError& error) {
     std::cerr << "error: " << error.what() << "\n";

@@ -30,13 +30,30 @@ std::vector<ParameterSpec> RunSettings::parameters() {
       ParameterSpec::real("divergence_factor", 1e6,
                           "diverged when f(U) exceeds this times max(f(U_0), f(0))")
           .above(1.0),
+      ParameterSpec::boolean("plot", false, "draw the configured figures at the end of the run"),
+  };
+}
+
+std::vector<ParameterSpec> PhaseSettings::parameters() {
+  return {
+      ParameterSpec::real("alignment_below", 0.1,
+                          "end of phase I: first t with alignment <= this")
+          .above(0.0)
+          .at_most(1.0),
+      ParameterSpec::real("fit_fraction", 0.5,
+                          "end of phase II: first t with sigma_min(V_X^T U)^2 >= this * sigma_r")
+          .above(0.0),
+      ParameterSpec::real("convergence_within", 0.1,
+                          "convergence: first t with test_error <= (1 + this) * best")
+          .at_least(0.0),
   };
 }
 
 namespace {
 
-const std::vector<std::string> kTopLevelKeys = {"name",    "description", "problem", "measurement",
-                                                "loss",    "methods",     "run",     "sweep"};
+const std::vector<std::string> kTopLevelKeys = {
+    "name", "description", "problem", "measurement", "loss", "methods",
+    "metrics", "phases", "run", "sweep", "figures"};
 const std::vector<std::string> kMethodKeys = {"label", "init", "optimizer", "width"};
 
 [[noreturn]] void fail(const SourceLocation& where, const std::string& message) {
@@ -443,6 +460,28 @@ Experiment make_experiment(ConfigNode root, const std::string& source,
       fail(seeds->location, "give either run.seeds or run.seed with run.repetitions, not both.");
   }
 
+  // Extra metrics, phase thresholds and figures (never swept).
+  if (const ConfigNode* metrics = root.find("metrics")) {
+    const std::vector<ConfigNode> items =
+        metrics->is_sequence() ? metrics->items : std::vector<ConfigNode>{*metrics};
+    std::vector<std::string> seen;
+    for (const auto& item : items) {
+      experiment.metrics.push_back(validate_component(item, PluginKind::metric, "metrics", plugins));
+      const std::string& name = experiment.metrics.back().name;
+      if (std::find(seen.begin(), seen.end(), name) != seen.end())
+        fail(item.location, fmt::format("metric `{}` is listed twice.", name));
+      seen.push_back(name);
+    }
+  }
+  {
+    const ParameterValues values =
+        validate_parameters(root.find("phases"), PhaseSettings::parameters(), "phases");
+    experiment.phases.alignment_below = values.real("alignment_below");
+    experiment.phases.fit_fraction = values.real("fit_fraction");
+    experiment.phases.convergence_within = values.real("convergence_within");
+  }
+  if (const ConfigNode* figures = root.find("figures")) experiment.figures = parse_figures(*figures);
+
   const std::vector<Axis> axes = find_axes(root, labels);
   const std::vector<Dimension> dimensions = make_dimensions(root, axes);
   for (const auto& axis : axes) experiment.axes.push_back(axis.column);
@@ -487,6 +526,7 @@ Experiment make_experiment(ConfigNode root, const std::string& source,
     settings.test_error_below = run_values.real("test_error_below");
     settings.train_loss_below = run_values.real("train_loss_below");
     settings.divergence_factor = run_values.real("divergence_factor");
+    settings.plot = run_values.boolean("plot");
     if (experiment.seeds.empty())
       for (std::int64_t i = 0; i < run_values.integer("repetitions"); ++i)
         experiment.seeds.push_back(static_cast<std::uint64_t>(run_values.integer("seed") + i));
@@ -535,6 +575,10 @@ Experiment make_experiment(ConfigNode root, const std::string& source,
       if (!root.find("measurement")->is_sequence()) add_defaults(*root.find("measurement"), measurement, plugins);
       if (!root.find("loss")->is_sequence()) add_defaults(*root.find("loss"), loss, plugins);
       add_section_defaults(root, "problem", problem_specs);
+      add_section_defaults(root, "phases", PhaseSettings::parameters());
+      if (ConfigNode* metrics = root.find("metrics"); metrics && metrics->is_sequence())
+        for (std::size_t i = 0; i < metrics->items.size(); ++i)
+          add_defaults(metrics->items[i], experiment.metrics[i], plugins);
       add_section_defaults(root, "run", run_specs);
       resolved_done = true;
     }

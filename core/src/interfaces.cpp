@@ -5,6 +5,7 @@
 #include "ncvx/loss.hpp"
 #include "ncvx/measurement_model.hpp"
 #include "ncvx/measurement_operator.hpp"
+#include "ncvx/metric.hpp"
 #include "ncvx/optimizer.hpp"
 
 namespace ncvx {
@@ -14,6 +15,7 @@ MeasurementModel::~MeasurementModel() = default;
 Loss::~Loss() = default;
 Initializer::~Initializer() = default;
 Optimizer::~Optimizer() = default;
+Metric::~Metric() = default;
 
 void MeasurementOperator::forward_factored(const Matrix& U, Vector& out) const {
   const Matrix X = U * U.transpose();

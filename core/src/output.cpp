@@ -32,6 +32,9 @@ std::string number(double value) {
   return fmt::format("{}", value);
 }
 
+/// An iteration, or "" when the event never happened (-1).
+std::string reached(Index iteration) { return iteration < 0 ? "" : std::to_string(iteration); }
+
 std::ofstream open_for_writing(const fs::path& file) {
   std::ofstream stream(file);
   if (!stream) throw Error(fmt::format("cannot write {}.", file.string()));
@@ -88,8 +91,9 @@ std::string csv_field(const std::string& text) {
 }
 
 void write_results(const fs::path& directory, const Experiment& experiment,
-                   const std::vector<RunResult>& results, const PluginRegistry& plugins,
+                   const ExperimentResults& all, const PluginRegistry& plugins,
                    const RunContext& context) {
+  const std::vector<RunResult>& results = all.runs;
   std::error_code error;
   fs::create_directories(directory, error);
   if (error) throw Error(fmt::format("cannot create the results folder {}: {}.", directory.string(), error.message()));
@@ -104,7 +108,7 @@ void write_results(const fs::path& directory, const Experiment& experiment,
   {
     auto stream = open_for_writing(directory / "metrics.csv");
     stream << "run_id,iteration";
-    for (const auto& name : metric_names()) stream << "," << name;
+    for (const auto& name : all.columns) stream << "," << name;
     stream << "\n";
     for (const auto& result : results)
       for (std::size_t row = 0; row < result.metrics.size(); ++row) {
@@ -118,7 +122,8 @@ void write_results(const fs::path& directory, const Experiment& experiment,
     stream << "run_id,method,init,optimizer,width";
     for (const auto& axis : experiment.axes) stream << "," << csv_field(axis);
     stream << ",seed,final_train_loss,final_test_error,best_test_error,best_test_error_iteration,"
-              "iterations,wall_seconds,status,message\n";
+              "alignment_iteration,fit_iteration,convergence_iteration,spectral_lambda_r,"
+              "predicted_iterations_per_decade,iterations,wall_seconds,status,message\n";
     for (const auto& result : results) {
       const RunSpec& run = experiment.runs[static_cast<std::size_t>(result.id)];
       stream << run.id << "," << csv_field(run.method.label) << "," << run.method.initializer.name
@@ -126,7 +131,10 @@ void write_results(const fs::path& directory, const Experiment& experiment,
       for (const auto& axis : experiment.axes) stream << "," << csv_field(value_of(run, axis));
       stream << "," << run.seed << "," << number(result.final_train_loss) << ","
              << number(result.final_test_error) << "," << number(result.best_test_error) << ","
-             << result.best_test_error_iteration << "," << result.iterations << ","
+             << result.best_test_error_iteration << "," << reached(result.alignment_iteration) << ","
+             << reached(result.fit_iteration) << "," << reached(result.convergence_iteration) << ","
+             << number(result.spectral_lambda_r) << ","
+             << number(result.predicted_iterations_per_decade) << "," << result.iterations << ","
              << fmt::format("{:.6f}", result.wall_seconds) << "," << to_string(result.status) << ","
              << csv_field(result.message) << "\n";
     }
@@ -163,7 +171,8 @@ void write_results(const fs::path& directory, const Experiment& experiment,
   }
 }
 
-std::string comparison_table(const Experiment& experiment, const std::vector<RunResult>& results) {
+std::string comparison_table(const Experiment& experiment, const ExperimentResults& all) {
+  const std::vector<RunResult>& results = all.runs;
   // Rows: one per method and swept values, in run order; medians over seeds.
   struct Row {
     std::string method;

@@ -22,6 +22,7 @@ const char* to_string(PluginKind kind) {
     case PluginKind::loss: return "loss";
     case PluginKind::initializer: return "initializer";
     case PluginKind::optimizer: return "optimizer";
+    case PluginKind::metric: return "metric";
   }
   return "?";
 }
@@ -88,6 +89,10 @@ std::shared_ptr<Initializer> LoadedPlugin::create_initializer(const ParameterVal
 std::shared_ptr<Optimizer> LoadedPlugin::create_optimizer(const ParameterValues& values) const {
   require_kind(PluginKind::optimizer);
   return hold(guard("being created", [&] { return definition_.create_optimizer(values); }));
+}
+std::shared_ptr<Metric> LoadedPlugin::create_metric(const ParameterValues& values) const {
+  require_kind(PluginKind::metric);
+  return hold(guard("being created", [&] { return definition_.create_metric(values); }));
 }
 
 // ---------------------------------------------------------------- PluginRegistry

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "ncvx/diagnostics.hpp"
 #include "ncvx/errors.hpp"
 #include "ncvx/plugin_registry.hpp"
 #include "ncvx/problem.hpp"
@@ -26,7 +27,7 @@ const char* to_string(RunStatus status) {
   return "?";
 }
 
-const std::vector<std::string>& metric_names() {
+const std::vector<std::string>& core_metric_names() {
   static const std::vector<std::string> names = {"train_loss", "test_error"};
   return names;
 }
@@ -54,9 +55,19 @@ struct InstanceSlot {
   std::mutex mutex;
   bool built = false;
   std::shared_ptr<const ProblemInstance> instance;
+  double spectral_lambda_r = std::nan("");
   std::string error;
   std::size_t remaining = 0;
 };
+
+/// lambda_r(A*(y)) for moderate n (dense eigenvalues), NaN otherwise.
+double spectral_lambda_r(const ProblemInstance& instance) {
+  if (instance.dimension() > 1000) return std::nan("");
+  const Matrix M = instance.measurement().adjoint(instance.observations());
+  const Eigen::SelfAdjointEigenSolver<Matrix> solver(M, Eigen::EigenvaluesOnly);
+  const Vector& values = solver.eigenvalues();  // ascending
+  return values(values.size() - instance.spec().rank);
+}
 
 std::shared_ptr<const ProblemInstance> build_instance(const RunSpec& run, const PluginRegistry& plugins) {
   const LoadedPlugin& plugin = plugins.find(PluginKind::measurement, run.measurement.name);
@@ -77,21 +88,34 @@ std::shared_ptr<const ProblemInstance> build_instance(const RunSpec& run, const 
   return std::make_shared<const ProblemInstance>(run.problem, std::move(measurement), run.seed);
 }
 
-bool finite(const Matrix& U) { return U.allFinite(); }
+/// The optimizer's `step` parameter, when it declares a real one.
+double step_of(const RunSpec& run, const PluginRegistry& plugins) {
+  for (const auto& spec : plugins.find(PluginKind::optimizer, run.method.optimizer.name).info().parameters)
+    if (spec.name == "step" && spec.type == ParameterType::real)
+      return run.method.optimizer.values.real("step");
+  return std::nan("");
+}
 
-void execute(const RunSpec& run, const ProblemInstance& instance, const PluginRegistry& plugins,
-             RunResult& result) {
+void execute(const RunSpec& run, const Experiment& experiment, const ProblemInstance& instance,
+             const PluginRegistry& plugins, std::size_t columns, RunResult& result) {
   const LoadedPlugin& loss_plugin = plugins.find(PluginKind::loss, run.loss.name);
   const LoadedPlugin& init_plugin = plugins.find(PluginKind::initializer, run.method.initializer.name);
   const LoadedPlugin& optimizer_plugin = plugins.find(PluginKind::optimizer, run.method.optimizer.name);
   const auto loss = loss_plugin.create_loss(run.loss.values);
   const auto initializer = init_plugin.create_initializer(run.method.initializer.values);
   const auto optimizer = optimizer_plugin.create_optimizer(run.method.optimizer.values);
+  std::vector<std::pair<const LoadedPlugin*, std::shared_ptr<Metric>>> metrics;
+  for (const auto& choice : experiment.metrics) {
+    const LoadedPlugin& plugin = plugins.find(PluginKind::metric, choice.name);
+    metrics.emplace_back(&plugin, plugin.create_metric(choice.values));
+  }
 
   const MeasurementOperator& A = instance.measurement();
   const Vector& y = instance.observations();
   const Objective objective(A, *loss, y);
   const Index n = instance.dimension(), width = run.method.width;
+  const double step = step_of(run, plugins);
+  result.predicted_iterations_per_decade = std::log(10.0) / std::log1p(step * result.spectral_lambda_r);
 
   // Stage 1: the initial factor.
   RandomStream random(run.seed, "init");
@@ -101,6 +125,7 @@ void execute(const RunSpec& run, const ProblemInstance& instance, const PluginRe
   if (U.rows() != n || U.cols() != width)
     throw PluginError(fmt::format("{} returned a {} x {} factor; expected n x width = {} x {}.",
                                   init_plugin.describe(), U.rows(), U.cols(), n, width));
+  const Matrix initial = U;
 
   // Reference scale for divergence: f(0) = sum_i l(-y_i), no pass over A needed.
   Vector derivative(y.size());
@@ -111,8 +136,20 @@ void execute(const RunSpec& run, const ProblemInstance& instance, const PluginRe
   auto log = [&](Index iteration) {
     const double train_loss = loss_plugin.guard("evaluating", [&] { return objective.value(U); });
     const double test_error = instance.test_error(U);
+    std::vector<double> row(columns, std::nan(""));
+    row[0] = train_loss;
+    row[1] = test_error;
+    if (U.allFinite()) {
+      const MetricContext context{instance, objective, U, initial, iteration, step};
+      std::size_t column = core_metric_names().size();
+      for (auto& [plugin, metric] : metrics) {
+        const std::size_t count = metric->columns().size();
+        plugin->guard("evaluating", [&] { metric->evaluate(context, row.data() + column); });
+        column += count;
+      }
+    }
     result.logged_iterations.push_back(iteration);
-    result.metrics.push_back({train_loss, test_error});
+    result.metrics.push_back(std::move(row));
     result.final_train_loss = train_loss;
     result.final_test_error = test_error;
     if (result.logged_iterations.size() == 1 || test_error < result.best_test_error) {
@@ -122,12 +159,24 @@ void execute(const RunSpec& run, const ProblemInstance& instance, const PluginRe
     return train_loss;
   };
 
-  if (!finite(U)) {
+  // Phase boundaries, checked at every iteration until both are found.
+  const double sigma_r = instance.eigenvalues()(instance.eigenvalues().size() - 1);
+  auto track_phases = [&](Index iteration) {
+    if (result.alignment_iteration >= 0 && result.fit_iteration >= 0) return;
+    const SignalNoise split = signal_noise(instance.eigenvectors(), U, /*with_noise=*/false);
+    if (result.alignment_iteration < 0 && split.alignment <= experiment.phases.alignment_below)
+      result.alignment_iteration = iteration;
+    if (result.fit_iteration < 0 && split.signal * split.signal >= experiment.phases.fit_fraction * sigma_r)
+      result.fit_iteration = iteration;
+  };
+
+  if (!U.allFinite()) {
     result.status = RunStatus::diverged;
     result.message = "the initial factor is not finite";
     return;
   }
   const double initial_loss = log(0);
+  track_phases(0);
   const double divergence_limit =
       run.settings.divergence_factor * std::max(initial_loss, loss_at_zero);
   const RunSettings& settings = run.settings;
@@ -136,22 +185,19 @@ void execute(const RunSpec& run, const ProblemInstance& instance, const PluginRe
     return (settings.test_error_below > 0 && result.final_test_error <= settings.test_error_below) ||
            (settings.train_loss_below > 0 && result.final_train_loss <= settings.train_loss_below);
   };
-  if (converged()) {
-    result.status = RunStatus::converged;
-    return;
-  }
 
   // Stage 2: the loop.
-  result.status = RunStatus::budget;
-  for (Index t = 0; t < settings.iterations; ++t) {
+  result.status = converged() ? RunStatus::converged : RunStatus::budget;
+  for (Index t = 0; t < settings.iterations && result.status != RunStatus::converged; ++t) {
     optimizer_plugin.guard("stepping", [&] { optimizer->step(objective, U, t); });
     result.iterations = t + 1;
     const bool last = t + 1 == settings.iterations;
-    if (!finite(U)) {
+    if (!U.allFinite()) {
       result.status = RunStatus::diverged;
       result.message = fmt::format("the iterate became non-finite at iteration {}; try a smaller step", t + 1);
       break;  // logged below, as the final iterate
     }
+    track_phases(t + 1);
     if ((t + 1) % settings.log_every != 0 && !last) continue;
     const double train_loss = log(t + 1);
     if (!std::isfinite(train_loss) || train_loss > divergence_limit) {
@@ -161,21 +207,34 @@ void execute(const RunSpec& run, const ProblemInstance& instance, const PluginRe
                                    train_loss, t + 1, divergence_limit);
       break;
     }
-    if (converged()) {
-      result.status = RunStatus::converged;
-      break;
-    }
+    if (converged()) result.status = RunStatus::converged;
   }
   // The final iterate is always logged.
   if (result.logged_iterations.back() != result.iterations) log(result.iterations);
+
+  // Convergence: the first logged iteration within the tolerance of the best.
+  for (std::size_t row = 0; row < result.metrics.size(); ++row)
+    if (result.metrics[row][1] <= (1 + experiment.phases.convergence_within) * result.best_test_error) {
+      result.convergence_iteration = result.logged_iterations[row];
+      break;
+    }
 }
 
 }  // namespace
 
-std::vector<RunResult> run_experiment(const Experiment& experiment, const PluginRegistry& plugins,
-                                      const RunOptions& options) {
+ExperimentResults run_experiment(const Experiment& experiment, const PluginRegistry& plugins,
+                                 const RunOptions& options) {
   const std::size_t count = experiment.runs.size();
-  std::vector<RunResult> results(count);
+  ExperimentResults output;
+  output.columns = core_metric_names();
+  for (const auto& choice : experiment.metrics) {
+    const LoadedPlugin& plugin = plugins.find(PluginKind::metric, choice.name);
+    const auto metric = plugin.create_metric(choice.values);
+    for (const auto& column : plugin.guard("naming its columns", [&] { return metric->columns(); }))
+      output.columns.push_back(column);
+  }
+  std::vector<RunResult>& results = output.runs;
+  results.resize(count);
   std::map<std::string, InstanceSlot> slots;
   for (const auto& run : experiment.runs) ++slots[run.instance_key].remaining;
 
@@ -198,18 +257,20 @@ std::vector<RunResult> run_experiment(const Experiment& experiment, const Plugin
           slot.built = true;
           try {
             slot.instance = build_instance(run, plugins);
+            slot.spectral_lambda_r = spectral_lambda_r(*slot.instance);
           } catch (const std::exception& error) {
             slot.error = error.what();
           }
         }
         instance = slot.instance;
+        result.spectral_lambda_r = slot.spectral_lambda_r;
       }
       if (!instance) {
         result.status = RunStatus::failed;
         result.message = "building the problem instance failed: " + slot.error;
       } else {
         try {
-          execute(run, *instance, plugins, result);
+          execute(run, experiment, *instance, plugins, output.columns.size(), result);
         } catch (const std::exception& error) {
           result.status = RunStatus::failed;
           result.message = error.what();
@@ -232,7 +293,7 @@ std::vector<RunResult> run_experiment(const Experiment& experiment, const Plugin
   for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
   worker();
   for (auto& thread : pool) thread.join();
-  return results;
+  return output;
 }
 
 }  // namespace ncvx

@@ -10,8 +10,11 @@
 //     - {label: small_random, init: {name: small_random, scale: [1e-3, 1e-5]},
 //        optimizer: {name: gd, step: 0.1}, width: 40}
 //     - {label: spectral, init: spectral, optimizer: {name: gd, step: 0.1}, width: 2}
-//   run: {iterations: 1000, log_every: 10, seeds: [1, 2, 3]}
+//   metrics: [signal_noise, effective_rank]          # extra columns of metrics.csv
+//   phases: {alignment_below: 0.1}                    # phase thresholds
+//   run: {iterations: 1000, log_every: 10, seeds: [1, 2, 3], plot: true}
 //   sweep: {zip: [[problem.n, measurement.m]]}
+//   figures: [...]                                    # plot.hpp
 //
 // Sweeps. A list where a single value is expected is a sweep axis. Axes
 // vary as a cartesian product, except those named together in a `zip` group,
@@ -27,6 +30,7 @@
 
 #include "ncvx/config_tree.hpp"
 #include "ncvx/parameters.hpp"
+#include "ncvx/plot.hpp"
 #include "ncvx/plugin.hpp"
 #include "ncvx/problem.hpp"
 
@@ -54,6 +58,20 @@ struct RunSettings {
   double test_error_below = 0.0;   // stop (converged) when test error <= this; 0: off
   double train_loss_below = 0.0;   // stop (converged) when f(U) <= this; 0: off
   double divergence_factor = 1e6;  // diverged when f(U) > factor * max(f(U_0), f(0))
+  bool plot = false;               // draw the figures at the end of `ncvx run`
+
+  static std::vector<ParameterSpec> parameters();
+};
+
+/// Thresholds of the phase boundaries reported in summary.csv (PAPER.md §4-5):
+///   alignment_iteration    first t with alignment(U_t) <= alignment_below   (end of phase I)
+///   fit_iteration          first t with sigma_min(V_X^T U_t)^2 >= fit_fraction * sigma_r
+///                                                                            (end of phase II)
+///   convergence_iteration  first logged t with test_error <= (1 + convergence_within) * best
+struct PhaseSettings {
+  double alignment_below = 0.1;
+  double fit_fraction = 0.5;
+  double convergence_within = 0.1;
 
   static std::vector<ParameterSpec> parameters();
 };
@@ -87,6 +105,9 @@ struct Experiment {
   std::vector<std::string> method_labels;
   std::vector<std::uint64_t> seeds;
   std::vector<RunSpec> runs;
+  std::vector<ComponentChoice> metrics;  // extra metric plugins, in column order
+  PhaseSettings phases;
+  std::vector<FigureSpec> figures;
   ConfigNode resolved;                 // the tree with overrides and defaults
 };
 

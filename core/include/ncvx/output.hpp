@@ -4,7 +4,7 @@
 //   config.resolved.yaml   the configuration with overrides and every default
 //   metrics.csv            run_id, iteration, <metrics...>  (one row per logged iteration)
 //   summary.csv            run_id, method, <swept axes...>, seed, final/best metrics,
-//                          iterations, wall_seconds, status, message
+//                          phase boundaries, iterations, wall_seconds, status, message
 //   meta.json              version, git commit, plugin ABI records, seeds, host, command
 //
 // and the console comparison table: one row per method and swept value, with
@@ -25,11 +25,11 @@ struct RunContext {
 };
 
 void write_results(const std::filesystem::path& directory, const Experiment& experiment,
-                   const std::vector<RunResult>& results, const PluginRegistry& plugins,
+                   const ExperimentResults& results, const PluginRegistry& plugins,
                    const RunContext& context);
 
 /// The comparison table printed at the end of `ncvx run`.
-std::string comparison_table(const Experiment& experiment, const std::vector<RunResult>& results);
+std::string comparison_table(const Experiment& experiment, const ExperimentResults& results);
 
 /// Quotes a CSV field when needed.
 std::string csv_field(const std::string& text);

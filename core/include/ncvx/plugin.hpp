@@ -1,6 +1,6 @@
 #pragma once
 // Writing a plugin: implement one interface (MeasurementModel, Loss,
-// Initializer or Optimizer), give the class a constructor from
+// Initializer, Optimizer or Metric), give the class a constructor from
 // ParameterValues and a static `parameters()`, and register it once:
 //
 //   class SquaredLoss final : public ncvx::Loss {
@@ -27,14 +27,15 @@
 #include "ncvx/initializer.hpp"
 #include "ncvx/loss.hpp"
 #include "ncvx/measurement_model.hpp"
+#include "ncvx/metric.hpp"
 #include "ncvx/optimizer.hpp"
 #include "ncvx/parameters.hpp"
 
 namespace ncvx {
 
-enum class PluginKind { measurement, loss, initializer, optimizer };
+enum class PluginKind { measurement, loss, initializer, optimizer, metric };
 
-/// "measurement", "loss", "initializer", "optimizer".
+/// "measurement", "loss", "initializer", "optimizer", "metric".
 const char* to_string(PluginKind kind);
 
 struct PluginInfo {
@@ -53,6 +54,7 @@ struct PluginDefinition {
   std::unique_ptr<Loss> (*create_loss)(const ParameterValues&) = nullptr;
   std::unique_ptr<Initializer> (*create_initializer)(const ParameterValues&) = nullptr;
   std::unique_ptr<Optimizer> (*create_optimizer)(const ParameterValues&) = nullptr;
+  std::unique_ptr<Metric> (*create_metric)(const ParameterValues&) = nullptr;
 };
 
 template <class Plugin>
@@ -77,9 +79,14 @@ PluginDefinition define_plugin(std::string name, std::string summary, std::strin
     definition.create_initializer = [](const ParameterValues& values) -> std::unique_ptr<Initializer> {
       return std::make_unique<Plugin>(values);
     };
+  } else if constexpr (std::is_base_of_v<Metric, Plugin>) {
+    definition.info.kind = PluginKind::metric;
+    definition.create_metric = [](const ParameterValues& values) -> std::unique_ptr<Metric> {
+      return std::make_unique<Plugin>(values);
+    };
   } else {
     static_assert(std::is_base_of_v<Optimizer, Plugin>,
-                  "a plugin class derives from MeasurementModel, Loss, Initializer or Optimizer");
+                  "a plugin class derives from MeasurementModel, Loss, Initializer, Optimizer or Metric");
     definition.info.kind = PluginKind::optimizer;
     definition.create_optimizer = [](const ParameterValues& values) -> std::unique_ptr<Optimizer> {
       return std::make_unique<Plugin>(values);

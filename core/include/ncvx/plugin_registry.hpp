@@ -65,6 +65,7 @@ class LoadedPlugin {
   std::shared_ptr<Loss> create_loss(const ParameterValues& values) const;
   std::shared_ptr<Initializer> create_initializer(const ParameterValues& values) const;
   std::shared_ptr<Optimizer> create_optimizer(const ParameterValues& values) const;
+  std::shared_ptr<Metric> create_metric(const ParameterValues& values) const;
 
   /// Takes ownership of an object made by this plugin's code (for instance an
   /// operator returned by MeasurementModel::sample) and keeps the library

@@ -9,6 +9,9 @@
 //       evaluate metrics; diverged if f > divergence_factor * max(f(U_0), f(0));
 //       converged if a configured tolerance is met
 //
+// Until both are found, every iteration also checks the phase boundaries
+// (alignment and fit, diagnostics.hpp: O(n k r), small next to a pass over A).
+//
 // A run that diverges or whose plugin throws is recorded with that status
 // and message; the other runs of the sweep go on. Runs execute on a pool of
 // threads, each run on one thread with its own streams and buffers, and are
@@ -35,8 +38,8 @@ enum class RunStatus {
 
 const char* to_string(RunStatus status);
 
-/// The metrics logged at every logged iteration, in column order.
-const std::vector<std::string>& metric_names();
+/// The metrics the core always logs: train_loss, test_error.
+const std::vector<std::string>& core_metric_names();
 
 struct RunResult {
   Index id = 0;
@@ -45,12 +48,27 @@ struct RunResult {
   Index iterations = 0;          // iterations performed
   double wall_seconds = 0.0;
   std::vector<Index> logged_iterations;
-  std::vector<std::vector<double>> metrics;  // one row per logged iteration
-  // Convenience: final and best values of the metrics.
+  std::vector<std::vector<double>> metrics;  // one row per logged iteration, in column order
+  // Convenience: final and best values of the core metrics.
   double final_train_loss = 0.0;
   double final_test_error = 0.0;
   double best_test_error = 0.0;
   Index best_test_error_iteration = 0;
+  // Phase boundaries (experiment.hpp, PhaseSettings); -1 when not reached.
+  Index alignment_iteration = -1;
+  Index fit_iteration = -1;
+  Index convergence_iteration = -1;
+  /// lambda_r(M), M = A*(y): the r-th largest eigenvalue of the spectral matrix
+  /// (NaN when n > 1000, where it is not computed).
+  double spectral_lambda_r = 0.0;
+  /// ln(10) / ln(1 + mu lambda_r(M)): predicted phase-I iterations per decade of
+  /// 1/alpha (NaN when the optimizer has no `step`).
+  double predicted_iterations_per_decade = 0.0;
+};
+
+struct ExperimentResults {
+  std::vector<std::string> columns;  // metrics.csv columns after run_id, iteration
+  std::vector<RunResult> runs;       // indexed by run id
 };
 
 struct RunOptions {
@@ -59,8 +77,8 @@ struct RunOptions {
   std::function<void(const RunSpec&, const RunResult&)> on_run_finished;
 };
 
-/// Runs every run of the experiment; results are indexed by run id.
-std::vector<RunResult> run_experiment(const Experiment& experiment, const PluginRegistry& plugins,
-                                      const RunOptions& options = {});
+/// Runs every run of the experiment.
+ExperimentResults run_experiment(const Experiment& experiment, const PluginRegistry& plugins,
+                                 const RunOptions& options = {});
 
 }  // namespace ncvx

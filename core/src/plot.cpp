@@ -1,0 +1,457 @@
+#include "ncvx/plot.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "ncvx/errors.hpp"
+
+namespace ncvx {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// ---------------------------------------------------------------- spec
+
+const std::vector<std::string> kFigureKeys = {"name",  "title", "x",   "y",         "log_x",  "log_y",
+                                              "methods", "fit", "reference", "x_label", "y_label",
+                                              "reverse_x"};
+
+[[noreturn]] void fail(const SourceLocation& where, const std::string& message) {
+  throw ConfigError(where.describe() + ": " + message);
+}
+
+std::string scalar(const ConfigNode& node, const std::string& what) {
+  if (!node.is_scalar()) fail(node.location, what + " must be a single value.");
+  return node.scalar;
+}
+
+bool boolean(const ConfigNode& node, const std::string& what) {
+  const std::string text = scalar(node, what);
+  if (text == "true" || text == "yes" || text == "on") return true;
+  if (text == "false" || text == "no" || text == "off") return false;
+  fail(node.location, fmt::format("{} = '{}' is not a boolean (true or false).", what, text));
+}
+
+std::vector<std::string> names(const ConfigNode& node, const std::string& what) {
+  if (node.is_scalar()) return {node.scalar};
+  if (!node.is_sequence()) fail(node.location, what + " is a name or a list of names.");
+  std::vector<std::string> result;
+  for (const auto& item : node.items) result.push_back(scalar(item, what));
+  return result;
+}
+
+std::string one_of(const ConfigNode& node, const std::string& what,
+                   const std::vector<std::string>& choices) {
+  const std::string text = scalar(node, what);
+  if (std::find(choices.begin(), choices.end(), text) != choices.end()) return text;
+  const std::string guess = nearest(text, choices);
+  fail(node.location, fmt::format("{} = '{}' is not one of {{{}}}{}", what, text,
+                                  fmt::join(choices, ", "),
+                                  guess.empty() ? "." : "; did you mean '" + guess + "'?"));
+}
+
+// ---------------------------------------------------------------- csv
+
+struct Table {
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+
+  int column(const std::string& name) const {
+    const auto it = std::find(header.begin(), header.end(), name);
+    return it == header.end() ? -1 : static_cast<int>(it - header.begin());
+  }
+};
+
+std::vector<std::string> split_csv_line(const std::string& line) {
+  std::vector<std::string> fields(1);
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        fields.back() += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        fields.back() += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      fields.emplace_back();
+    } else {
+      fields.back() += c;
+    }
+  }
+  return fields;
+}
+
+Table read_csv(const fs::path& file) {
+  std::ifstream stream(file);
+  if (!stream) throw Error(fmt::format("cannot read {}; is this an ncvx results folder?", file.string()));
+  Table table;
+  std::string line;
+  if (std::getline(stream, line)) table.header = split_csv_line(line);
+  while (std::getline(stream, line))
+    if (!line.empty()) table.rows.push_back(split_csv_line(line));
+  return table;
+}
+
+double to_number(const std::string& text) {
+  if (text.empty()) return std::nan("");
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  return end == text.c_str() ? std::nan("") : value;
+}
+
+// ---------------------------------------------------------------- statistics
+
+struct Quartiles {
+  double low, median, high;
+};
+
+double quantile(const std::vector<double>& sorted, double q) {
+  const double position = q * static_cast<double>(sorted.size() - 1);
+  const std::size_t below = static_cast<std::size_t>(std::floor(position));
+  const std::size_t above = std::min(below + 1, sorted.size() - 1);
+  const double weight = position - static_cast<double>(below);
+  return (1 - weight) * sorted[below] + weight * sorted[above];
+}
+
+std::optional<Quartiles> quartiles(std::vector<double> values) {
+  values.erase(std::remove_if(values.begin(), values.end(), [](double v) { return !std::isfinite(v); }),
+               values.end());
+  if (values.empty()) return std::nullopt;
+  std::sort(values.begin(), values.end());
+  return Quartiles{quantile(values, 0.25), quantile(values, 0.5), quantile(values, 0.75)};
+}
+
+std::string gnuplot_quote(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (c == '_') {  // enhanced text: a literal underscore
+      out += "\\\\_";
+      continue;
+    }
+    out += c;
+  }
+  return out + "\"";
+}
+
+struct Series {
+  std::string label;
+  std::vector<std::pair<double, Quartiles>> points;  // x, statistics over seeds
+  bool band = false;
+};
+
+struct Run {
+  std::string method;
+  std::vector<std::pair<std::string, std::string>> axes;  // swept axis -> value
+  std::map<std::string, std::string> fields;              // every summary column
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------- public
+
+std::pair<double, double> fit_line(const std::vector<double>& x, const std::vector<double>& y) {
+  const double n = static_cast<double>(x.size());
+  double sx = 0, sy = 0, sxx = 0, sxy = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    sx += x[i];
+    sy += y[i];
+    sxx += x[i] * x[i];
+    sxy += x[i] * y[i];
+  }
+  const double slope = (n * sxy - sx * sy) / (n * sxx - sx * sx);
+  return {slope, (sy - slope * sx) / n};
+}
+
+std::vector<FigureSpec> default_figures() {
+  FigureSpec test;
+  test.name = "test_error";
+  test.title = "Test error";
+  test.y = {"test_error"};
+  FigureSpec train;
+  train.name = "train_loss";
+  train.title = "Training loss";
+  train.y = {"train_loss"};
+  return {test, train};
+}
+
+std::vector<FigureSpec> parse_figures(const ConfigNode& node) {
+  if (!node.is_sequence())
+    fail(node.location, "figures is a list of figures, each with a name, x and y.");
+  std::vector<FigureSpec> figures;
+  for (const auto& item : node.items) {
+    if (!item.is_mapping()) fail(item.location, "each figure is a mapping with name, x and y.");
+    FigureSpec figure;
+    for (const auto& entry : item.entries) {
+      if (std::find(kFigureKeys.begin(), kFigureKeys.end(), entry.key) == kFigureKeys.end()) {
+        const std::string guess = nearest(entry.key, kFigureKeys);
+        fail(entry.key_location,
+             fmt::format("unknown key '{}' in a figure{} Valid keys: {}.", entry.key,
+                         guess.empty() ? "." : "; did you mean '" + guess + "'?",
+                         fmt::join(kFigureKeys, ", ")));
+      }
+      const ConfigNode& value = entry.value;
+      const std::string what = "figure." + entry.key;
+      if (entry.key == "name") figure.name = scalar(value, what);
+      else if (entry.key == "title") figure.title = scalar(value, what);
+      else if (entry.key == "x") figure.x = scalar(value, what);
+      else if (entry.key == "y") figure.y = names(value, what);
+      else if (entry.key == "log_x") figure.log_x = boolean(value, what);
+      else if (entry.key == "log_y") figure.log_y = boolean(value, what);
+      else if (entry.key == "reverse_x") figure.reverse_x = boolean(value, what);
+      else if (entry.key == "methods") figure.methods = names(value, what);
+      else if (entry.key == "fit") figure.fit = one_of(value, what, {"none", "power", "log_linear"});
+      else if (entry.key == "reference")
+        figure.reference = one_of(value, what, {"none", "iterations_per_decade"});
+      else if (entry.key == "x_label") figure.x_label = scalar(value, what);
+      else if (entry.key == "y_label") figure.y_label = scalar(value, what);
+    }
+    if (figure.name.empty() || figure.name.find_first_of("/\\ ") != std::string::npos)
+      fail(item.location, "a figure needs a `name` without spaces or slashes (its file name).");
+    for (const auto& other : figures)
+      if (other.name == figure.name)
+        fail(item.location, fmt::format("two figures are named '{}'.", figure.name));
+    if (figure.x != "iteration" && figure.y.size() != 1)
+      fail(item.location, "a summary figure (x other than iteration) plots one y column.");
+    figures.push_back(std::move(figure));
+  }
+  return figures;
+}
+
+PlotResult plot_results(const fs::path& directory, const std::vector<std::string>& only) {
+  if (std::system("command -v gnuplot > /dev/null 2>&1") != 0)
+    throw Error("gnuplot is not installed; `apt-get install gnuplot-nox` (scripts/setup.sh does it).");
+
+  const ConfigNode config = load_config_file((directory / "config.resolved.yaml").string());
+  std::vector<FigureSpec> figures =
+      config.find("figures") ? parse_figures(*config.find("figures")) : default_figures();
+  if (!only.empty()) {
+    std::vector<FigureSpec> chosen;
+    for (const auto& name : only) {
+      auto it = std::find_if(figures.begin(), figures.end(), [&](const FigureSpec& f) { return f.name == name; });
+      if (it == figures.end()) {
+        std::vector<std::string> available;
+        for (const auto& f : figures) available.push_back(f.name);
+        throw Error(fmt::format("no figure named '{}'; this results folder has: {}.", name,
+                                fmt::join(available, ", ")));
+      }
+      chosen.push_back(*it);
+    }
+    figures = chosen;
+  }
+
+  // Runs from summary.csv: axis columns sit between `width` and `seed`.
+  const Table summary = read_csv(directory / "summary.csv");
+  const int width_column = summary.column("width"), seed_column = summary.column("seed");
+  if (width_column < 0 || seed_column < 0) throw Error("summary.csv lacks the width or seed column.");
+  std::vector<std::string> axis_names(summary.header.begin() + width_column + 1,
+                                      summary.header.begin() + seed_column);
+  std::map<std::string, Run> runs;  // by run id
+  std::set<std::string> methods;
+  for (const auto& row : summary.rows) {
+    Run run;
+    for (std::size_t c = 0; c < summary.header.size() && c < row.size(); ++c)
+      run.fields[summary.header[c]] = row[c];
+    run.method = run.fields["method"];
+    for (const auto& axis : axis_names)
+      if (!run.fields[axis].empty()) run.axes.emplace_back(axis, run.fields[axis]);
+    methods.insert(run.method);
+    runs[run.fields["run_id"]] = std::move(run);
+  }
+  // Axes that take more than one value label the lines.
+  std::map<std::string, std::set<std::string>> axis_values;
+  for (const auto& [id, run] : runs)
+    for (const auto& [axis, value] : run.axes) axis_values[axis].insert(value);
+  auto label_of = [&](const Run& run, const std::string& skip) {
+    std::string label = methods.size() > 1 ? run.method : "";
+    for (const auto& [axis, value] : run.axes)
+      if (axis != skip && axis_values[axis].size() > 1)
+        label += fmt::format("{}{}={}", label.empty() ? "" : " ", axis, value);
+    return label.empty() ? run.method : label;
+  };
+
+  std::optional<Table> metrics;
+  const fs::path out = directory / "figures";
+  fs::create_directories(out);
+  PlotResult result;
+  std::ofstream notes(out / "notes.txt");
+
+  for (const FigureSpec& figure : figures) {
+    auto selected = [&](const Run& run) {
+      return figure.methods.empty() ||
+             std::find(figure.methods.begin(), figure.methods.end(), run.method) != figure.methods.end();
+    };
+    std::vector<Series> series;
+    std::string note;
+    if (figure.x == "iteration") {
+      if (!metrics) metrics = read_csv(directory / "metrics.csv");
+      for (const auto& y : figure.y)
+        if (metrics->column(y) < 0)
+          throw Error(fmt::format("figure '{}': metrics.csv has no column '{}'; it has: {}.", figure.name, y,
+                                  fmt::join(metrics->header.begin() + 2, metrics->header.end(), ", ")));
+      // label -> y -> iteration -> values over seeds
+      std::map<std::string, std::map<std::string, std::map<double, std::vector<double>>>> groups;
+      std::vector<std::string> order;
+      for (const auto& row : metrics->rows) {
+        const auto it = runs.find(row[0]);
+        if (it == runs.end() || !selected(it->second)) continue;
+        const std::string label = label_of(it->second, "");
+        if (std::find(order.begin(), order.end(), label) == order.end()) order.push_back(label);
+        for (const auto& y : figure.y)
+          groups[label][y][to_number(row[1])].push_back(to_number(row[static_cast<std::size_t>(metrics->column(y))]));
+      }
+      for (const auto& label : order)
+        for (const auto& y : figure.y) {
+          Series s;
+          s.label = figure.y.size() > 1 ? (order.size() > 1 ? label + " " + y : y) : label;
+          for (const auto& [x, values] : groups[label][y]) {
+            if (values.size() > 1) s.band = true;
+            if (const auto q = quartiles(values)) s.points.emplace_back(x, *q);
+          }
+          series.push_back(std::move(s));
+        }
+    } else {
+      const std::string& y = figure.y.front();
+      if (summary.column(figure.x) < 0 || summary.column(y) < 0)
+        throw Error(fmt::format("figure '{}': summary.csv has no column '{}'.", figure.name,
+                                summary.column(figure.x) < 0 ? figure.x : y));
+      std::map<std::string, std::map<double, std::vector<double>>> groups;
+      std::vector<std::string> order;
+      std::vector<double> predicted;
+      for (const auto& [id, run] : runs) {
+        if (!selected(run)) continue;
+        const double x = to_number(run.fields.at(figure.x));
+        if (!std::isfinite(x)) continue;
+        const std::string label = label_of(run, figure.x);
+        if (std::find(order.begin(), order.end(), label) == order.end()) order.push_back(label);
+        groups[label][x].push_back(to_number(run.fields.at(y)));
+        if (const auto p = run.fields.find("predicted_iterations_per_decade"); p != run.fields.end())
+          predicted.push_back(to_number(p->second));
+      }
+      std::sort(order.begin(), order.end());
+      for (const auto& label : order) {
+        Series s;
+        s.label = label;
+        for (const auto& [x, values] : groups[label]) {
+          if (values.size() > 1) s.band = true;
+          if (const auto q = quartiles(values)) s.points.emplace_back(x, *q);
+        }
+        if (figure.fit != "none") {
+          std::vector<double> fx, fy;
+          for (const auto& [x, q] : s.points) {
+            if (figure.fit == "power" && (x <= 0 || q.median <= 0)) continue;
+            if (figure.fit == "log_linear" && x <= 0) continue;
+            fx.push_back(std::log10(x));
+            fy.push_back(figure.fit == "power" ? std::log10(q.median) : q.median);
+          }
+          if (fx.size() >= 2) {
+            const auto [slope, intercept] = fit_line(fx, fy);
+            (void)intercept;
+            const std::string text = figure.fit == "power"
+                                         ? fmt::format("log-log slope {:.3f}", slope)
+                                         : fmt::format("{:.1f} per decade", std::fabs(slope));
+            s.label += " (" + text + ")";
+            note += fmt::format("{}{}: {}", note.empty() ? "" : "; ", label, text);
+          }
+        }
+        series.push_back(std::move(s));
+      }
+      if (figure.reference == "iterations_per_decade") {
+        if (const auto q = quartiles(predicted); q && !series.empty() && !series.front().points.empty()) {
+          // The predicted slope through the first series' centroid (in log10 x).
+          const auto& points = series.front().points;
+          double cx = 0, cy = 0;
+          for (const auto& [x, stats] : points) {
+            cx += std::log10(x);
+            cy += stats.median;
+          }
+          cx /= static_cast<double>(points.size());
+          cy /= static_cast<double>(points.size());
+          // Iterations grow as x shrinks (x = alpha): slope -predicted in log10 x.
+          Series reference;
+          reference.label = fmt::format("predicted ln(10)/ln(1+mu lambda_r) = {:.1f} per decade", q->median);
+          for (const auto& [x, stats] : points) {
+            const double value = cy - q->median * (std::log10(x) - cx);
+            reference.points.emplace_back(x, Quartiles{value, value, value});
+          }
+          note += fmt::format("{}predicted {:.1f} per decade", note.empty() ? "" : "; ", q->median);
+          series.push_back(std::move(reference));
+        }
+      }
+    }
+
+    // Data and script.
+    const fs::path data = out / (figure.name + ".dat");
+    const fs::path script = out / (figure.name + ".gp");
+    {
+      std::ofstream stream(data);
+      stream.precision(17);
+      for (std::size_t i = 0; i < series.size(); ++i) {
+        stream << "# " << series[i].label << "\n# x median q1 q3\n";
+        for (const auto& [x, q] : series[i].points)
+          stream << x << " " << q.median << " " << q.low << " " << q.high << "\n";
+        stream << "\n\n";
+      }
+    }
+    std::ostringstream gp;
+    const std::string y_label = !figure.y_label.empty() ? figure.y_label
+                                : figure.y.size() == 1  ? figure.y.front()
+                                                        : std::string("value");
+    const std::string x_label = !figure.x_label.empty() ? figure.x_label : figure.x;
+    gp << "# Generated by ncvx plot; edit and run `gnuplot " << script.filename().string() << "`.\n";
+    gp << "set encoding utf8\nset key outside right top box opaque font ',9'\nset grid lc rgb '#dddddd'\n";
+    gp << "set title " << gnuplot_quote(figure.title.empty() ? figure.name : figure.title) << "\n";
+    gp << "set xlabel " << gnuplot_quote(x_label) << "\nset ylabel " << gnuplot_quote(y_label) << "\n";
+    if (figure.log_x) gp << "set logscale x\nset format x '10^{%L}'\n";
+    if (figure.log_y) gp << "set logscale y\nset format y '10^{%L}'\n";
+    if (figure.reverse_x) gp << "set xrange [*:*] reverse\n";
+    gp << "set style fill transparent solid 0.2 noborder\n";
+    gp << "data = '" << data.filename().string() << "'\n";
+    std::string plot = "plot ";
+    for (std::size_t i = 0; i < series.size(); ++i) {
+      const std::size_t color = i % 8 + 1;
+      const bool summary_figure = figure.x != "iteration";
+      if (series[i].band)
+        plot += fmt::format("data index {} using 1:3:4 with filledcurves lc {} notitle, ", i, color);
+      plot += fmt::format("data index {} using 1:2 with {} lc {} lw 2 title {}, ", i,
+                          summary_figure ? "linespoints pt 7 ps 0.8" : "lines", color,
+                          gnuplot_quote(series[i].label));
+    }
+    if (series.empty()) plot = "plot 0 notitle, ";
+    plot.resize(plot.size() - 2);
+    gp << "set terminal pngcairo size 900,560 font ',10'\nset output '" << figure.name << ".png'\n"
+       << plot << "\n";
+    gp << "set terminal svg size 900,560 dynamic font ',10'\nset output '" << figure.name << ".svg'\n"
+       << "replot\nunset output\n";
+    std::ofstream(script) << gp.str();
+
+    const std::string command = fmt::format("cd '{}' && gnuplot '{}' > '{}' 2>&1", out.string(),
+                                            script.filename().string(), figure.name + ".log");
+    if (std::system(command.c_str()) != 0)
+      throw Error(fmt::format("gnuplot failed on {}; see {}.", script.string(),
+                              (out / (figure.name + ".log")).string()));
+    result.files.push_back(out / (figure.name + ".png"));
+    result.files.push_back(out / (figure.name + ".svg"));
+    if (!note.empty()) {
+      result.notes.push_back(figure.name + ": " + note);
+      notes << figure.name << ": " << note << "\n";
+    }
+  }
+  return result;
+}
+
+}  // namespace ncvx
