@@ -123,7 +123,8 @@ void write_results(const fs::path& directory, const Experiment& experiment,
     for (const auto& axis : experiment.axes) stream << "," << csv_field(axis);
     stream << ",seed,final_train_loss,final_test_error,best_test_error,best_test_error_iteration,"
               "alignment_iteration,fit_iteration,convergence_iteration,spectral_lambda_r,"
-              "predicted_iterations_per_decade,iterations,wall_seconds,status,message\n";
+              "predicted_iterations_per_decade,predicted_iterations_per_decade_sigma_r,iterations,"
+              "wall_seconds,status,message\n";
     for (const auto& result : results) {
       const RunSpec& run = experiment.runs[static_cast<std::size_t>(result.id)];
       stream << run.id << "," << csv_field(run.method.label) << "," << run.method.initializer.name
@@ -134,7 +135,8 @@ void write_results(const fs::path& directory, const Experiment& experiment,
              << result.best_test_error_iteration << "," << reached(result.alignment_iteration) << ","
              << reached(result.fit_iteration) << "," << reached(result.convergence_iteration) << ","
              << number(result.spectral_lambda_r) << ","
-             << number(result.predicted_iterations_per_decade) << "," << result.iterations << ","
+             << number(result.predicted_iterations_per_decade) << ","
+             << number(result.predicted_iterations_per_decade_sigma_r) << "," << result.iterations << ","
              << fmt::format("{:.6f}", result.wall_seconds) << "," << to_string(result.status) << ","
              << csv_field(result.message) << "\n";
     }

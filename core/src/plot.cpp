@@ -215,8 +215,18 @@ std::vector<FigureSpec> parse_figures(const ConfigNode& node) {
       else if (entry.key == "reverse_x") figure.reverse_x = boolean(value, what);
       else if (entry.key == "methods") figure.methods = names(value, what);
       else if (entry.key == "fit") figure.fit = one_of(value, what, {"none", "power", "log_linear"});
-      else if (entry.key == "reference")
-        figure.reference = one_of(value, what, {"none", "iterations_per_decade"});
+      else if (entry.key == "reference") {
+        figure.references.clear();
+        const ConfigNode listed = value.is_sequence() ? value : [&] {
+          ConfigNode list;
+          list.kind = ConfigNode::Kind::sequence;
+          list.items.push_back(value);
+          return list;
+        }();
+        for (const auto& reference : listed.items)
+          figure.references.push_back(
+              one_of(reference, what, {"iterations_per_decade", "iterations_per_decade_sigma_r"}));
+      }
       else if (entry.key == "x_label") figure.x_label = scalar(value, what);
       else if (entry.key == "y_label") figure.y_label = scalar(value, what);
     }
@@ -331,7 +341,7 @@ PlotResult plot_results(const fs::path& directory, const std::vector<std::string
                                 summary.column(figure.x) < 0 ? figure.x : y));
       std::map<std::string, std::map<double, std::vector<double>>> groups;
       std::vector<std::string> order;
-      std::vector<double> predicted;
+      std::map<std::string, std::vector<double>> predicted;  // reference -> values over runs
       for (const auto& [id, run] : runs) {
         if (!selected(run)) continue;
         const double x = to_number(run.fields.at(figure.x));
@@ -339,8 +349,9 @@ PlotResult plot_results(const fs::path& directory, const std::vector<std::string
         const std::string label = label_of(run, figure.x);
         if (std::find(order.begin(), order.end(), label) == order.end()) order.push_back(label);
         groups[label][x].push_back(to_number(run.fields.at(y)));
-        if (const auto p = run.fields.find("predicted_iterations_per_decade"); p != run.fields.end())
-          predicted.push_back(to_number(p->second));
+        for (const auto& reference : figure.references)
+          if (const auto p = run.fields.find("predicted_" + reference); p != run.fields.end())
+            predicted[reference].push_back(to_number(p->second));
       }
       std::sort(order.begin(), order.end());
       for (const auto& label : order) {
@@ -370,27 +381,30 @@ PlotResult plot_results(const fs::path& directory, const std::vector<std::string
         }
         series.push_back(std::move(s));
       }
-      if (figure.reference == "iterations_per_decade") {
-        if (const auto q = quartiles(predicted); q && !series.empty() && !series.front().points.empty()) {
-          // The predicted slope through the first series' centroid (in log10 x).
-          const auto& points = series.front().points;
-          double cx = 0, cy = 0;
-          for (const auto& [x, stats] : points) {
-            cx += std::log10(x);
-            cy += stats.median;
-          }
-          cx /= static_cast<double>(points.size());
-          cy /= static_cast<double>(points.size());
-          // Iterations grow as x shrinks (x = alpha): slope -predicted in log10 x.
-          Series reference;
-          reference.label = fmt::format("predicted ln(10)/ln(1+mu lambda_r) = {:.1f} per decade", q->median);
-          for (const auto& [x, stats] : points) {
-            const double value = cy - q->median * (std::log10(x) - cx);
-            reference.points.emplace_back(x, Quartiles{value, value, value});
-          }
-          note += fmt::format("{}predicted {:.1f} per decade", note.empty() ? "" : "; ", q->median);
-          series.push_back(std::move(reference));
+      for (const auto& reference_name : figure.references) {
+        const auto q = quartiles(predicted[reference_name]);
+        if (!q || series.empty() || series.front().points.empty()) continue;
+        // The predicted slope through the first series' centroid (in log10 x);
+        // iterations grow as x (alpha) shrinks: slope -predicted in log10 x.
+        const auto& points = series.front().points;
+        double cx = 0, cy = 0;
+        for (const auto& [x, stats] : points) {
+          cx += std::log10(x);
+          cy += stats.median;
         }
+        cx /= static_cast<double>(points.size());
+        cy /= static_cast<double>(points.size());
+        Series reference;
+        reference.label = fmt::format("predicted ln(10)/ln(1+mu {}) = {:.1f} per decade",
+                                      reference_name == "iterations_per_decade" ? "lambda_r(M)" : "sigma_r",
+                                      q->median);
+        for (const auto& [x, stats] : points) {
+          const double value = cy - q->median * (std::log10(x) - cx);
+          reference.points.emplace_back(x, Quartiles{value, value, value});
+        }
+        note += fmt::format("{}predicted {:.1f} per decade ({})", note.empty() ? "" : "; ", q->median,
+                            reference_name == "iterations_per_decade" ? "lambda_r(M)" : "sigma_r");
+        series.push_back(std::move(reference));
       }
     }
 
@@ -413,7 +427,8 @@ PlotResult plot_results(const fs::path& directory, const std::vector<std::string
                                                         : std::string("value");
     const std::string x_label = !figure.x_label.empty() ? figure.x_label : figure.x;
     gp << "# Generated by ncvx plot; edit and run `gnuplot " << script.filename().string() << "`.\n";
-    gp << "set encoding utf8\nset key outside right top box opaque font ',9'\nset grid lc rgb '#dddddd'\n";
+    gp << "set encoding utf8\nset key outside below center box font ',9' maxrows 4\n"
+       << "set grid lc rgb '#dddddd'\nset autoscale xfix\n";
     gp << "set title " << gnuplot_quote(figure.title.empty() ? figure.name : figure.title) << "\n";
     gp << "set xlabel " << gnuplot_quote(x_label) << "\nset ylabel " << gnuplot_quote(y_label) << "\n";
     if (figure.log_x) gp << "set logscale x\nset format x '10^{%L}'\n";

@@ -116,6 +116,8 @@ void execute(const RunSpec& run, const Experiment& experiment, const ProblemInst
   const Index n = instance.dimension(), width = run.method.width;
   const double step = step_of(run, plugins);
   result.predicted_iterations_per_decade = std::log(10.0) / std::log1p(step * result.spectral_lambda_r);
+  const double sigma_r = instance.eigenvalues()(instance.eigenvalues().size() - 1);
+  result.predicted_iterations_per_decade_sigma_r = std::log(10.0) / std::log1p(step * sigma_r);
 
   // Stage 1: the initial factor.
   RandomStream random(run.seed, "init");
@@ -160,7 +162,6 @@ void execute(const RunSpec& run, const Experiment& experiment, const ProblemInst
   };
 
   // Phase boundaries, checked at every iteration until both are found.
-  const double sigma_r = instance.eigenvalues()(instance.eigenvalues().size() - 1);
   auto track_phases = [&](Index iteration) {
     if (result.alignment_iteration >= 0 && result.fit_iteration >= 0) return;
     const SignalNoise split = signal_noise(instance.eigenvectors(), U, /*with_noise=*/false);

@@ -64,6 +64,9 @@ struct RunResult {
   /// ln(10) / ln(1 + mu lambda_r(M)): predicted phase-I iterations per decade of
   /// 1/alpha (NaN when the optimizer has no `step`).
   double predicted_iterations_per_decade = 0.0;
+  /// ln(10) / ln(1 + mu sigma_r): the same with the growth rate of phase II,
+  /// 1 + mu sigma_r per step (PAPER.md section 4).
+  double predicted_iterations_per_decade_sigma_r = 0.0;
 };
 
 struct ExperimentResults {
