@@ -4,6 +4,7 @@
 //   ncvx plot DIR [--figure NAME ...]
 //   ncvx plugins
 //   ncvx describe NAME
+//   ncvx check NAME ...
 //   ncvx --version
 //
 // Global option: --plugin-dir DIR (repeatable), searched before
@@ -18,6 +19,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "ncvx/conformance.hpp"
 #include "ncvx/experiment.hpp"
 #include "ncvx/output.hpp"
 #include "ncvx/plot.hpp"
@@ -104,6 +106,39 @@ int describe(const ncvx::PluginRegistry& registry, const std::string& name) {
   return 0;
 }
 
+int check(const ncvx::PluginRegistry& registry, const std::vector<std::string>& names, bool all) {
+  std::vector<const ncvx::LoadedPlugin*> chosen;
+  std::vector<std::string> known;
+  for (const auto* plugin : registry.plugins()) known.push_back(plugin->info().name);
+  for (const auto* plugin : registry.plugins())
+    if (all || std::find(names.begin(), names.end(), plugin->info().name) != names.end())
+      chosen.push_back(plugin);
+  for (const auto& name : names)
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      const std::string guess = ncvx::nearest(name, known);
+      std::cerr << fmt::format("error: no plugin named '{}'{} Plugins: {}.\n", name,
+                               guess.empty() ? "." : "; did you mean '" + guess + "'?",
+                               fmt::join(known, ", "));
+      return 2;
+    }
+  if (chosen.empty()) {
+    std::cerr << "error: name a plugin to check, or --all.\n";
+    return 2;
+  }
+  int failed = 0;
+  for (const auto* plugin : chosen) {
+    const auto checks = ncvx::check_plugin(*plugin);
+    const bool passed = ncvx::all_passed(checks);
+    failed += passed ? 0 : 1;
+    std::cout << fmt::format("{}: {}\n", plugin->describe(), passed ? "conforms" : "DOES NOT CONFORM")
+              << ncvx::conformance_table(checks) << "\n";
+  }
+  if (chosen.size() > 1)
+    std::cout << fmt::format("{} of {} plugins conform\n", chosen.size() - static_cast<std::size_t>(failed),
+                             chosen.size());
+  return failed ? 1 : 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -141,6 +176,13 @@ int main(int argc, char** argv) {
   std::string describe_name;
   describe_command->add_option("name", describe_name, "plugin name")->required();
 
+  auto* check_command = app.add_subcommand(
+      "check", "run the conformance suite on plugins (exit 1 if a check fails)");
+  std::vector<std::string> check_names;
+  bool check_all = false;
+  check_command->add_option("names", check_names, "plugin names");
+  check_command->add_flag("--all", check_all, "check every plugin found");
+
   CLI11_PARSE(app, argc, argv);
 
   std::vector<fs::path> extra(plugin_dirs.begin(), plugin_dirs.end());
@@ -160,6 +202,7 @@ int main(int argc, char** argv) {
     registry.scan(ncvx::PluginRegistry::search_path(extra));
     if (app.got_subcommand("plugins")) return list_plugins(registry);
     if (app.got_subcommand("describe")) return describe(registry, describe_name);
+    if (app.got_subcommand("check")) return check(registry, check_names, check_all);
 
     print_failures(registry);
     const auto start = std::chrono::steady_clock::now();

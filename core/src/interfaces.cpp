@@ -29,5 +29,6 @@ Matrix MeasurementOperator::adjoint(const Vector& v) const {
 }
 
 std::size_t MeasurementModel::required_bytes(Index) const { return 0; }
+bool MeasurementModel::isometric_in_expectation() const { return false; }
 
 }  // namespace ncvx

@@ -95,6 +95,8 @@ class GaussianSensing final : public ncvx::MeasurementModel {
     return std::make_unique<GaussianOperator>(n, std::move(sensing));
   }
 
+  bool isometric_in_expectation() const override { return true; }
+
   std::size_t required_bytes(Index n) const override {
     return static_cast<std::size_t>(m_) * static_cast<std::size_t>(packed_size(n)) * sizeof(double);
   }

@@ -130,6 +130,8 @@ class MatrixCompletion final : public ncvx::MeasurementModel {
     return std::make_unique<CompletionOperator>(n, std::move(observed));
   }
 
+  bool isometric_in_expectation() const override { return true; }
+
   std::size_t required_bytes(Index n) const override {
     return static_cast<std::size_t>(p_ * static_cast<double>(n) * static_cast<double>(n + 1) / 2.0 *
                                     sizeof(Observation));

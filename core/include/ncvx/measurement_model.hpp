@@ -28,6 +28,10 @@ class MeasurementModel {
 
   /// Bytes the sampled operator will hold for side n (an estimate; 0 if unknown).
   virtual std::size_t required_bytes(Index dimension) const;
+
+  /// Whether the model claims E|A(Z)|^2 = |Z|_F^2 for symmetric Z (E[A*A] = I);
+  /// `ncvx check` then verifies it.
+  virtual bool isometric_in_expectation() const;
 };
 
 }  // namespace ncvx

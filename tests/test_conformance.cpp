@@ -1,0 +1,61 @@
+// The conformance suite passes every built-in plugin and catches broken ones.
+
+#include <doctest/doctest.h>
+
+#include <ncvx/testing/conformance.hpp>
+
+#include "support.hpp"
+
+using namespace ncvx;
+
+namespace {
+const std::filesystem::path kFixtures = NCVX_TEST_FIXTURE_DIR;
+
+const ConformanceCheck& find_check(const std::vector<ConformanceCheck>& checks, const std::string& prefix) {
+  for (const auto& check : checks)
+    if (check.name.rfind(prefix, 0) == 0) return check;
+  FAIL("no check named " << prefix);
+  return checks.front();
+}
+}  // namespace
+
+TEST_CASE("conformance: every built-in plugin conforms (through the doctest kit)") {
+  const auto plugins = test::plugins().plugins();
+  REQUIRE(plugins.size() >= 10);
+  for (const LoadedPlugin* plugin : plugins) {
+    CAPTURE(plugin->describe());
+    testing::check_conformance(*plugin);
+    CHECK(all_passed(check_plugin(*plugin)));
+  }
+}
+
+TEST_CASE("conformance: a wrong adjoint fails the adjoint identity, and the table says so") {
+  PluginRegistry registry;
+  const auto checks = check_plugin(registry.load(kFixtures / "broken_adjoint" / "ncvx_broken_adjoint.so"));
+  CHECK_FALSE(all_passed(checks));
+  const auto& adjoint = find_check(checks, "adjoint identity");
+  CHECK(adjoint.outcome == CheckOutcome::failed);
+  CHECK(adjoint.measured > 1e-3);
+  CHECK(find_check(checks, "factored forward").outcome == CheckOutcome::passed);
+  CHECK(find_check(checks, "E|A(Z)|^2").outcome == CheckOutcome::skipped);
+  const std::string table = conformance_table(checks);
+  CHECK(table.find("adjoint identity <A(X), v> = <X, A*(v)>") != std::string::npos);
+  CHECK(table.find("FAIL") != std::string::npos);
+}
+
+TEST_CASE("conformance: a wrong derivative fails the finite-difference check") {
+  PluginRegistry registry;
+  const auto checks = check_plugin(registry.load(kFixtures / "broken_loss" / "ncvx_broken_loss.so"));
+  const auto& derivative = find_check(checks, "derivative against central finite differences");
+  CHECK(derivative.outcome == CheckOutcome::failed);
+  CHECK(derivative.measured > 0.1);
+}
+
+TEST_CASE("conformance: an optimizer that throws fails, quoting the exception") {
+  PluginRegistry registry;
+  const auto checks = check_plugin(registry.load(kFixtures / "throwing" / "ncvx_throwing.so"));
+  CHECK_FALSE(all_passed(checks));
+  const auto& nan = find_check(checks, "no NaN");
+  CHECK(nan.outcome == CheckOutcome::failed);
+  CHECK(nan.detail.find("step exploded on purpose") != std::string::npos);
+}
