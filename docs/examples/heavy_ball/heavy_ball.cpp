@@ -1,0 +1,40 @@
+// Heavy-ball momentum (Polyak):
+//
+//   U_{t+1} = U_t - mu grad f(U_t) + beta (U_t - U_{t-1}),   U_{-1} = U_0.
+//
+// The gradient comes from the objective ncvx composes; the optimizer only
+// keeps the previous iterate.
+
+#include <ncvx/plugin.hpp>
+
+namespace {
+
+class HeavyBall final : public ncvx::Optimizer {
+ public:
+  explicit HeavyBall(const ncvx::ParameterValues& values)
+      : step_(values.real("step")), momentum_(values.real("momentum")) {}
+
+  static std::vector<ncvx::ParameterSpec> parameters() {
+    return {
+        ncvx::ParameterSpec::real("step", 0.1, "mu: step size").above(0.0),
+        ncvx::ParameterSpec::real("momentum", 0.5, "beta: weight of U_t - U_{t-1}").at_least(0.0).below(1.0),
+    };
+  }
+
+  void step(const ncvx::Objective& objective, ncvx::Matrix& factor, ncvx::Index iteration) override {
+    if (iteration == 0) previous_ = factor;
+    objective.value_and_gradient(factor, gradient_);
+    const ncvx::Matrix current = factor;
+    factor += momentum_ * (current - previous_) - step_ * gradient_;
+    previous_ = current;
+  }
+
+ private:
+  double step_, momentum_;
+  ncvx::Matrix gradient_, previous_;
+};
+
+}  // namespace
+
+NCVX_PLUGIN(HeavyBall, "heavy_ball", "heavy-ball momentum: U <- U - mu grad f(U) + beta (U - U_prev)",
+            "1.0.0")
