@@ -46,7 +46,7 @@ TEST_CASE("objective: gradient matches central finite differences for every meas
     }
 }
 
-TEST_CASE("objective: the squared loss gives f(U) = 1/4 |A(UU^T) - y|^2 and one pass per call") {
+TEST_CASE("objective: the squared loss gives f(U) = 1/4 |A(UU^T) - y|^2, counted per call") {
   const auto A = test::sample_operator("gaussian_sensing", 6, 1, {{"m", std::int64_t{30}}});
   const auto loss = test::plugins().find(PluginKind::loss, "squared").create_loss({});
   RandomStream random(9, "test");
@@ -58,8 +58,8 @@ TEST_CASE("objective: the squared loss gives f(U) = 1/4 |A(UU^T) - y|^2 and one 
   Vector AU;
   A->forward_factored(U, AU);
   CHECK(f.value(U) == doctest::Approx(0.25 * (AU - y).squaredNorm()).epsilon(1e-14));
-  CHECK(f.passes() == 1);
+  CHECK(f.evaluations() == 1);
   Matrix gradient;
   f.value_and_gradient(U, gradient);
-  CHECK(f.passes() == 3);
+  CHECK(f.evaluations() == 2);
 }

@@ -57,7 +57,7 @@ class ReferenceOperator final : public MeasurementOperator {
 
 class ReferenceSquaredLoss final : public Loss {
  public:
-  double evaluate(const Vector& residual, Vector& derivative) const override {
+  double evaluate(ConstVectorView residual, VectorView derivative) const override {
     derivative = 0.5 * residual;
     return 0.25 * residual.squaredNorm();
   }

@@ -22,6 +22,18 @@ void MeasurementOperator::forward_factored(const Matrix& U, Vector& out) const {
   forward(X, out);
 }
 
+void MeasurementOperator::evaluate(const Vector& observations, const Loss& loss,
+                                   std::span<FactorEvaluation> items) const {
+  Vector residual, derivative;
+  for (FactorEvaluation& item : items) {
+    forward_factored(*item.factor, residual);
+    residual -= observations;
+    derivative.resize(residual.size());
+    item.value = loss.evaluate(residual, derivative);
+    if (item.adjoint_times_factor) adjoint_apply(derivative, *item.factor, *item.adjoint_times_factor);
+  }
+}
+
 Matrix MeasurementOperator::adjoint(const Vector& v) const {
   Matrix result(dimension(), dimension());
   adjoint_apply(v, Matrix::Identity(dimension(), dimension()), result);
@@ -30,5 +42,6 @@ Matrix MeasurementOperator::adjoint(const Vector& v) const {
 
 std::size_t MeasurementModel::required_bytes(Index) const { return 0; }
 bool MeasurementModel::isometric_in_expectation() const { return false; }
+bool MeasurementModel::shares_passes() const { return false; }
 
 }  // namespace ncvx

@@ -1,26 +1,33 @@
 #include "ncvx/objective.hpp"
 
+#include "ncvx/lockstep.hpp"
+
 namespace ncvx {
 
 Objective::Objective(const MeasurementOperator& measurement, const Loss& loss,
                      const Vector& observations)
     : measurement_(measurement), loss_(loss), observations_(observations) {}
 
+void Objective::evaluate(FactorEvaluation& item) const {
+  ++evaluations_;
+  if (lockstep_) {
+    lockstep_->evaluate(item);
+  } else {
+    measurement_.evaluate(observations_, loss_, std::span<FactorEvaluation>(&item, 1));
+  }
+}
+
 double Objective::value(const Matrix& factor) const {
-  measurement_.forward_factored(factor, residual_);
-  ++passes_;
-  residual_ -= observations_;
-  derivative_.resize(residual_.size());
-  return loss_.evaluate(residual_, derivative_);
+  FactorEvaluation item{&factor, nullptr, 0.0};
+  evaluate(item);
+  return item.value;
 }
 
 double Objective::value_and_gradient(const Matrix& factor, Matrix& gradient) const {
-  const double result = value(factor);
-  // grad f(U) = 2 A*(l'(r)) U
-  measurement_.adjoint_apply(derivative_, factor, gradient);
-  ++passes_;
-  gradient *= 2.0;
-  return result;
+  FactorEvaluation item{&factor, &gradient, 0.0};
+  evaluate(item);
+  gradient *= 2.0;  // grad f(U) = 2 A*(l'(r)) U
+  return item.value;
 }
 
 }  // namespace ncvx

@@ -12,10 +12,19 @@
 // svec(A_i)/sqrt(m)), drawn row by row from the stream:
 //
 //   A(Z) = S svec(Z),   A*(v) = smat(S^T v).
+//
+// Evaluation (the hot path, `evaluate`): one pass over S for K factors. Rows
+// are read in blocks of four; the residuals of the block are known right
+// after its dot products, the loss gives their derivatives, and the block's
+// rows, still in cache, are added into the adjoint accumulators. The kernels
+// (sensing_kernels.hpp) fix the order of every sum, so each factor's numbers
+// are the same whether it is evaluated alone or with others.
 
 #include <cmath>
 
 #include <ncvx/plugin.hpp>
+
+#include "sensing_kernels.hpp"
 
 namespace {
 
@@ -49,6 +58,13 @@ Matrix unpack(const Vector& packed, Index n) {
   return X;
 }
 
+/// svec(U U^T), forming only the upper triangle.
+Vector pack_factored(const Matrix& U) {
+  Matrix X = Matrix::Zero(U.rows(), U.rows());
+  X.selfadjointView<Eigen::Upper>().rankUpdate(U);
+  return pack(X);
+}
+
 class GaussianOperator final : public ncvx::MeasurementOperator {
  public:
   GaussianOperator(Index n, RowMajorMatrix sensing) : n_(n), sensing_(std::move(sensing)) {}
@@ -59,9 +75,7 @@ class GaussianOperator final : public ncvx::MeasurementOperator {
   void forward(const Matrix& X, Vector& out) const override { out.noalias() = sensing_ * pack(X); }
 
   void forward_factored(const Matrix& U, Vector& out) const override {
-    Matrix X = Matrix::Zero(n_, n_);
-    X.selfadjointView<Eigen::Upper>().rankUpdate(U);  // upper triangle of U U^T
-    out.noalias() = sensing_ * pack(X);
+    out.noalias() = sensing_ * pack_factored(U);
   }
 
   void adjoint_apply(const Vector& v, const Matrix& M, Matrix& out) const override {
@@ -72,6 +86,33 @@ class GaussianOperator final : public ncvx::MeasurementOperator {
   Matrix adjoint(const Vector& v) const override {
     const Vector packed = sensing_.transpose() * v;
     return unpack(packed, n_);
+  }
+
+  void evaluate(const Vector& observations, const ncvx::Loss& loss,
+                std::span<ncvx::FactorEvaluation> items) const override {
+    const std::size_t count = items.size();
+    std::vector<Vector> packed(count), adjoint(count);
+    std::vector<const double*> x(count);
+    std::vector<double*> w(count, nullptr);
+    for (std::size_t j = 0; j < count; ++j) {
+      packed[j] = pack_factored(*items[j].factor);
+      x[j] = packed[j].data();
+      items[j].value = 0.0;
+      if (items[j].adjoint_times_factor) {
+        adjoint[j] = Vector::Zero(sensing_.cols());
+        w[j] = adjoint[j].data();
+      }
+    }
+    ncvx::kernels::BlockLoss block_loss = [&](std::size_t j, const double* residual, double* derivative,
+                                             Index rows) {
+      items[j].value += loss.evaluate(Eigen::Map<const Vector>(residual, rows),
+                                      Eigen::Map<Vector>(derivative, rows));
+    };
+    ncvx::kernels::fused_pass(sensing_.data(), sensing_.rows(), sensing_.cols(), observations.data(), x,
+                              w, block_loss);
+    for (std::size_t j = 0; j < count; ++j)
+      if (items[j].adjoint_times_factor)
+        items[j].adjoint_times_factor->noalias() = unpack(adjoint[j], n_) * *items[j].factor;
   }
 
  private:
@@ -96,6 +137,7 @@ class GaussianSensing final : public ncvx::MeasurementModel {
   }
 
   bool isometric_in_expectation() const override { return true; }
+  bool shares_passes() const override { return true; }
 
   std::size_t required_bytes(Index n) const override {
     return static_cast<std::size_t>(m_) * static_cast<std::size_t>(packed_size(n)) * sizeof(double);

@@ -11,7 +11,7 @@ class SquaredLoss final : public ncvx::Loss {
   explicit SquaredLoss(const ncvx::ParameterValues&) {}
   static std::vector<ncvx::ParameterSpec> parameters() { return {}; }
 
-  double evaluate(const ncvx::Vector& residual, ncvx::Vector& derivative) const override {
+  double evaluate(ncvx::ConstVectorView residual, ncvx::VectorView derivative) const override {
     derivative = 0.5 * residual;
     return 0.25 * residual.squaredNorm();
   }

@@ -4,7 +4,8 @@
 //   L(r) = sum_i l(r_i),   r = A(U U^T) - y,
 //
 // `evaluate` returns L(r) and writes l'(r_i) into `derivative` (same size as
-// r). The core composes the objective f(U) = L(A(U U^T) - y) and its gradient
+// r). It may be called on any segment of the residual (operators evaluate
+// blockwise, in one pass over their storage), so l must be elementwise. The core composes the objective f(U) = L(A(U U^T) - y) and its gradient
 //
 //   grad f(U) = 2 A*(l'(r)) U,
 //
@@ -22,7 +23,7 @@ class Loss {
  public:
   virtual ~Loss();
 
-  virtual double evaluate(const Vector& residual, Vector& derivative) const = 0;
+  virtual double evaluate(ConstVectorView residual, VectorView derivative) const = 0;
 };
 
 }  // namespace ncvx

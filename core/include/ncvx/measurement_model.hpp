@@ -32,6 +32,11 @@ class MeasurementModel {
   /// Whether the model claims E|A(Z)|^2 = |Z|_F^2 for symmetric Z (E[A*A] = I);
   /// `ncvx check` then verifies it.
   virtual bool isometric_in_expectation() const;
+
+  /// Whether the operator's `evaluate` serves several factors in one pass over
+  /// its storage, so that runs sharing an instance gain from advancing in
+  /// lockstep (runner.hpp).
+  virtual bool shares_passes() const;
 };
 
 }  // namespace ncvx

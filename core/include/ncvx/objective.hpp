@@ -7,16 +7,22 @@
 //
 // With the squared loss this is f(U) = 1/4 |A(U U^T) - y|^2 and
 // grad f(U) = A*(A(U U^T) - y) U, the setting of PAPER.md section 3.
-// One value costs one forward pass over A; a value with gradient costs one
-// forward and one adjoint pass.
+// Both go through MeasurementOperator::evaluate: one pass over A for a value,
+// one (fused) or two passes for a value with gradient, depending on the model.
 //
-// An Objective holds scratch buffers, so one Objective serves one run
-// (one thread); the operator and the loss it refers to may be shared.
+// When runs share an instance, their objectives can be joined to a Lockstep
+// (lockstep.hpp): each evaluation then waits for the other runs' and one
+// pass over A serves them all, with bit-identical results.
+//
+// One Objective serves one run (one thread); the operator and the loss it
+// refers to may be shared.
 
 #include "ncvx/loss.hpp"
 #include "ncvx/measurement_operator.hpp"
 
 namespace ncvx {
+
+class Lockstep;
 
 class Objective {
  public:
@@ -27,17 +33,23 @@ class Objective {
   double value_and_gradient(const Matrix& factor, Matrix& gradient) const;
 
   const MeasurementOperator& measurement() const { return measurement_; }
+  const Loss& loss() const { return loss_; }
   const Vector& observations() const { return observations_; }
-  /// Passes over the measurement operator so far (forward and adjoint each count one).
-  long passes() const { return passes_; }
+  /// Evaluations so far (value and value_and_gradient each count one).
+  long evaluations() const { return evaluations_; }
+
+  /// Evaluations go through `lockstep` (shared with other runs) from now on;
+  /// nullptr detaches.
+  void join(Lockstep* lockstep) { lockstep_ = lockstep; }
 
  private:
+  void evaluate(FactorEvaluation& item) const;
+
   const MeasurementOperator& measurement_;
   const Loss& loss_;
   const Vector& observations_;
-  mutable Vector residual_;
-  mutable Vector derivative_;
-  mutable long passes_ = 0;
+  Lockstep* lockstep_ = nullptr;
+  mutable long evaluations_ = 0;
 };
 
 }  // namespace ncvx

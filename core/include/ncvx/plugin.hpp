@@ -7,7 +7,7 @@
 //    public:
 //     explicit SquaredLoss(const ncvx::ParameterValues&) {}
 //     static std::vector<ncvx::ParameterSpec> parameters() { return {}; }
-//     double evaluate(const ncvx::Vector& r, ncvx::Vector& d) const override {
+//     double evaluate(ncvx::ConstVectorView r, ncvx::VectorView d) const override {
 //       d = 0.5 * r;
 //       return 0.25 * r.squaredNorm();
 //     }

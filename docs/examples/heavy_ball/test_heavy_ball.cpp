@@ -32,7 +32,7 @@ TEST_CASE("heavy_ball with momentum 0 is gradient descent") {
   } A;
   class Squared final : public ncvx::Loss {
    public:
-    double evaluate(const ncvx::Vector& r, ncvx::Vector& d) const override {
+    double evaluate(ncvx::ConstVectorView r, ncvx::VectorView d) const override {
       d = 0.5 * r;
       return 0.25 * r.squaredNorm();
     }

@@ -1,0 +1,31 @@
+#pragma once
+// The fused pass over a row-major m x N matrix S for K vectors x_1..x_K:
+//
+//   r_ji = <S_i, x_j> - y_i                        (forward, row block by row block)
+//   d_j  = l'(r_j) on the block                    (the loss, via `loss`)
+//   w_j += sum_{i in block} d_ji S_i               (adjoint, rows still in cache)
+//
+// Reading S once serves all K vectors. Every sum has a fixed order that does
+// not depend on K or on j's position: a dot product keeps four lanes over
+// p = 0, 4, 8, ... (lane l sums p = l mod 4 in increasing p), then adds
+// (lane0 + lane1) + (lane2 + lane3), then the tail; an adjoint entry adds
+// d_ji S_ip row after row in increasing i. This source is compiled without
+// floating-point contraction, so a vector evaluated alone or among others
+// gets the same bits.
+
+#include <cstddef>
+#include <functional>
+#include <vector>
+
+#include <ncvx/types.hpp>
+
+namespace ncvx::kernels {
+
+/// loss(j, residuals of the block, derivatives to write, rows in the block)
+using BlockLoss = std::function<void(std::size_t, const double*, double*, Index)>;
+
+/// `w[j]` may be nullptr (value only). `x[j]` and `w[j]` hold N doubles.
+void fused_pass(const double* S, Index m, Index N, const double* y, const std::vector<const double*>& x,
+                const std::vector<double*>& w, const BlockLoss& loss);
+
+}  // namespace ncvx::kernels
