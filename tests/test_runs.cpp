@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <ncvx/experiment.hpp>
+#include <ncvx/lockstep.hpp>
 #include <ncvx/runner.hpp>
 
 #include "support.hpp"
@@ -35,7 +36,7 @@ methods:
   - {label: small, init: {name: small_random, scale: 1e-4}, optimizer: {name: gd, step: 0.1}, width: 40}
 run: {iterations: 1500, log_every: 100, seeds: [7]}
 )");
-  const auto results = run_experiment(experiment, test::plugins(), {1, {}}).runs;
+  const auto results = run_experiment(experiment, test::plugins(), {.threads = 1}).runs;
   const RunResult& run = results.front();
   CHECK(run.status == RunStatus::budget);
   CHECK(run.final_test_error < 1e-4);
@@ -53,7 +54,7 @@ methods:
   - {label: small, init: {name: small_random, scale: 1e-6}, optimizer: {name: gd, step: 0.2}, width: 40}
 run: {iterations: 4000, log_every: 500, seeds: [1]}
 )");
-  const auto results = run_experiment(experiment, test::plugins(), {1, {}}).runs;
+  const auto results = run_experiment(experiment, test::plugins(), {.threads = 1}).runs;
   CHECK(results.front().final_test_error < 1e-4);
 }
 
@@ -67,10 +68,10 @@ methods:
 run: {iterations: 60, log_every: 7, seeds: [1, 2]}
 )");
   REQUIRE(experiment.runs.size() == 12);
-  const auto serial = run_experiment(experiment, test::plugins(), {1, {}}).runs;
-  const auto again = run_experiment(experiment, test::plugins(), {1, {}}).runs;
-  const auto parallel = run_experiment(experiment, test::plugins(), {2, {}}).runs;
-  const auto wide = run_experiment(experiment, test::plugins(), {5, {}}).runs;
+  const auto serial = run_experiment(experiment, test::plugins(), {.threads = 1}).runs;
+  const auto again = run_experiment(experiment, test::plugins(), {.threads = 1}).runs;
+  const auto parallel = run_experiment(experiment, test::plugins(), {.threads = 2}).runs;
+  const auto wide = run_experiment(experiment, test::plugins(), {.threads = 5}).runs;
   for (std::size_t i = 0; i < serial.size(); ++i) {
     CHECK(serial[i].metrics == again[i].metrics);
     CHECK(serial[i].metrics == parallel[i].metrics);
@@ -93,7 +94,7 @@ methods:
   - {label: calm, init: {name: small_random, scale: 1e-3}, optimizer: {name: gd, step: 0.1}, width: 10}
 run: {iterations: 300, log_every: 10, seeds: [3]}
 )");
-  const auto results = run_experiment(experiment, test::plugins(), {2, {}}).runs;
+  const auto results = run_experiment(experiment, test::plugins(), {.threads = 2}).runs;
   const RunResult& wild = only(results, experiment, "wild");
   CHECK(wild.status == RunStatus::diverged);
   CHECK(wild.message.find("try a smaller step") != std::string::npos);
@@ -111,7 +112,7 @@ methods:
   - {label: spectral, init: spectral, optimizer: gd, width: 2}
 run: {iterations: 5000, log_every: 5, test_error_below: 1e-8, seeds: [1]}
 )");
-  const auto results = run_experiment(experiment, test::plugins(), {1, {}}).runs;
+  const auto results = run_experiment(experiment, test::plugins(), {.threads = 1}).runs;
   CHECK(results.front().status == RunStatus::converged);
   CHECK(results.front().final_test_error <= 1e-8);
   CHECK(results.front().iterations < 5000);
@@ -130,10 +131,66 @@ methods:
 run: {iterations: 20, seeds: [1]}
 )",
                                                 registry);
-  const auto results = run_experiment(experiment, registry, {2, {}}).runs;
+  const auto results = run_experiment(experiment, registry, {.threads = 2}).runs;
   const RunResult& broken = only(results, experiment, "broken");
   CHECK(broken.status == RunStatus::failed);
   CHECK(broken.message.find("optimizer `throwing`") != std::string::npos);
   CHECK(broken.message.find("failed while stepping: step exploded on purpose") != std::string::npos);
   CHECK(only(results, experiment, "fine").status == RunStatus::budget);
+}
+
+TEST_CASE("runs: lockstep groups reproduce single runs bit for bit") {
+  // n = 60, m = 1200: the operator holds 1200 x 1830 doubles (17.6 MB), above
+  // the 16 MiB at which runs sharing it advance in lockstep.
+  const Experiment experiment = experiment_from(R"(
+problem: {n: 60, rank: 2}
+measurement: {name: gaussian_sensing, m: 1200}
+methods:
+  - {label: small, init: {name: small_random, scale: [1e-2, 1e-3, 1e-4]}, optimizer: gd, width: [2, 60]}
+  - {label: spectral, init: spectral, optimizer: gd, width: 2}
+metrics: [gradient_norm]
+run: {iterations: 25, log_every: 4, seeds: [1]}
+)");
+  REQUIRE(experiment.runs.size() == 7);
+  const auto alone = run_experiment(experiment, test::plugins(), {.threads = 2, .lockstep = 1}).runs;
+  const auto together = run_experiment(experiment, test::plugins(), {.threads = 2, .lockstep = 8}).runs;
+  const auto pairs = run_experiment(experiment, test::plugins(), {.threads = 1, .lockstep = 3}).runs;
+  for (std::size_t i = 0; i < alone.size(); ++i) {
+    CAPTURE(i);
+    CHECK(alone[i].status == RunStatus::budget);
+    CHECK(together[i].metrics == alone[i].metrics);
+    CHECK(pairs[i].metrics == alone[i].metrics);
+  }
+}
+
+TEST_CASE("runs: an operator's evaluate gives each factor the same bits alone or in a batch") {
+  const auto A = test::sample_operator("gaussian_sensing", 13, 2, {{"m", std::int64_t{103}}});
+  const auto loss = test::plugins().find(PluginKind::loss, "squared").create_loss({});
+  RandomStream random(4, "test");
+  Vector y(103);
+  random.fill_normal(y);
+  std::vector<Matrix> factors, alone(5), batched(5);
+  for (Index k : {1, 3, 13, 2, 5}) {
+    factors.emplace_back(13, k);
+    random.fill_normal(factors.back());
+  }
+  std::vector<FactorEvaluation> items;
+  for (std::size_t j = 0; j < 5; ++j) items.push_back({&factors[j], j == 3 ? nullptr : &batched[j], 0.0});
+  A->evaluate(y, *loss, items);
+  for (std::size_t j = 0; j < 5; ++j) {
+    FactorEvaluation single{&factors[j], j == 3 ? nullptr : &alone[j], 0.0};
+    A->evaluate(y, *loss, std::span<FactorEvaluation>(&single, 1));
+    CHECK(single.value == items[j].value);
+    if (j != 3) CHECK(alone[j] == batched[j]);
+    // And the fused pass agrees with the two-pass definition to rounding.
+    Vector residual;
+    A->forward_factored(factors[j], residual);
+    residual -= y;
+    CHECK(single.value == doctest::Approx(0.25 * residual.squaredNorm()).epsilon(1e-12));
+    if (j != 3) {
+      Matrix expected;
+      A->adjoint_apply(0.5 * residual, factors[j], expected);
+      CHECK((alone[j] - expected).norm() <= 1e-12 * expected.norm());
+    }
+  }
 }

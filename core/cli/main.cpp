@@ -162,6 +162,11 @@ int main(int argc, char** argv) {
   run->add_option("--threads,-j", threads, "runs executed in parallel (default: all cores); "
                                            "results do not depend on it");
   run->add_flag("--quiet,-q", quiet, "print only the comparison table");
+  unsigned lockstep = 8;
+  run->add_option("--lockstep", lockstep,
+                  "runs sharing a large instance advance in groups of this many, one pass over the "
+                  "operator per step for the group (1: off); results do not depend on it")
+      ->capture_default_str();
 
   auto* plot_command = app.add_subcommand("plot", "draw the figures of a results folder (gnuplot)");
   std::string plot_directory;
@@ -219,6 +224,7 @@ int main(int argc, char** argv) {
     std::size_t done = 0;
     ncvx::RunOptions options;
     options.threads = used_threads;
+    options.lockstep = std::max(1u, lockstep);
     options.on_run_finished = [&](const ncvx::RunSpec& spec, const ncvx::RunResult& result) {
       ++done;
       if (quiet) return;

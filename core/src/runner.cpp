@@ -12,6 +12,7 @@
 
 #include "ncvx/diagnostics.hpp"
 #include "ncvx/errors.hpp"
+#include "ncvx/lockstep.hpp"
 #include "ncvx/plugin_registry.hpp"
 #include "ncvx/problem.hpp"
 
@@ -97,7 +98,8 @@ double step_of(const RunSpec& run, const PluginRegistry& plugins) {
 }
 
 void execute(const RunSpec& run, const Experiment& experiment, const ProblemInstance& instance,
-             const PluginRegistry& plugins, std::size_t columns, RunResult& result) {
+             const PluginRegistry& plugins, std::size_t columns, RunResult& result,
+             Lockstep* lockstep) {
   const LoadedPlugin& loss_plugin = plugins.find(PluginKind::loss, run.loss.name);
   const LoadedPlugin& init_plugin = plugins.find(PluginKind::initializer, run.method.initializer.name);
   const LoadedPlugin& optimizer_plugin = plugins.find(PluginKind::optimizer, run.method.optimizer.name);
@@ -112,7 +114,8 @@ void execute(const RunSpec& run, const Experiment& experiment, const ProblemInst
 
   const MeasurementOperator& A = instance.measurement();
   const Vector& y = instance.observations();
-  const Objective objective(A, *loss, y);
+  Objective objective(A, *loss, y);
+  objective.join(lockstep);
   const Index n = instance.dimension(), width = run.method.width;
   const double step = step_of(run, plugins);
   result.predicted_iterations_per_decade = std::log(10.0) / std::log1p(step * result.spectral_lambda_r);
@@ -240,16 +243,73 @@ ExperimentResults run_experiment(const Experiment& experiment, const PluginRegis
   for (const auto& run : experiment.runs) ++slots[run.instance_key].remaining;
 
   unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-  threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(count, 1)));
+
+  // Work items: single runs, or groups of runs that advance in lockstep.
+  std::vector<std::vector<std::size_t>> items;
+  {
+    std::map<std::string, std::vector<std::size_t>> groups;
+    std::vector<std::string> order;
+    for (std::size_t i = 0; i < count; ++i) {
+      const RunSpec& run = experiment.runs[i];
+      std::string key = run.instance_key + " loss=" + run.loss.name;
+      for (const auto& [name, value] : run.loss.values.all()) key += " " + name + "=" + to_string(value);
+      if (!groups.count(key)) order.push_back(key);
+      groups[key].push_back(i);
+    }
+    for (const auto& key : order) {
+      const std::vector<std::size_t>& group = groups[key];
+      const RunSpec& first = experiment.runs[group.front()];
+      bool together = options.lockstep > 1 && group.size() > 1;
+      if (together) {
+        try {
+          const auto model = plugins.find(PluginKind::measurement, first.measurement.name)
+                                 .create_measurement(first.measurement.values);
+          together = model->shares_passes() &&
+                     model->required_bytes(first.problem.dimension) >= (std::size_t{16} << 20);
+        } catch (const std::exception&) {
+          together = false;  // reported when the instance is built
+        }
+      }
+      const std::size_t size = together ? options.lockstep : 1;
+      for (std::size_t at = 0; at < group.size(); at += size)
+        items.emplace_back(group.begin() + static_cast<std::ptrdiff_t>(at),
+                           group.begin() + static_cast<std::ptrdiff_t>(std::min(at + size, group.size())));
+    }
+  }
+  threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(items.size(), 1)));
+
+  std::mutex report_mutex;
+  // Runs one run; with a lockstep, as one of its participants.
+  auto run_one = [&](std::size_t i, Lockstep* lockstep, const ProblemInstance* instance,
+                     const std::string& instance_error, std::chrono::steady_clock::time_point start) {
+    const RunSpec& run = experiment.runs[i];
+    RunResult& result = results[i];
+    result.id = run.id;
+    if (!instance) {
+      result.status = RunStatus::failed;
+      result.message = "building the problem instance failed: " + instance_error;
+    } else {
+      try {
+        execute(run, experiment, *instance, plugins, output.columns.size(), result, lockstep);
+      } catch (const std::exception& error) {
+        result.status = RunStatus::failed;
+        result.message = error.what();
+      }
+    }
+    if (lockstep) lockstep->leave();
+    result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (options.on_run_finished) {
+      std::lock_guard lock(report_mutex);
+      options.on_run_finished(run, result);
+    }
+  };
 
   std::atomic<std::size_t> next{0};
-  std::mutex report_mutex;
   auto worker = [&] {
-    for (std::size_t i = next++; i < count; i = next++) {
-      const RunSpec& run = experiment.runs[i];
-      RunResult& result = results[i];
-      result.id = run.id;
-      InstanceSlot& slot = slots.at(run.instance_key);
+    for (std::size_t w = next++; w < items.size(); w = next++) {
+      const std::vector<std::size_t>& item = items[w];
+      const RunSpec& first = experiment.runs[item.front()];
+      InstanceSlot& slot = slots.at(first.instance_key);
       const auto start = std::chrono::steady_clock::now();
       std::shared_ptr<const ProblemInstance> instance;
       {
@@ -257,36 +317,39 @@ ExperimentResults run_experiment(const Experiment& experiment, const PluginRegis
         if (!slot.built) {
           slot.built = true;
           try {
-            slot.instance = build_instance(run, plugins);
+            slot.instance = build_instance(first, plugins);
             slot.spectral_lambda_r = spectral_lambda_r(*slot.instance);
           } catch (const std::exception& error) {
             slot.error = error.what();
           }
         }
         instance = slot.instance;
-        result.spectral_lambda_r = slot.spectral_lambda_r;
       }
-      if (!instance) {
-        result.status = RunStatus::failed;
-        result.message = "building the problem instance failed: " + slot.error;
+      for (std::size_t i : item) results[i].spectral_lambda_r = slot.spectral_lambda_r;
+
+      if (item.size() == 1 || !instance) {
+        for (std::size_t i : item) run_one(i, nullptr, instance.get(), slot.error, start);
       } else {
+        // One participant thread per run; the lockstep's loss is the group's.
+        std::shared_ptr<Loss> loss;
         try {
-          execute(run, experiment, *instance, plugins, output.columns.size(), result);
+          loss = plugins.find(PluginKind::loss, first.loss.name).create_loss(first.loss.values);
         } catch (const std::exception& error) {
-          result.status = RunStatus::failed;
-          result.message = error.what();
+          for (std::size_t i : item) run_one(i, nullptr, nullptr, error.what(), start);
+        }
+        if (loss) {
+          Lockstep lockstep(instance->measurement(), *loss, instance->observations(), item.size());
+          std::vector<std::thread> participants;
+          for (std::size_t i : item)
+            participants.emplace_back([&, i] { run_one(i, &lockstep, instance.get(), slot.error, start); });
+          for (auto& participant : participants) participant.join();
         }
       }
-      result.wall_seconds =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       instance.reset();
       {
         std::lock_guard lock(slot.mutex);
-        if (--slot.remaining == 0) slot.instance.reset();
-      }
-      if (options.on_run_finished) {
-        std::lock_guard lock(report_mutex);
-        options.on_run_finished(run, result);
+        slot.remaining -= item.size();
+        if (slot.remaining == 0) slot.instance.reset();
       }
     }
   };

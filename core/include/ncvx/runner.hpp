@@ -16,6 +16,8 @@
 // and message; the other runs of the sweep go on. Runs execute on a pool of
 // threads, each run on one thread with its own streams and buffers, and are
 // reported in run-id order, so results do not depend on the thread count.
+// Runs sharing a large instance may advance in lockstep (RunOptions::lockstep),
+// which changes the speed, never the numbers.
 
 #include <functional>
 #include <memory>
@@ -76,6 +78,12 @@ struct ExperimentResults {
 
 struct RunOptions {
   unsigned threads = 0;  // 0: hardware concurrency
+  /// Runs that share an instance and a loss advance in lockstep in groups of
+  /// up to this many when the measurement model shares passes and its operator
+  /// is large (>= 16 MiB): one pass over A serves the whole group
+  /// (lockstep.hpp). Results are bit-identical to running them one by one;
+  /// 1 disables it.
+  unsigned lockstep = 8;
   /// Called (from worker threads, serialized) when a run finishes.
   std::function<void(const RunSpec&, const RunResult&)> on_run_finished;
 };
