@@ -12,6 +12,7 @@
 
 #include <ncvx/plugin_registry.hpp>
 #include <ncvx/problem.hpp>
+#include <ncvx/runner.hpp>
 #include <ncvx/random_stream.hpp>
 
 namespace ncvx::test {
@@ -24,6 +25,14 @@ inline const PluginRegistry& plugins() {
     return r;
   }();
   return *registry;
+}
+
+/// Run options with `threads` workers and lockstep groups of `lockstep`.
+inline RunOptions options(unsigned threads, unsigned lockstep = 8) {
+  RunOptions result;
+  result.threads = threads;
+  result.lockstep = lockstep;
+  return result;
 }
 
 /// Parameter values: the plugin's defaults with `changes` applied.

@@ -27,7 +27,7 @@ Outcome run(const std::string& text) {
   Outcome outcome{make_experiment(parse_config_text(text, {"paper.yaml", 0, 0, ""}), "paper.yaml",
                                   test::plugins()),
                   {}};
-  outcome.results = run_experiment(outcome.experiment, test::plugins(), {.threads = 2});
+  outcome.results = run_experiment(outcome.experiment, test::plugins(), test::options(2));
   return outcome;
 }
 

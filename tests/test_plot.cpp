@@ -56,7 +56,7 @@ figures:
   - {name: error, y: test_error}
   - {name: best, x: init.scale, y: best_test_error, log_x: true, fit: power}
 )", {"plot.yaml", 0, 0, ""}), "plot.yaml", test::plugins());
-  const ExperimentResults results = run_experiment(experiment, test::plugins(), {.threads = 2});
+  const ExperimentResults results = run_experiment(experiment, test::plugins(), test::options(2));
   test::TemporaryFolder folder("plot");
   write_results(folder.path(), experiment, results, test::plugins(), {});
   const PlotResult plotted = plot_results(folder.path());

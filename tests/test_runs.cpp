@@ -36,7 +36,7 @@ methods:
   - {label: small, init: {name: small_random, scale: 1e-4}, optimizer: {name: gd, step: 0.1}, width: 40}
 run: {iterations: 1500, log_every: 100, seeds: [7]}
 )");
-  const auto results = run_experiment(experiment, test::plugins(), {.threads = 1}).runs;
+  const auto results = run_experiment(experiment, test::plugins(), test::options(1)).runs;
   const RunResult& run = results.front();
   CHECK(run.status == RunStatus::budget);
   CHECK(run.final_test_error < 1e-4);
@@ -54,7 +54,7 @@ methods:
   - {label: small, init: {name: small_random, scale: 1e-6}, optimizer: {name: gd, step: 0.2}, width: 40}
 run: {iterations: 4000, log_every: 500, seeds: [1]}
 )");
-  const auto results = run_experiment(experiment, test::plugins(), {.threads = 1}).runs;
+  const auto results = run_experiment(experiment, test::plugins(), test::options(1)).runs;
   CHECK(results.front().final_test_error < 1e-4);
 }
 
@@ -68,10 +68,10 @@ methods:
 run: {iterations: 60, log_every: 7, seeds: [1, 2]}
 )");
   REQUIRE(experiment.runs.size() == 12);
-  const auto serial = run_experiment(experiment, test::plugins(), {.threads = 1}).runs;
-  const auto again = run_experiment(experiment, test::plugins(), {.threads = 1}).runs;
-  const auto parallel = run_experiment(experiment, test::plugins(), {.threads = 2}).runs;
-  const auto wide = run_experiment(experiment, test::plugins(), {.threads = 5}).runs;
+  const auto serial = run_experiment(experiment, test::plugins(), test::options(1)).runs;
+  const auto again = run_experiment(experiment, test::plugins(), test::options(1)).runs;
+  const auto parallel = run_experiment(experiment, test::plugins(), test::options(2)).runs;
+  const auto wide = run_experiment(experiment, test::plugins(), test::options(5)).runs;
   for (std::size_t i = 0; i < serial.size(); ++i) {
     CHECK(serial[i].metrics == again[i].metrics);
     CHECK(serial[i].metrics == parallel[i].metrics);
@@ -94,7 +94,7 @@ methods:
   - {label: calm, init: {name: small_random, scale: 1e-3}, optimizer: {name: gd, step: 0.1}, width: 10}
 run: {iterations: 300, log_every: 10, seeds: [3]}
 )");
-  const auto results = run_experiment(experiment, test::plugins(), {.threads = 2}).runs;
+  const auto results = run_experiment(experiment, test::plugins(), test::options(2)).runs;
   const RunResult& wild = only(results, experiment, "wild");
   CHECK(wild.status == RunStatus::diverged);
   CHECK(wild.message.find("try a smaller step") != std::string::npos);
@@ -112,7 +112,7 @@ methods:
   - {label: spectral, init: spectral, optimizer: gd, width: 2}
 run: {iterations: 5000, log_every: 5, test_error_below: 1e-8, seeds: [1]}
 )");
-  const auto results = run_experiment(experiment, test::plugins(), {.threads = 1}).runs;
+  const auto results = run_experiment(experiment, test::plugins(), test::options(1)).runs;
   CHECK(results.front().status == RunStatus::converged);
   CHECK(results.front().final_test_error <= 1e-8);
   CHECK(results.front().iterations < 5000);
@@ -131,7 +131,7 @@ methods:
 run: {iterations: 20, seeds: [1]}
 )",
                                                 registry);
-  const auto results = run_experiment(experiment, registry, {.threads = 2}).runs;
+  const auto results = run_experiment(experiment, registry, test::options(2)).runs;
   const RunResult& broken = only(results, experiment, "broken");
   CHECK(broken.status == RunStatus::failed);
   CHECK(broken.message.find("optimizer `throwing`") != std::string::npos);
@@ -152,9 +152,9 @@ metrics: [gradient_norm]
 run: {iterations: 25, log_every: 4, seeds: [1]}
 )");
   REQUIRE(experiment.runs.size() == 7);
-  const auto alone = run_experiment(experiment, test::plugins(), {.threads = 2, .lockstep = 1}).runs;
-  const auto together = run_experiment(experiment, test::plugins(), {.threads = 2, .lockstep = 8}).runs;
-  const auto pairs = run_experiment(experiment, test::plugins(), {.threads = 1, .lockstep = 3}).runs;
+  const auto alone = run_experiment(experiment, test::plugins(), test::options(2, 1)).runs;
+  const auto together = run_experiment(experiment, test::plugins(), test::options(2, 8)).runs;
+  const auto pairs = run_experiment(experiment, test::plugins(), test::options(1, 3)).runs;
   for (std::size_t i = 0; i < alone.size(); ++i) {
     CAPTURE(i);
     CHECK(alone[i].status == RunStatus::budget);

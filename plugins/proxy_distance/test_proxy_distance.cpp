@@ -17,7 +17,7 @@ methods:
 metrics: [proxy_distance, signal_noise]
 run: {iterations: 400, log_every: 10, seeds: [1]}
 )", {"proxy.yaml", 0, 0, ""}), "proxy.yaml", test::plugins());
-  const ExperimentResults results = run_experiment(experiment, test::plugins(), {.threads = 1});
+  const ExperimentResults results = run_experiment(experiment, test::plugins(), test::options(1));
   const auto column = [&](const std::string& name) {
     return std::find(results.columns.begin(), results.columns.end(), name) - results.columns.begin();
   };
