@@ -18,9 +18,13 @@
 // after its dot products, the loss gives their derivatives, and the block's
 // rows, still in cache, are added into the adjoint accumulators. The kernels
 // (sensing_kernels.hpp) fix the order of every sum, so each factor's numbers
-// are the same whether it is evaluated alone or with others.
+// are the same whether it is evaluated alone or with others, and whichever
+// thread evaluates it: several factors are split over the cores.
 
+#include <algorithm>
 #include <cmath>
+#include <exception>
+#include <thread>
 
 #include <ncvx/plugin.hpp>
 
@@ -108,8 +112,37 @@ class GaussianOperator final : public ncvx::MeasurementOperator {
       items[j].value += loss.evaluate(Eigen::Map<const Vector>(residual, rows),
                                       Eigen::Map<Vector>(derivative, rows));
     };
-    ncvx::kernels::fused_pass(sensing_.data(), sensing_.rows(), sensing_.cols(), observations.data(), x,
-                              w, block_loss);
+    // Factors are independent: with several, split them over the cores (each
+    // factor's sums are the same whichever thread computes them).
+    const std::size_t threads =
+        std::min<std::size_t>(count, std::max(1u, std::thread::hardware_concurrency()));
+    if (threads <= 1) {
+      ncvx::kernels::fused_pass(sensing_.data(), sensing_.rows(), sensing_.cols(), observations.data(), x, w,
+                                block_loss);
+    } else {
+      std::vector<std::thread> workers;
+      std::vector<std::exception_ptr> errors(threads);
+      for (std::size_t t = 0; t < threads; ++t) {
+        const std::size_t first = count * t / threads, last = count * (t + 1) / threads;
+        workers.emplace_back([&, t, first, last] {
+          try {
+            const std::vector<const double*> part_x(x.begin() + first, x.begin() + last);
+            const std::vector<double*> part_w(w.begin() + first, w.begin() + last);
+            const ncvx::kernels::BlockLoss part_loss = [&, first](std::size_t j, const double* residual,
+                                                                   double* derivative, Index rows) {
+              block_loss(first + j, residual, derivative, rows);
+            };
+            ncvx::kernels::fused_pass(sensing_.data(), sensing_.rows(), sensing_.cols(), observations.data(),
+                                      part_x, part_w, part_loss);
+          } catch (...) {
+            errors[t] = std::current_exception();
+          }
+        });
+      }
+      for (auto& worker : workers) worker.join();
+      for (const auto& error : errors)
+        if (error) std::rethrow_exception(error);
+    }
     for (std::size_t j = 0; j < count; ++j)
       if (items[j].adjoint_times_factor)
         items[j].adjoint_times_factor->noalias() = unpack(adjoint[j], n_) * *items[j].factor;

@@ -1,0 +1,207 @@
+// ncvx_bench CASE ARGS...: one benchmark case, one CSV line on stdout
+// (case,n,m,k,K,median_seconds,per_trajectory_seconds,stored_bytes,peak_rss_bytes,note).
+//
+//   machine                       read bandwidth (GB/s) and dgemm rate (GFlop/s), single thread
+//   sensing N M K ITERATIONS      GD on Gaussian sensing, width K, one trajectory
+//   lockstep N M K RUNS ITERATIONS  RUNS GD trajectories sharing the instance, in lockstep
+//   completion N OBSERVED K ITERATIONS  GD on matrix completion with about OBSERVED entries
+//   spectral MODEL N SIZE K       spectral initialization (SIZE = m or observed entries)
+//
+// Everything goes through the real plugins, loaded from the build's plugin
+// folder, and the core's objective, as `ncvx run` does.
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <ncvx/lockstep.hpp>
+#include <ncvx/plugin_registry.hpp>
+#include <ncvx/problem.hpp>
+
+using namespace ncvx;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const std::size_t n = values.size();
+  return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
+}
+
+long peak_rss_bytes() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss * 1024L;
+}
+
+const PluginRegistry& plugins() {
+  static PluginRegistry registry;
+  static bool scanned = false;
+  if (!scanned) {
+    registry.scan({NCVX_BENCH_PLUGIN_DIR});
+    scanned = true;
+  }
+  return registry;
+}
+
+ParameterValues values_for(PluginKind kind, const std::string& name,
+                           const std::vector<std::pair<std::string, ParameterValue>>& changes) {
+  ParameterValues values = ParameterValues::defaults(plugins().find(kind, name).info().parameters);
+  for (const auto& [key, value] : changes) values.set(key, value);
+  return values;
+}
+
+std::shared_ptr<const ProblemInstance> instance(const std::string& model, Index n, Index rank,
+                                                const std::vector<std::pair<std::string, ParameterValue>>& parameters) {
+  const LoadedPlugin& plugin = plugins().find(PluginKind::measurement, model);
+  const auto sampler = plugin.create_measurement(values_for(PluginKind::measurement, model, parameters));
+  RandomStream random(1, "measurement");
+  std::shared_ptr<const MeasurementOperator> A = plugin.hold(sampler->sample(n, random));
+  ProblemSpec spec;
+  spec.dimension = n;
+  spec.rank = rank;
+  return std::make_shared<const ProblemInstance>(spec, A, 1);
+}
+
+void print(const std::string& name, Index n, Index m, Index k, Index runs, double median_seconds,
+           double per_trajectory, double stored_bytes, const std::string& note) {
+  std::printf("%s,%ld,%ld,%ld,%ld,%.6e,%.6e,%.6e,%ld,%s\n", name.c_str(), static_cast<long>(n),
+              static_cast<long>(m), static_cast<long>(k), static_cast<long>(runs), median_seconds,
+              per_trajectory, stored_bytes, peak_rss_bytes(), note.c_str());
+}
+
+/// Single-thread read bandwidth over 1 GiB (eight independent sums) and the
+/// rate of a 1500^3 dgemm (Eigen, single thread).
+void machine() {
+  const std::size_t count = (std::size_t{1} << 30) / sizeof(double);
+  std::vector<double> buffer(count);
+  for (std::size_t i = 0; i < count; ++i) buffer[i] = static_cast<double>(i % 7);
+  std::vector<double> times;
+  double sink = 0;
+  for (int repeat = 0; repeat < 7; ++repeat) {
+    const auto start = Clock::now();
+    double s[8] = {};
+    for (std::size_t i = 0; i + 8 <= count; i += 8)
+      for (int l = 0; l < 8; ++l) s[l] += buffer[i + static_cast<std::size_t>(l)];
+    times.push_back(seconds_since(start));
+    for (double v : s) sink += v;
+  }
+  const double bandwidth = static_cast<double>(count * sizeof(double)) / median(times);
+  const Index size = 1500;
+  const Matrix a = Matrix::Random(size, size), b = Matrix::Random(size, size);
+  Matrix c(size, size);
+  times.clear();
+  for (int repeat = 0; repeat < 5; ++repeat) {
+    const auto start = Clock::now();
+    c.noalias() = a * b;
+    times.push_back(seconds_since(start));
+  }
+  const double rate = 2.0 * size * size * size / median(times);
+  std::printf("machine,0,0,0,0,%.6e,%.6e,%.6e,%ld,bandwidth_GBps=%.3f dgemm_GFlops=%.3f sink=%g\n",
+              bandwidth, rate, 0.0, peak_rss_bytes(), bandwidth / 1e9, rate / 1e9, sink + c(0, 0));
+}
+
+/// GD on one instance: `runs` trajectories (alone when runs == 1, else in lockstep).
+void gradient_descent(const std::string& name, const ProblemInstance& problem, Index k, Index runs,
+                      Index iterations, double stored_bytes, const std::string& note) {
+  const auto loss = plugins().find(PluginKind::loss, "squared").create_loss({});
+  const double step = 0.1;
+  std::vector<Matrix> factors;
+  for (Index j = 0; j < runs; ++j) {
+    RandomStream random(static_cast<std::uint64_t>(j + 1), "init");
+    factors.emplace_back(problem.dimension(), k);
+    random.fill_normal(factors.back(), 1e-6 / static_cast<double>(k));
+  }
+  std::vector<std::vector<double>> times(static_cast<std::size_t>(runs));
+  auto trajectory = [&](Index j, Lockstep* lockstep) {
+    Objective objective(problem.measurement(), *loss, problem.observations());
+    objective.join(lockstep);
+    Matrix gradient;
+    Matrix& U = factors[static_cast<std::size_t>(j)];
+    for (Index t = 0; t <= iterations; ++t) {  // iteration 0 warms up
+      const auto start = Clock::now();
+      objective.value_and_gradient(U, gradient);
+      U -= step * gradient;
+      if (t > 0) times[static_cast<std::size_t>(j)].push_back(seconds_since(start));
+    }
+    if (lockstep) lockstep->leave();
+  };
+  if (runs == 1) {
+    trajectory(0, nullptr);
+  } else {
+    Lockstep lockstep(problem.measurement(), *loss, problem.observations(), static_cast<std::size_t>(runs));
+    std::vector<std::thread> threads;
+    for (Index j = 0; j < runs; ++j) threads.emplace_back(trajectory, j, &lockstep);
+    for (auto& thread : threads) thread.join();
+  }
+  const double per_round = median(times[0]);
+  print(name, problem.dimension(), problem.measurement().measurements(), k, runs, per_round,
+        per_round / static_cast<double>(runs), stored_bytes, note);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: ncvx_bench machine | sensing N M K ITERATIONS | lockstep N M K RUNS "
+                         "ITERATIONS | completion N OBSERVED K ITERATIONS | spectral MODEL N SIZE K\n");
+    return 2;
+  }
+  const std::string which = argv[1];
+  auto arg = [&](int i) { return static_cast<Index>(std::stoll(argv[i])); };
+  try {
+    if (which == "machine") {
+      machine();
+    } else if (which == "sensing" || which == "lockstep") {
+      const Index n = arg(2), m = arg(3), k = arg(4);
+      const Index runs = which == "lockstep" ? arg(5) : 1;
+      const Index iterations = arg(which == "lockstep" ? 6 : 5);
+      const auto problem = instance("gaussian_sensing", n, std::min<Index>(5, n), {{"m", std::int64_t{m}}});
+      const double stored = static_cast<double>(m) * static_cast<double>(n * (n + 1) / 2) * 8.0;
+      gradient_descent(which, *problem, k, runs, iterations, stored, "");
+    } else if (which == "completion") {
+      const Index n = arg(2), observed = arg(3), k = arg(4), iterations = arg(5);
+      const double p = std::min(1.0, static_cast<double>(observed) / (0.5 * static_cast<double>(n) * (n + 1)));
+      const auto problem = instance("matrix_completion", n, 5, {{"p", p}});
+      const double stored = static_cast<double>(problem->measurement().measurements()) * 16.0;
+      gradient_descent("completion", *problem, k, 1, iterations, stored,
+                       "observed=" + std::to_string(problem->measurement().measurements()));
+    } else if (which == "spectral") {
+      const std::string model = argv[2];
+      const Index n = arg(3), size = arg(4), k = arg(5);
+      std::vector<std::pair<std::string, ParameterValue>> parameters;
+      if (model == "gaussian_sensing") parameters = {{"m", std::int64_t{size}}};
+      else parameters = {{"p", std::min(1.0, static_cast<double>(size) / (0.5 * static_cast<double>(n) * (n + 1)))}};
+      const auto problem = instance(model, n, 5, parameters);
+      const auto init = plugins().find(PluginKind::initializer, "spectral").create_initializer(
+          values_for(PluginKind::initializer, "spectral", {}));
+      std::vector<double> times;
+      for (int repeat = 0; repeat < 3; ++repeat) {
+        RandomStream random(1, "init");
+        const auto start = Clock::now();
+        const Matrix U0 = init->initialize({problem->measurement(), problem->observations()}, k, random);
+        times.push_back(seconds_since(start));
+      }
+      print("spectral_" + model, n, problem->measurement().measurements(), k, 1, median(times), median(times),
+            0.0, "");
+    } else {
+      std::fprintf(stderr, "unknown case '%s'\n", which.c_str());
+      return 2;
+    }
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "ncvx_bench %s: %s\n", which.c_str(), error.what());
+    return 1;
+  }
+  return 0;
+}
