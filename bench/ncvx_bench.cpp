@@ -2,8 +2,11 @@
 // (case,n,m,k,K,median_seconds,per_trajectory_seconds,stored_bytes,peak_rss_bytes,note).
 //
 //   machine                       read bandwidth (GB/s) and dgemm rate (GFlop/s), single thread
-//   sensing N M K ITERATIONS      GD on Gaussian sensing, width K, one trajectory
+//   sensing N M K ITERATIONS [single]  GD on Gaussian sensing, width K, one trajectory
+//                                 (single: the operator stored in float)
 //   lockstep N M K RUNS ITERATIONS  RUNS GD trajectories sharing the instance, in lockstep
+//   separate N M K RUNS ITERATIONS  the same RUNS trajectories without lockstep, two at a
+//                                 time on two threads (what the runner does otherwise)
 //   completion N OBSERVED K ITERATIONS  GD on matrix completion with about OBSERVED entries
 //   spectral MODEL N SIZE K       spectral initialization (SIZE = m or observed entries)
 //
@@ -13,6 +16,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -81,8 +85,23 @@ void print(const std::string& name, Index n, Index m, Index k, Index runs, doubl
               per_trajectory, stored_bytes, peak_rss_bytes(), note.c_str());
 }
 
-/// Single-thread read bandwidth over 1 GiB (eight independent sums) and the
-/// rate of a 1500^3 dgemm (Eigen, single thread).
+/// Eight independent sums over a buffer, vectorized with AVX2 where the CPU
+/// has it (as the fused kernels are): the single-thread read bandwidth.
+__attribute__((target("avx2"))) double sum_avx2(const double* data, std::size_t count) {
+  double s[8] = {};
+  for (std::size_t i = 0; i + 8 <= count; i += 8)
+    for (int l = 0; l < 8; ++l) s[l] += data[i + static_cast<std::size_t>(l)];
+  return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+}
+double sum_default(const double* data, std::size_t count) {
+  double s[8] = {};
+  for (std::size_t i = 0; i + 8 <= count; i += 8)
+    for (int l = 0; l < 8; ++l) s[l] += data[i + static_cast<std::size_t>(l)];
+  return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+}
+
+/// Single-thread read bandwidth over 1 GiB and the rate of a 1500^3 dgemm
+/// (Eigen, single thread, as the core is built).
 void machine() {
   const std::size_t count = (std::size_t{1} << 30) / sizeof(double);
   std::vector<double> buffer(count);
@@ -91,11 +110,8 @@ void machine() {
   double sink = 0;
   for (int repeat = 0; repeat < 7; ++repeat) {
     const auto start = Clock::now();
-    double s[8] = {};
-    for (std::size_t i = 0; i + 8 <= count; i += 8)
-      for (int l = 0; l < 8; ++l) s[l] += buffer[i + static_cast<std::size_t>(l)];
+    sink += __builtin_cpu_supports("avx2") ? sum_avx2(buffer.data(), count) : sum_default(buffer.data(), count);
     times.push_back(seconds_since(start));
-    for (double v : s) sink += v;
   }
   const double bandwidth = static_cast<double>(count * sizeof(double)) / median(times);
   const Index size = 1500;
@@ -112,9 +128,10 @@ void machine() {
               bandwidth, rate, 0.0, peak_rss_bytes(), bandwidth / 1e9, rate / 1e9, sink + c(0, 0));
 }
 
-/// GD on one instance: `runs` trajectories (alone when runs == 1, else in lockstep).
+/// GD on one instance: `runs` trajectories (alone when runs == 1, else in
+/// lockstep, or with `separate` on two threads each on its own).
 void gradient_descent(const std::string& name, const ProblemInstance& problem, Index k, Index runs,
-                      Index iterations, double stored_bytes, const std::string& note) {
+                      Index iterations, double stored_bytes, const std::string& note, bool separate = false) {
   const auto loss = plugins().find(PluginKind::loss, "squared").create_loss({});
   const double step = 0.1;
   std::vector<Matrix> factors;
@@ -139,6 +156,19 @@ void gradient_descent(const std::string& name, const ProblemInstance& problem, I
   };
   if (runs == 1) {
     trajectory(0, nullptr);
+  } else if (separate) {
+    const auto start = Clock::now();
+    std::atomic<Index> next{0};
+    auto worker = [&] {
+      for (Index j = next++; j < runs; j = next++) trajectory(j, nullptr);
+    };
+    std::thread other(worker);
+    worker();
+    other.join();
+    const double total = seconds_since(start) / static_cast<double>(iterations + 1);
+    print(name, problem.dimension(), problem.measurement().measurements(), k, runs, total,
+          total / static_cast<double>(runs), stored_bytes, note);
+    return;
   } else {
     Lockstep lockstep(problem.measurement(), *loss, problem.observations(), static_cast<std::size_t>(runs));
     std::vector<std::thread> threads;
@@ -163,13 +193,18 @@ int main(int argc, char** argv) {
   try {
     if (which == "machine") {
       machine();
-    } else if (which == "sensing" || which == "lockstep") {
+    } else if (which == "sensing" || which == "lockstep" || which == "separate") {
       const Index n = arg(2), m = arg(3), k = arg(4);
-      const Index runs = which == "lockstep" ? arg(5) : 1;
-      const Index iterations = arg(which == "lockstep" ? 6 : 5);
-      const auto problem = instance("gaussian_sensing", n, std::min<Index>(5, n), {{"m", std::int64_t{m}}});
-      const double stored = static_cast<double>(m) * static_cast<double>(n * (n + 1) / 2) * 8.0;
-      gradient_descent(which, *problem, k, runs, iterations, stored, "");
+      const bool several = which != "sensing";
+      const Index runs = several ? arg(5) : 1;
+      const Index iterations = arg(several ? 6 : 5);
+      const int storage_arg = several ? 7 : 6;
+      const std::string storage = argc > storage_arg ? argv[storage_arg] : "double";
+      const auto problem = instance("gaussian_sensing", n, std::min<Index>(5, n),
+                                    {{"m", std::int64_t{m}}, {"storage", storage}});
+      const double stored =
+          static_cast<double>(m) * static_cast<double>(n * (n + 1) / 2) * (storage == "single" ? 4.0 : 8.0);
+      gradient_descent(which, *problem, k, runs, iterations, stored, "storage=" + storage, which == "separate");
     } else if (which == "completion") {
       const Index n = arg(2), observed = arg(3), k = arg(4), iterations = arg(5);
       const double p = std::min(1.0, static_cast<double>(observed) / (0.5 * static_cast<double>(n) * (n + 1)));

@@ -13,18 +13,27 @@
 //
 //   A(Z) = S svec(Z),   A*(v) = smat(S^T v).
 //
+// `storage: single` keeps S in float (half the memory and half the bytes per
+// pass); entries are widened to double as they are read and all arithmetic
+// is double, so the operator is exactly the float-rounded S, consistently in
+// every method (y is measured with it too).
+//
 // Evaluation (the hot path, `evaluate`): one pass over S for K factors. Rows
 // are read in blocks of four; the residuals of the block are known right
 // after its dot products, the loss gives their derivatives, and the block's
 // rows, still in cache, are added into the adjoint accumulators. The kernels
 // (sensing_kernels.hpp) fix the order of every sum, so each factor's numbers
-// are the same whether it is evaluated alone or with others, and whichever
-// thread evaluates it: several factors are split over the cores.
+// are the same whether it is evaluated alone or with others. Large passes
+// are cut into row segments (fixed by m and N) that run on all cores; their
+// accumulators are added in segment order, so no number depends on the
+// thread count.
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <exception>
 #include <thread>
+#include <type_traits>
 
 #include <ncvx/plugin.hpp>
 
@@ -35,7 +44,6 @@ namespace {
 using ncvx::Index;
 using ncvx::Matrix;
 using ncvx::Vector;
-using RowMajorMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 Index packed_size(Index n) { return n * (n + 1) / 2; }
 
@@ -69,18 +77,19 @@ Vector pack_factored(const Matrix& U) {
   return pack(X);
 }
 
+template <class T>
 class GaussianOperator final : public ncvx::MeasurementOperator {
  public:
-  GaussianOperator(Index n, RowMajorMatrix sensing) : n_(n), sensing_(std::move(sensing)) {}
+  using Storage = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+  GaussianOperator(Index n, Storage sensing) : n_(n), sensing_(std::move(sensing)) {}
 
   Index dimension() const override { return n_; }
   Index measurements() const override { return sensing_.rows(); }
 
-  void forward(const Matrix& X, Vector& out) const override { out.noalias() = sensing_ * pack(X); }
+  void forward(const Matrix& X, Vector& out) const override { out = apply(pack(X)); }
 
-  void forward_factored(const Matrix& U, Vector& out) const override {
-    out.noalias() = sensing_ * pack_factored(U);
-  }
+  void forward_factored(const Matrix& U, Vector& out) const override { out = apply(pack_factored(U)); }
 
   void adjoint_apply(const Vector& v, const Matrix& M, Matrix& out) const override {
     const Matrix W = adjoint(v);
@@ -88,96 +97,147 @@ class GaussianOperator final : public ncvx::MeasurementOperator {
   }
 
   Matrix adjoint(const Vector& v) const override {
-    const Vector packed = sensing_.transpose() * v;
+    Vector packed;
+    if constexpr (std::is_same_v<T, double>) {
+      packed.noalias() = sensing_.transpose() * v;
+    } else {
+      packed = Vector::Zero(sensing_.cols());
+      for (Index i = 0; i < sensing_.rows(); ++i) packed += v(i) * sensing_.row(i).transpose().template cast<double>();
+    }
     return unpack(packed, n_);
   }
 
   void evaluate(const Vector& observations, const ncvx::Loss& loss,
                 std::span<ncvx::FactorEvaluation> items) const override {
     const std::size_t count = items.size();
-    std::vector<Vector> packed(count), adjoint(count);
+    const Index m = sensing_.rows(), N = sensing_.cols();
+    std::vector<Vector> packed(count);
     std::vector<const double*> x(count);
-    std::vector<double*> w(count, nullptr);
     for (std::size_t j = 0; j < count; ++j) {
       packed[j] = pack_factored(*items[j].factor);
       x[j] = packed[j].data();
-      items[j].value = 0.0;
-      if (items[j].adjoint_times_factor) {
-        adjoint[j] = Vector::Zero(sensing_.cols());
-        w[j] = adjoint[j].data();
-      }
     }
-    ncvx::kernels::BlockLoss block_loss = [&](std::size_t j, const double* residual, double* derivative,
-                                             Index rows) {
-      items[j].value += loss.evaluate(Eigen::Map<const Vector>(residual, rows),
-                                      Eigen::Map<Vector>(derivative, rows));
-    };
-    // Factors are independent: with several, split them over the cores (each
-    // factor's sums are the same whichever thread computes them).
-    const std::size_t threads =
-        std::min<std::size_t>(count, std::max(1u, std::thread::hardware_concurrency()));
-    if (threads <= 1) {
-      ncvx::kernels::fused_pass(sensing_.data(), sensing_.rows(), sensing_.cols(), observations.data(), x, w,
+    // Rows are cut into segments fixed by (m, N) alone; each segment has its
+    // own accumulators, summed in segment order at the end. Segments may run
+    // on different threads: the numbers do not depend on how many.
+    const Index segments = segment_count(m, N);
+    std::vector<std::vector<Vector>> adjoint(static_cast<std::size_t>(segments), std::vector<Vector>(count));
+    std::vector<std::vector<double>> values(static_cast<std::size_t>(segments), std::vector<double>(count, 0.0));
+    auto run_segment = [&](Index s) {
+      const Index first = m * s / segments, last = m * (s + 1) / segments;
+      auto& w_vectors = adjoint[static_cast<std::size_t>(s)];
+      auto& value = values[static_cast<std::size_t>(s)];
+      std::vector<double*> w(count, nullptr);
+      for (std::size_t j = 0; j < count; ++j)
+        if (items[j].adjoint_times_factor) {
+          w_vectors[j] = Vector::Zero(N);
+          w[j] = w_vectors[j].data();
+        }
+      const ncvx::kernels::BlockLoss block_loss = [&](std::size_t j, const double* residual, double* derivative,
+                                                     Index rows) {
+        value[j] += loss.evaluate(Eigen::Map<const Vector>(residual, rows), Eigen::Map<Vector>(derivative, rows));
+      };
+      ncvx::kernels::fused_pass(sensing_.data() + first * N, last - first, N, observations.data() + first, x, w,
                                 block_loss);
+    };
+    // Threads only where a pass is long enough to pay for them (>= 32 MiB).
+    const std::size_t bytes = static_cast<std::size_t>(m) * static_cast<std::size_t>(N) * sizeof(T);
+    const Index threads = bytes < (std::size_t{32} << 20)
+                              ? 1
+                              : std::min<Index>(segments, std::max(1u, std::thread::hardware_concurrency()));
+    if (threads <= 1) {
+      for (Index s = 0; s < segments; ++s) run_segment(s);
     } else {
+      std::atomic<Index> next{0};
+      std::vector<std::exception_ptr> errors(static_cast<std::size_t>(threads));
+      auto worker = [&](Index t) {
+        try {
+          for (Index s = next++; s < segments; s = next++) run_segment(s);
+        } catch (...) {
+          errors[static_cast<std::size_t>(t)] = std::current_exception();
+        }
+      };
       std::vector<std::thread> workers;
-      std::vector<std::exception_ptr> errors(threads);
-      for (std::size_t t = 0; t < threads; ++t) {
-        const std::size_t first = count * t / threads, last = count * (t + 1) / threads;
-        workers.emplace_back([&, t, first, last] {
-          try {
-            const std::vector<const double*> part_x(x.begin() + first, x.begin() + last);
-            const std::vector<double*> part_w(w.begin() + first, w.begin() + last);
-            const ncvx::kernels::BlockLoss part_loss = [&, first](std::size_t j, const double* residual,
-                                                                   double* derivative, Index rows) {
-              block_loss(first + j, residual, derivative, rows);
-            };
-            ncvx::kernels::fused_pass(sensing_.data(), sensing_.rows(), sensing_.cols(), observations.data(),
-                                      part_x, part_w, part_loss);
-          } catch (...) {
-            errors[t] = std::current_exception();
-          }
-        });
-      }
-      for (auto& worker : workers) worker.join();
+      for (Index t = 1; t < threads; ++t) workers.emplace_back(worker, t);
+      worker(0);
+      for (auto& thread : workers) thread.join();
       for (const auto& error : errors)
         if (error) std::rethrow_exception(error);
     }
-    for (std::size_t j = 0; j < count; ++j)
-      if (items[j].adjoint_times_factor)
-        items[j].adjoint_times_factor->noalias() = unpack(adjoint[j], n_) * *items[j].factor;
+    for (std::size_t j = 0; j < count; ++j) {
+      double value = 0.0;
+      for (Index s = 0; s < segments; ++s) value += values[static_cast<std::size_t>(s)][j];
+      items[j].value = value;
+      if (!items[j].adjoint_times_factor) continue;
+      Vector& total = adjoint[0][j];
+      for (Index s = 1; s < segments; ++s) total += adjoint[static_cast<std::size_t>(s)][j];
+      items[j].adjoint_times_factor->noalias() = unpack(total, n_) * *items[j].factor;
+    }
+  }
+
+  /// Segments of at least 512 rows, at most 16, and at most 8 MiB of
+  /// accumulators per factor.
+  static Index segment_count(Index m, Index N) {
+    const Index by_rows = (m + 511) / 512;
+    const Index by_memory = std::max<Index>(1, (Index{1} << 23) / (8 * N));
+    return std::clamp<Index>(std::min({by_rows, by_memory, Index{16}}), 1, m);
   }
 
  private:
+  /// S x, in double whatever the storage.
+  Vector apply(const Vector& packed) const {
+    if constexpr (std::is_same_v<T, double>) {
+      return sensing_ * packed;
+    } else {
+      Vector out(sensing_.rows());
+      for (Index i = 0; i < sensing_.rows(); ++i) out(i) = sensing_.row(i).template cast<double>().dot(packed.transpose());
+      return out;
+    }
+  }
+
   Index n_;
-  RowMajorMatrix sensing_;
+  Storage sensing_;
 };
 
 class GaussianSensing final : public ncvx::MeasurementModel {
  public:
-  explicit GaussianSensing(const ncvx::ParameterValues& values) : m_(values.integer("m")) {}
+  explicit GaussianSensing(const ncvx::ParameterValues& values)
+      : m_(values.integer("m")), single_(values.choice("storage") == "single") {}
 
   static std::vector<ncvx::ParameterSpec> parameters() {
-    return {ncvx::ParameterSpec::integer("m", 1000, "number of measurements").at_least(1)};
+    return {ncvx::ParameterSpec::integer("m", 1000, "number of measurements").at_least(1),
+            ncvx::ParameterSpec::choice("storage", "double", {"double", "single"},
+                                        "precision of the stored operator; single halves memory and "
+                                        "time, arithmetic stays double")};
   }
 
   std::unique_ptr<ncvx::MeasurementOperator> sample(Index n, ncvx::RandomStream& random) const override {
-    RowMajorMatrix sensing(m_, packed_size(n));
-    const double deviation = 1.0 / std::sqrt(static_cast<double>(m_));
-    for (Index i = 0; i < sensing.rows(); ++i)
-      for (Index p = 0; p < sensing.cols(); ++p) sensing(i, p) = deviation * random.normal();
-    return std::make_unique<GaussianOperator>(n, std::move(sensing));
+    if (single_) return draw<float>(n, random);
+    return draw<double>(n, random);
   }
 
   bool isometric_in_expectation() const override { return true; }
   bool shares_passes() const override { return true; }
 
   std::size_t required_bytes(Index n) const override {
-    return static_cast<std::size_t>(m_) * static_cast<std::size_t>(packed_size(n)) * sizeof(double);
+    return static_cast<std::size_t>(m_) * static_cast<std::size_t>(packed_size(n)) *
+           (single_ ? sizeof(float) : sizeof(double));
   }
 
  private:
+  /// Entries N(0, 1/m) drawn in double, row by row, then stored as T: single
+  /// storage holds the double draw rounded to float.
+  template <class T>
+  std::unique_ptr<ncvx::MeasurementOperator> draw(Index n, ncvx::RandomStream& random) const {
+    typename GaussianOperator<T>::Storage sensing(m_, packed_size(n));
+    const double deviation = 1.0 / std::sqrt(static_cast<double>(m_));
+    for (Index i = 0; i < sensing.rows(); ++i)
+      for (Index p = 0; p < sensing.cols(); ++p) sensing(i, p) = static_cast<T>(deviation * random.normal());
+    return std::make_unique<GaussianOperator<T>>(n, std::move(sensing));
+  }
+
   Index m_;
+  bool single_;
 };
 
 }  // namespace

@@ -12,42 +12,59 @@ typedef double lanes __attribute__((vector_size(32)));  // four doubles
 
 #define NCVX_INLINE __attribute__((always_inline)) inline
 
+typedef float float_lanes __attribute__((vector_size(16)));  // four floats
+
 NCVX_INLINE lanes load(const double* p) {
   lanes v;
   std::memcpy(&v, p, sizeof v);
   return v;
 }
+/// Four stored floats, widened to doubles (exactly): arithmetic stays double.
+NCVX_INLINE lanes load(const float* p) {
+  float_lanes v;
+  std::memcpy(&v, p, sizeof v);
+  return __builtin_convertvector(v, lanes);
+}
 NCVX_INLINE void store(double* p, lanes v) { std::memcpy(p, &v, sizeof v); }
 NCVX_INLINE double reduce(lanes v) { return (v[0] + v[1]) + (v[2] + v[3]); }
 NCVX_INLINE lanes broadcast(double value) { return lanes{value, value, value, value}; }
 
-/// Dot products of R rows with J vectors: out[r][j] = <rows[r], x[j]>.
-template <int R, int J>
-NCVX_INLINE void dots(const double* const* rows, const double* const* x, Index N, double (*out)[2]) {
-  lanes acc[R][J];
+/// Dot products of R rows with J vectors: out[r][j] = <rows[r], x[j]>, each
+/// with eight lanes (two independent four-double accumulators, so additions
+/// do not wait on each other): lane l sums the p = l mod 8 in increasing p,
+/// then (a + b) lanewise, then (l0 + l1) + (l2 + l3), then the tail in order.
+template <int R, int J, class T>
+NCVX_INLINE void dots(const T* const* rows, const double* const* x, Index N, double (*out)[2]) {
+  lanes a[R][J], b[R][J];
   for (int r = 0; r < R; ++r)
-    for (int j = 0; j < J; ++j) acc[r][j] = broadcast(0.0);
+    for (int j = 0; j < J; ++j) a[r][j] = b[r][j] = broadcast(0.0);
   Index p = 0;
-  for (; p + 4 <= N; p += 4) {
-    lanes xs[J];
-    for (int j = 0; j < J; ++j) xs[j] = load(x[j] + p);
+  for (; p + 8 <= N; p += 8) {
+    lanes xa[J], xb[J];
+    for (int j = 0; j < J; ++j) {
+      xa[j] = load(x[j] + p);
+      xb[j] = load(x[j] + p + 4);
+    }
     for (int r = 0; r < R; ++r) {
-      const lanes s = load(rows[r] + p);
-      for (int j = 0; j < J; ++j) acc[r][j] = acc[r][j] + s * xs[j];
+      const lanes sa = load(rows[r] + p), sb = load(rows[r] + p + 4);
+      for (int j = 0; j < J; ++j) {
+        a[r][j] = a[r][j] + sa * xa[j];
+        b[r][j] = b[r][j] + sb * xb[j];
+      }
     }
   }
   for (int r = 0; r < R; ++r)
     for (int j = 0; j < J; ++j) {
-      double sum = reduce(acc[r][j]);
-      for (Index q = p; q < N; ++q) sum = sum + rows[r][q] * x[j][q];
+      double sum = reduce(a[r][j] + b[r][j]);
+      for (Index q = p; q < N; ++q) sum = sum + static_cast<double>(rows[r][q]) * x[j][q];
       out[r][j] = sum;
     }
 }
 
 /// w[j] += sum_r d[j][r] rows[r], row after row, for J accumulators at once
 /// (the rows' loads are shared).
-template <int R, int J>
-NCVX_INLINE void accumulate(const double* const* rows, const double (*d)[kRows], double* const* w, Index N) {
+template <int R, int J, class T>
+NCVX_INLINE void accumulate(const T* const* rows, const double (*d)[kRows], double* const* w, Index N) {
   lanes coefficient[J][R];
   for (int j = 0; j < J; ++j)
     for (int r = 0; r < R; ++r) coefficient[j][r] = broadcast(d[j][r]);
@@ -64,7 +81,7 @@ NCVX_INLINE void accumulate(const double* const* rows, const double (*d)[kRows],
   for (; p < N; ++p)
     for (int j = 0; j < J; ++j) {
       double sum = w[j][p];
-      for (int r = 0; r < R; ++r) sum = sum + d[j][r] * rows[r][p];
+      for (int r = 0; r < R; ++r) sum = sum + d[j][r] * static_cast<double>(rows[r][p]);
       w[j][p] = sum;
     }
 }
@@ -72,8 +89,8 @@ NCVX_INLINE void accumulate(const double* const* rows, const double (*d)[kRows],
 /// One block of R rows for every vector: dot products (two vectors at a
 /// time), residuals and loss, then the adjoint accumulation while the rows
 /// are still in cache (two vectors at a time).
-template <int R>
-NCVX_INLINE void block(const double* const* rows, Index N, const double* y, const std::vector<const double*>& x,
+template <int R, class T>
+NCVX_INLINE void block(const T* const* rows, Index N, const double* y, const std::vector<const double*>& x,
                        const std::vector<double*>& w, const BlockLoss& loss, std::vector<double>& scratch) {
   const std::size_t K = x.size();
   double (*derivative)[kRows] = reinterpret_cast<double (*)[kRows]>(scratch.data());  // K x kRows
@@ -87,7 +104,12 @@ NCVX_INLINE void block(const double* const* rows, Index N, const double* y, cons
   };
   std::size_t j = 0;
   for (; j + 2 <= K; j += 2) {
-    dots<R, 2>(rows, &x[j], N, products);
+    // Two vectors at a time, rows in halves to keep the accumulators in registers.
+    if constexpr (R >= 2) {
+      for (int half = 0; half < R; half += 2) dots<2, 2>(rows + half, &x[j], N, products + half);
+    } else {
+      dots<R, 2>(rows, &x[j], N, products);
+    }
     finish(j, 2);
   }
   if (j < K) {
@@ -116,17 +138,18 @@ NCVX_INLINE void block(const double* const* rows, Index N, const double* y, cons
   }
 }
 
-NCVX_INLINE void pass(const double* S, Index m, Index N, const double* y, const std::vector<const double*>& x,
+template <class T>
+NCVX_INLINE void pass(const T* S, Index m, Index N, const double* y, const std::vector<const double*>& x,
                       const std::vector<double*>& w, const BlockLoss& loss) {
   std::vector<double> scratch(x.size() * kRows, 0.0);
   Index i = 0;
   for (; i + kRows <= m; i += kRows) {
-    const double* rows[kRows];
+    const T* rows[kRows];
     for (Index r = 0; r < kRows; ++r) rows[r] = S + (i + r) * N;
     block<kRows>(rows, N, y + i, x, w, loss, scratch);
   }
   for (; i < m; ++i) {
-    const double* rows[1] = {S + i * N};
+    const T* rows[1] = {S + i * N};
     block<1>(rows, N, y + i, x, w, loss, scratch);
   }
 }
@@ -137,26 +160,39 @@ NCVX_INLINE void pass(const double* S, Index m, Index N, const double* y, const 
 // sharing each row's loads among four vectors (its units are 256 bits wide),
 // software prefetching of the next block, and a sweep that overlaps the next
 // block's dot products with the current block's adjoint (all slower).
-__attribute__((target("avx2"), flatten)) void pass_avx2(const double* S, Index m, Index N, const double* y,
+template <class T>
+__attribute__((target("avx2"), flatten)) void pass_avx2(const T* S, Index m, Index N, const double* y,
                                                         const std::vector<const double*>& x,
                                                         const std::vector<double*>& w, const BlockLoss& loss) {
   pass(S, m, N, y, x, w, loss);
 }
-__attribute__((flatten)) void pass_default(const double* S, Index m, Index N, const double* y,
+template <class T>
+__attribute__((flatten)) void pass_default(const T* S, Index m, Index N, const double* y,
                                            const std::vector<const double*>& x, const std::vector<double*>& w,
                                            const BlockLoss& loss) {
   pass(S, m, N, y, x, w, loss);
+}
+
+template <class T>
+void dispatch(const T* S, Index m, Index N, const double* y, const std::vector<const double*>& x,
+              const std::vector<double*>& w, const BlockLoss& loss) {
+  static const auto chosen = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") ? &pass_avx2<T> : &pass_default<T>;
+  }();
+  chosen(S, m, N, y, x, w, loss);
 }
 
 }  // namespace
 
 void fused_pass(const double* S, Index m, Index N, const double* y, const std::vector<const double*>& x,
                 const std::vector<double*>& w, const BlockLoss& loss) {
-  static const auto chosen = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") ? &pass_avx2 : &pass_default;
-  }();
-  chosen(S, m, N, y, x, w, loss);
+  dispatch(S, m, N, y, x, w, loss);
+}
+
+void fused_pass(const float* S, Index m, Index N, const double* y, const std::vector<const double*>& x,
+                const std::vector<double*>& w, const BlockLoss& loss) {
+  dispatch(S, m, N, y, x, w, loss);
 }
 
 }  // namespace ncvx::kernels

@@ -27,5 +27,9 @@ using BlockLoss = std::function<void(std::size_t, const double*, double*, Index)
 /// `w[j]` may be nullptr (value only). `x[j]` and `w[j]` hold N doubles.
 void fused_pass(const double* S, Index m, Index N, const double* y, const std::vector<const double*>& x,
                 const std::vector<double*>& w, const BlockLoss& loss);
+/// The same with S stored in single precision: entries are widened to double
+/// as they are read, and every product and sum is in double.
+void fused_pass(const float* S, Index m, Index N, const double* y, const std::vector<const double*>& x,
+                const std::vector<double*>& w, const BlockLoss& loss);
 
 }  // namespace ncvx::kernels
