@@ -4,14 +4,17 @@
 //   U_0 = [v_1 ... v_k] diag(sqrt(max(lambda_i, 0))).
 //
 // Since E M = X* for the built-in models, U_0 U_0^T is close to X* when
-// there are enough measurements. The eigenproblem is solved densely
-// (Eigen's SelfAdjointEigenSolver on the formed M) or matrix-free with
-// Spectra's Lanczos solver, applying x -> A*(y) x through the operator,
-// which never forms M (large completion problems).
+// there are enough measurements. Solvers:
+//   dense        M formed (one pass over A), all eigenpairs (Eigen)
+//   lanczos      M formed, the k largest by Lanczos (Spectra), O(n^2) per product
+//   matrix_free  Lanczos with x -> A*(y) x through the operator, M never formed
+//                (large completion problems: O(|Omega|) per product)
+//   auto         dense when k > n/4, lanczos up to n = form_limit, else matrix_free
 
 #include <algorithm>
 #include <cmath>
 
+#include <Spectra/MatOp/DenseSymMatProd.h>
 #include <Spectra/SymEigsSolver.h>
 #include <ncvx/plugin.hpp>
 
@@ -44,16 +47,15 @@ class AdjointOperator {
 class Spectral final : public ncvx::Initializer {
  public:
   explicit Spectral(const ncvx::ParameterValues& values)
-      : solver_(values.choice("solver")), dense_limit_(values.integer("dense_limit")) {}
+      : solver_(values.choice("solver")), form_limit_(values.integer("form_limit")) {}
 
   static std::vector<ncvx::ParameterSpec> parameters() {
     return {
-        ncvx::ParameterSpec::choice("solver", "auto", {"auto", "dense", "lanczos"},
-                                    "eigensolver: dense (Eigen), lanczos (Spectra, matrix-free) "
-                                    "or auto"),
-        ncvx::ParameterSpec::integer("dense_limit", 2000,
-                                     "auto uses the dense solver up to this n (or when k > n/4)")
-            .at_least(1),
+        ncvx::ParameterSpec::choice("solver", "auto", {"auto", "dense", "lanczos", "matrix_free"},
+                                    "eigensolver: dense (Eigen), lanczos (Spectra on the formed "
+                                    "A*(y)), matrix_free (Spectra through the operator) or auto"),
+        ncvx::ParameterSpec::integer("form_limit", 4000,
+                                     "auto forms A*(y) as an n x n matrix up to this n").at_least(1),
     };
   }
 
@@ -61,26 +63,37 @@ class Spectral final : public ncvx::Initializer {
                     ncvx::RandomStream&) const override {
     const Index n = data.measurement.dimension();
     const Index k = std::min(width, n);
+    std::string solver = solver_;
+    if (solver == "auto") solver = 4 * k > n ? "dense" : n <= form_limit_ ? "lanczos" : "matrix_free";
+    if (k + 1 >= n) solver = "dense";  // Lanczos needs k < n - 1
+    const Index subspace = std::min(n, std::max<Index>(2 * k + 1, k + 20));
     Vector values;
     Matrix vectors;
-    const bool dense = solver_ == "dense" || k + 1 >= n ||
-                       (solver_ == "auto" && (n <= dense_limit_ || 4 * k > n));
-    if (dense) {
-      Eigen::SelfAdjointEigenSolver<Matrix> solver(data.measurement.adjoint(data.observations));
-      if (solver.info() != Eigen::Success) throw std::runtime_error("the dense eigensolver did not converge");
+    if (solver == "dense") {
+      Eigen::SelfAdjointEigenSolver<Matrix> eigen(data.measurement.adjoint(data.observations));
+      if (eigen.info() != Eigen::Success) throw std::runtime_error("the dense eigensolver did not converge");
       // Ascending order: the k largest are the last k, reversed.
-      values = solver.eigenvalues().tail(k).reverse();
-      vectors = solver.eigenvectors().rightCols(k).rowwise().reverse();
+      values = eigen.eigenvalues().tail(k).reverse();
+      vectors = eigen.eigenvectors().rightCols(k).rowwise().reverse();
+    } else if (solver == "lanczos") {
+      const Matrix M = data.measurement.adjoint(data.observations);
+      Spectra::DenseSymMatProd<double> op(M);
+      Spectra::SymEigsSolver<Spectra::DenseSymMatProd<double>> lanczos(op, k, subspace);
+      lanczos.init();
+      lanczos.compute(Spectra::SortRule::LargestAlge, 1000, 1e-12);
+      if (lanczos.info() != Spectra::CompInfo::Successful)
+        throw std::runtime_error("the Lanczos eigensolver did not converge; try solver: dense");
+      values = lanczos.eigenvalues();
+      vectors = lanczos.eigenvectors();
     } else {
       AdjointOperator op(data.measurement, data.observations);
-      const Index subspace = std::min(n, std::max<Index>(2 * k + 1, k + 20));
-      Spectra::SymEigsSolver<AdjointOperator> solver(op, k, subspace);
-      solver.init();
-      solver.compute(Spectra::SortRule::LargestAlge, 1000, 1e-12);
-      if (solver.info() != Spectra::CompInfo::Successful)
+      Spectra::SymEigsSolver<AdjointOperator> lanczos(op, k, subspace);
+      lanczos.init();
+      lanczos.compute(Spectra::SortRule::LargestAlge, 1000, 1e-12);
+      if (lanczos.info() != Spectra::CompInfo::Successful)
         throw std::runtime_error("the Lanczos eigensolver did not converge; try solver: dense");
-      values = solver.eigenvalues();
-      vectors = solver.eigenvectors();
+      values = lanczos.eigenvalues();
+      vectors = lanczos.eigenvectors();
     }
     Matrix factor = Matrix::Zero(n, width);
     factor.leftCols(k) = vectors * values.cwiseMax(0.0).cwiseSqrt().asDiagonal();
@@ -89,7 +102,7 @@ class Spectral final : public ncvx::Initializer {
 
  private:
   std::string solver_;
-  Index dense_limit_;
+  Index form_limit_;
 };
 
 }  // namespace

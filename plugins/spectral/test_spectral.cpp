@@ -28,7 +28,7 @@ TEST_CASE("spectral: lands close to X* when m is large, and improves with m") {
   CHECK(previous < 0.05);
 }
 
-TEST_CASE("spectral: U_0 = V diag(sqrt(max(lambda, 0))) of A*(y); Lanczos agrees with dense") {
+TEST_CASE("spectral: U_0 = V diag(sqrt(max(lambda, 0))) of A*(y); every solver agrees") {
   ProblemSpec spec;
   spec.dimension = 60;
   spec.rank = 3;
@@ -36,7 +36,9 @@ TEST_CASE("spectral: U_0 = V diag(sqrt(max(lambda, 0))) of A*(y); Lanczos agrees
       spec, test::sample_operator("matrix_completion", 60, 2, {{"p", 0.5}}), 2);
   const Matrix dense = spectral_init(instance, 3, "dense");
   const Matrix lanczos = spectral_init(instance, 3, "lanczos");
+  const Matrix matrix_free = spectral_init(instance, 3, "matrix_free");
   CHECK((dense * dense.transpose() - lanczos * lanczos.transpose()).norm() < 1e-8);
+  CHECK((dense * dense.transpose() - matrix_free * matrix_free.transpose()).norm() < 1e-8);
 
   const Eigen::SelfAdjointEigenSolver<Matrix> eigen(instance.measurement().adjoint(instance.observations()));
   const Vector top = eigen.eigenvalues().tail(3).reverse();

@@ -1,0 +1,148 @@
+"""Turns bench/run's raw.csv into the table (text and CSV) and the scaling figure.
+
+    python3 bench/report.py RAW.csv OUT_DIR
+"""
+import csv
+import os
+import subprocess
+import sys
+
+
+def main():
+    raw_path, out = sys.argv[1], sys.argv[2]
+    rows = list(csv.DictReader(open(raw_path)))
+    machine = next(r for r in rows if r["case"] == "machine")
+    bandwidth = float(machine["median_seconds"])  # bytes/s
+    dgemm = float(machine["per_trajectory_seconds"])  # flop/s, one thread
+    cores = os.cpu_count() or 1
+
+    def find(case, n, m, k, note=None):
+        for r in rows:
+            if r["case"] == case and r["n"] == str(n) and r["m"] == str(m) and r["k"] == str(k):
+                if note is None or r["note"].startswith(note):
+                    return r
+        return None
+
+    table = []
+
+    def add(case, size, ncvx, floor, floor_kind, peer_name, peer, ncvx_rss, peer_rss):
+        table.append({
+            "case": case, "size": size,
+            "ncvx_ms": f"{ncvx * 1e3:.2f}",
+            "floor_ms": "" if floor is None else f"{floor * 1e3:.2f}",
+            "ratio_to_floor": "" if floor is None else f"{ncvx / floor:.2f}",
+            "floor": floor_kind,
+            "peer": peer_name,
+            "peer_ms": "" if peer is None else f"{peer * 1e3:.2f}",
+            "speedup_vs_peer": "" if peer is None else f"{peer / ncvx:.2f}",
+            "ncvx_peak_MiB": "" if ncvx_rss is None else f"{ncvx_rss / 2**20:.0f}",
+            "peer_peak_MiB": "" if peer_rss is None else f"{peer_rss / 2**20:.0f}",
+        })
+
+    scaling = []
+    for r in rows:
+        if r["case"] != "sensing" or not r["note"].startswith("storage=double"):
+            continue
+        n, m, k = int(r["n"]), int(r["m"]), int(r["k"])
+        size = f"n={n} m={m} k={k}"
+        t = float(r["median_seconds"])
+        stored = float(r["stored_bytes"])
+        floor = stored / bandwidth
+        numpy_row, torch_row = find("numpy", n, m, k), find("torch", n, m, k)
+        for name, peer in (("numpy", numpy_row), ("torch", torch_row)):
+            add("GD iteration, Gaussian sensing", size, t, floor, "one read of the stored operator", name,
+                float(peer["median_seconds"]) if peer else None, int(r["peak_rss_bytes"]),
+                int(peer["peak_rss_bytes"]) if peer else None)
+        single = find("sensing", n, m, k, "storage=single")
+        if single:
+            ts = float(single["median_seconds"])
+            add("GD iteration, float32 storage", size, ts, float(single["stored_bytes"]) / bandwidth,
+                "one read of the stored operator", "numpy",
+                float(numpy_row["median_seconds"]) if numpy_row else None, int(single["peak_rss_bytes"]),
+                int(numpy_row["peak_rss_bytes"]) if numpy_row else None)
+        lock, separate = find("lockstep", n, m, k), find("separate", n, m, k)
+        if lock and separate:
+            runs = int(lock["runs"])
+            packed = n * (n + 1) // 2
+            compute = 4.0 * m * packed * runs / (dgemm * cores)
+            floor_round = max(stored / bandwidth, compute)
+            add(f"K={runs} lockstep, per trajectory", size, float(lock["per_trajectory_seconds"]),
+                floor_round / runs, "max(one read, 4mNK flops at dgemm rate x cores) / K",
+                f"{runs} separate runs", float(separate["per_trajectory_seconds"]), int(lock["peak_rss_bytes"]),
+                int(separate["peak_rss_bytes"]))
+        spectral, peer_spectral = find("spectral_gaussian_sensing", n, m, 5), find("peer_spectral_sensing", n, m, 5)
+        if spectral:
+            add("spectral initialization, sensing", f"n={n} m={m} k=5", float(spectral["median_seconds"]), None, "",
+                "numpy eigh", float(peer_spectral["median_seconds"]) if peer_spectral else None,
+                int(spectral["peak_rss_bytes"]), int(peer_spectral["peak_rss_bytes"]) if peer_spectral else None)
+        scaling.append((m * packed if False else m * n * (n + 1) // 2, t, floor,
+                        float(single["median_seconds"]) if single else None,
+                        float(numpy_row["median_seconds"]) if numpy_row else None,
+                        float(torch_row["median_seconds"]) if torch_row else None))
+
+    for r in rows:
+        if r["case"] != "completion":
+            continue
+        n, k = int(r["n"]), int(r["k"])
+        observed = int(r["note"].split("=")[1])
+        t = float(r["median_seconds"])
+        peer = None
+        for p in rows:
+            if p["case"] == "scipy_completion" and p["n"] == str(n) and p["k"] == str(k):
+                peer = p
+        requested = int(peer["m"]) if peer else observed
+        add("GD iteration, matrix completion", f"n={n} |Omega|={observed:.2e} k={k}", t,
+            float(r["stored_bytes"]) / bandwidth, f"one read of Omega ({t * 1e9 / (observed * k):.2f} ns per |Omega|k)",
+            "scipy.sparse", float(peer["median_seconds"]) * (observed / requested) if peer else None,
+            int(r["peak_rss_bytes"]), int(peer["peak_rss_bytes"]) if peer else None)
+    for r in rows:
+        if r["case"] == "spectral_matrix_completion":
+            n, size = int(r["n"]), int(r["m"])
+            peer = next((p for p in rows if p["case"] == "peer_spectral_completion" and p["n"] == str(n)), None)
+            add("spectral initialization, completion", f"n={n} |Omega|={size:.2e} k=5", float(r["median_seconds"]),
+                None, "", "scipy eigsh", float(peer["median_seconds"]) if peer else None, int(r["peak_rss_bytes"]),
+                int(peer["peak_rss_bytes"]) if peer else None)
+
+    columns = list(table[0].keys())
+    with open(os.path.join(out, "table.csv"), "w", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(table)
+    widths = {c: max(len(c), *(len(row[c]) for row in table)) for c in columns}
+    lines = [f"machine: read bandwidth {bandwidth / 1e9:.1f} GB/s (one thread), dgemm {dgemm / 1e9:.1f} GFlop/s "
+             f"(one thread), {cores} cores",
+             "  ".join(c.ljust(widths[c]) for c in columns)]
+    lines += ["  ".join(row[c].ljust(widths[c]) for c in columns) for row in table]
+    text = "\n".join(lines) + "\n"
+    open(os.path.join(out, "table.txt"), "w").write(text)
+    print(text)
+
+    # Scaling figure: time per iteration against the operator's packed size m n(n+1)/2.
+    data = os.path.join(out, "scaling.dat")
+    with open(data, "w") as stream:
+        stream.write("# entries ncvx floor ncvx_single numpy torch\n")
+        for entry in sorted(scaling):
+            stream.write(" ".join("nan" if v is None else repr(v) for v in entry) + "\n")
+    script = os.path.join(out, "scaling.gp")
+    with open(script, "w") as stream:
+        stream.write(f"""set terminal pngcairo size 900,560 font ',10'
+set output '{os.path.join(out, "scaling.png")}'
+set logscale xy
+set format x '10^{{%L}}'
+set format y '10^{{%L}}'
+set grid lc rgb '#dddddd'
+set key top left box
+set xlabel 'stored entries m n(n+1)/2 (n = 50, 100, 200; m = 1000, 2500, 10000; k = n)'
+set ylabel 'seconds per GD iteration'
+set title 'GD on Gaussian sensing: ncvx, its peers and the memory floor'
+plot '{data}' using 1:2 with linespoints lw 2 pt 7 title 'ncvx (double)', \\
+     '{data}' using 1:4 with linespoints lw 2 pt 7 title 'ncvx (float32 storage)', \\
+     '{data}' using 1:5 with linespoints lw 2 pt 5 title 'numpy', \\
+     '{data}' using 1:6 with linespoints lw 2 pt 5 title 'PyTorch (CPU)', \\
+     '{data}' using 1:3 with lines lw 2 dt 2 lc rgb 'black' title 'floor: one read of the stored operator'
+""")
+    subprocess.run(["gnuplot", script], check=False)
+
+
+if __name__ == "__main__":
+    main()
