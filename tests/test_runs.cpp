@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include <ncvx/errors.hpp>
 #include <ncvx/experiment.hpp>
 #include <ncvx/lockstep.hpp>
 #include <ncvx/runner.hpp>
@@ -193,4 +194,24 @@ TEST_CASE("runs: an operator's evaluate gives each factor the same bits alone or
       CHECK((alone[j] - expected).norm() <= 1e-12 * expected.norm());
     }
   }
+}
+
+TEST_CASE("runs: an operator that cannot fit in memory is refused before allocating, with its size") {
+  // n = 2000, m = 10^6: 2001000 x 10^6 doubles = 14908.61 GiB.
+  const Experiment experiment = experiment_from(R"(
+problem: {n: 2000, rank: 2}
+measurement: {name: gaussian_sensing, m: 1000000}
+methods:
+  - {label: gd, init: small_random, optimizer: gd, width: 2}
+run: {iterations: 1, seeds: [1]}
+)");
+  std::string message;
+  try {
+    run_experiment(experiment, test::plugins(), test::options(1));
+  } catch (const Error& error) {
+    message = error.what();
+  }
+  CHECK(message.find("measurement `gaussian_sensing` at n = 2000 needs 14908.61 GiB for its operator") !=
+        std::string::npos);
+  CHECK(message.find("of memory is available") != std::string::npos);
 }

@@ -256,6 +256,20 @@ ExperimentResults run_experiment(const Experiment& experiment, const PluginRegis
       if (!groups.count(key)) order.push_back(key);
       groups[key].push_back(i);
     }
+    // Refuse, before anything is allocated, an operator that cannot fit.
+    const std::size_t available = available_memory();
+    for (const auto& key : order) {
+      const RunSpec& first = experiment.runs[groups[key].front()];
+      const auto model = plugins.find(PluginKind::measurement, first.measurement.name)
+                             .create_measurement(first.measurement.values);
+      const std::size_t needed = model->required_bytes(first.problem.dimension);
+      if (needed > 0 && available > 0 && needed > available - available / 10)
+        throw Error(fmt::format("measurement `{}` at n = {} needs {} for its operator, but only {} of "
+                                "memory is available; reduce the problem size or the number of "
+                                "measurements (or use a more compact storage).",
+                                first.measurement.name, first.problem.dimension, gibibytes(needed),
+                                gibibytes(available)));
+    }
     for (const auto& key : order) {
       const std::vector<std::size_t>& group = groups[key];
       const RunSpec& first = experiment.runs[group.front()];

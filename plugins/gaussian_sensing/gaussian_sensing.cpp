@@ -91,54 +91,91 @@ class GaussianOperator final : public ncvx::MeasurementOperator {
 
   void forward_factored(const Matrix& U, Vector& out) const override { out = apply(pack_factored(U)); }
 
+  /// S x by the kernel's dot products (with y = 0 the residuals are S x).
+  Vector apply(const Vector& packed) const {
+    const Vector zero = Vector::Zero(sensing_.rows());
+    Vector out(sensing_.rows());
+    const auto keep = [&](std::size_t, Index row, const double* residual, double* derivative, Index rows) {
+      std::copy(residual, residual + rows, out.data() + row);
+      std::fill(derivative, derivative + rows, 0.0);
+    };
+    pass(zero, {packed.data()}, {false}, keep);
+    return out;
+  }
+
   void adjoint_apply(const Vector& v, const Matrix& M, Matrix& out) const override {
     const Matrix W = adjoint(v);
     out.noalias() = W * M;
   }
 
+  /// A*(v) = smat(S^T v), as one pass of the kernel: with x = 0 and y = -v
+  /// the "residuals" are v, and an identity "loss" passes them on.
   Matrix adjoint(const Vector& v) const override {
+    const Vector zero = Vector::Zero(sensing_.cols());
+    const Vector negated = -v;
     Vector packed;
-    if constexpr (std::is_same_v<T, double>) {
-      packed.noalias() = sensing_.transpose() * v;
-    } else {
-      packed = Vector::Zero(sensing_.cols());
-      for (Index i = 0; i < sensing_.rows(); ++i) packed += v(i) * sensing_.row(i).transpose().template cast<double>();
-    }
-    return unpack(packed, n_);
+    const auto identity = [](std::size_t, Index, const double* residual, double* derivative, Index rows) {
+      std::copy(residual, residual + rows, derivative);
+    };
+    std::vector<Vector> sums = pass(negated, {zero.data()}, {true}, identity);
+    return unpack(sums[0], n_);
   }
 
   void evaluate(const Vector& observations, const ncvx::Loss& loss,
                 std::span<ncvx::FactorEvaluation> items) const override {
     const std::size_t count = items.size();
-    const Index m = sensing_.rows(), N = sensing_.cols();
     std::vector<Vector> packed(count);
     std::vector<const double*> x(count);
+    std::vector<bool> wanted(count);
     for (std::size_t j = 0; j < count; ++j) {
       packed[j] = pack_factored(*items[j].factor);
       x[j] = packed[j].data();
+      wanted[j] = items[j].adjoint_times_factor != nullptr;
     }
-    // Rows are cut into segments fixed by (m, N) alone; each segment has its
-    // own accumulators, summed in segment order at the end. Segments may run
-    // on different threads: the numbers do not depend on how many.
+    // Loss values per segment, added in segment order.
+    const Index segments = segment_count(sensing_.rows(), sensing_.cols());
+    std::vector<std::vector<double>> values(static_cast<std::size_t>(segments), std::vector<double>(count, 0.0));
+    const auto block_loss = [&](std::size_t j, Index row, const double* residual, double* derivative, Index rows) {
+      const Index segment = segment_of(row);
+      values[static_cast<std::size_t>(segment)][j] +=
+          loss.evaluate(Eigen::Map<const Vector>(residual, rows), Eigen::Map<Vector>(derivative, rows));
+    };
+    std::vector<Vector> sums = pass(observations, x, wanted, block_loss);
+    for (std::size_t j = 0; j < count; ++j) {
+      double value = 0.0;
+      for (Index s = 0; s < segments; ++s) value += values[static_cast<std::size_t>(s)][j];
+      items[j].value = value;
+      if (items[j].adjoint_times_factor)
+        items[j].adjoint_times_factor->noalias() = unpack(sums[j], n_) * *items[j].factor;
+    }
+  }
+
+ private:
+  /// The fused pass (sensing_kernels.hpp) over all rows for the vectors x:
+  /// returns, for each j with wanted[j], S^T d_j. Rows are cut into segments
+  /// fixed by (m, N) alone; each segment has its own accumulators, added in
+  /// segment order. Large passes run the segments on all cores: no number
+  /// depends on how many. `loss` gets absolute row numbers.
+  std::vector<Vector> pass(const Vector& y, const std::vector<const double*>& x, const std::vector<bool>& wanted,
+                           const ncvx::kernels::BlockLoss& loss) const {
+    const std::size_t count = x.size();
+    const Index m = sensing_.rows(), N = sensing_.cols();
     const Index segments = segment_count(m, N);
     std::vector<std::vector<Vector>> adjoint(static_cast<std::size_t>(segments), std::vector<Vector>(count));
-    std::vector<std::vector<double>> values(static_cast<std::size_t>(segments), std::vector<double>(count, 0.0));
     auto run_segment = [&](Index s) {
-      const Index first = m * s / segments, last = m * (s + 1) / segments;
-      auto& w_vectors = adjoint[static_cast<std::size_t>(s)];
-      auto& value = values[static_cast<std::size_t>(s)];
+      const Index first = segment_start(s), last = segment_start(s + 1);
+      auto& sums = adjoint[static_cast<std::size_t>(s)];
       std::vector<double*> w(count, nullptr);
       for (std::size_t j = 0; j < count; ++j)
-        if (items[j].adjoint_times_factor) {
-          w_vectors[j] = Vector::Zero(N);
-          w[j] = w_vectors[j].data();
+        if (wanted[j]) {
+          sums[j] = Vector::Zero(N);
+          w[j] = sums[j].data();
         }
-      const ncvx::kernels::BlockLoss block_loss = [&](std::size_t j, const double* residual, double* derivative,
-                                                     Index rows) {
-        value[j] += loss.evaluate(Eigen::Map<const Vector>(residual, rows), Eigen::Map<Vector>(derivative, rows));
+      const ncvx::kernels::BlockLoss shifted = [&, first](std::size_t j, Index row, const double* residual,
+                                                          double* derivative, Index rows) {
+        loss(j, first + row, residual, derivative, rows);
       };
-      ncvx::kernels::fused_pass(sensing_.data() + first * N, last - first, N, observations.data() + first, x, w,
-                                block_loss);
+      ncvx::kernels::fused_pass(sensing_.data() + first * N, last - first, N, y.data() + first, x, w, shifted);
     };
     // Threads only where a pass is long enough to pay for them (>= 32 MiB).
     const std::size_t bytes = static_cast<std::size_t>(m) * static_cast<std::size_t>(N) * sizeof(T);
@@ -164,15 +201,25 @@ class GaussianOperator final : public ncvx::MeasurementOperator {
       for (const auto& error : errors)
         if (error) std::rethrow_exception(error);
     }
+    std::vector<Vector> result(count);
     for (std::size_t j = 0; j < count; ++j) {
-      double value = 0.0;
-      for (Index s = 0; s < segments; ++s) value += values[static_cast<std::size_t>(s)][j];
-      items[j].value = value;
-      if (!items[j].adjoint_times_factor) continue;
-      Vector& total = adjoint[0][j];
-      for (Index s = 1; s < segments; ++s) total += adjoint[static_cast<std::size_t>(s)][j];
-      items[j].adjoint_times_factor->noalias() = unpack(total, n_) * *items[j].factor;
+      if (!wanted[j]) continue;
+      result[j] = std::move(adjoint[0][j]);
+      for (Index s = 1; s < segments; ++s) result[j] += adjoint[static_cast<std::size_t>(s)][j];
     }
+    return result;
+  }
+
+  Index segment_start(Index s) const {
+    const Index segments = segment_count(sensing_.rows(), sensing_.cols());
+    return sensing_.rows() * s / segments;
+  }
+  Index segment_of(Index row) const {
+    const Index segments = segment_count(sensing_.rows(), sensing_.cols());
+    Index s = row * segments / sensing_.rows();
+    while (s + 1 < segments && segment_start(s + 1) <= row) ++s;
+    while (s > 0 && segment_start(s) > row) --s;
+    return s;
   }
 
   /// Segments of at least 512 rows, at most 16, and at most 8 MiB of
@@ -181,18 +228,6 @@ class GaussianOperator final : public ncvx::MeasurementOperator {
     const Index by_rows = (m + 511) / 512;
     const Index by_memory = std::max<Index>(1, (Index{1} << 23) / (8 * N));
     return std::clamp<Index>(std::min({by_rows, by_memory, Index{16}}), 1, m);
-  }
-
- private:
-  /// S x, in double whatever the storage.
-  Vector apply(const Vector& packed) const {
-    if constexpr (std::is_same_v<T, double>) {
-      return sensing_ * packed;
-    } else {
-      Vector out(sensing_.rows());
-      for (Index i = 0; i < sensing_.rows(); ++i) out(i) = sensing_.row(i).template cast<double>().dot(packed.transpose());
-      return out;
-    }
   }
 
   Index n_;

@@ -90,8 +90,9 @@ NCVX_INLINE void accumulate(const T* const* rows, const double (*d)[kRows], doub
 /// time), residuals and loss, then the adjoint accumulation while the rows
 /// are still in cache (two vectors at a time).
 template <int R, class T>
-NCVX_INLINE void block(const T* const* rows, Index N, const double* y, const std::vector<const double*>& x,
-                       const std::vector<double*>& w, const BlockLoss& loss, std::vector<double>& scratch) {
+NCVX_INLINE void block(const T* const* rows, Index N, Index first_row, const double* y,
+                       const std::vector<const double*>& x, const std::vector<double*>& w, const BlockLoss& loss,
+                       std::vector<double>& scratch) {
   const std::size_t K = x.size();
   double (*derivative)[kRows] = reinterpret_cast<double (*)[kRows]>(scratch.data());  // K x kRows
   double products[kRows][2];
@@ -99,7 +100,8 @@ NCVX_INLINE void block(const T* const* rows, Index N, const double* y, const std
   auto finish = [&](std::size_t first, int count) {
     for (int t = 0; t < count; ++t) {
       for (int r = 0; r < R; ++r) residual[r] = products[r][t] - y[r];
-      loss(first + static_cast<std::size_t>(t), residual, derivative[first + static_cast<std::size_t>(t)], R);
+      loss(first + static_cast<std::size_t>(t), first_row, residual, derivative[first + static_cast<std::size_t>(t)],
+           R);
     }
   };
   std::size_t j = 0;
@@ -146,11 +148,11 @@ NCVX_INLINE void pass(const T* S, Index m, Index N, const double* y, const std::
   for (; i + kRows <= m; i += kRows) {
     const T* rows[kRows];
     for (Index r = 0; r < kRows; ++r) rows[r] = S + (i + r) * N;
-    block<kRows>(rows, N, y + i, x, w, loss, scratch);
+    block<kRows>(rows, N, i, y + i, x, w, loss, scratch);
   }
   for (; i < m; ++i) {
     const T* rows[1] = {S + i * N};
-    block<1>(rows, N, y + i, x, w, loss, scratch);
+    block<1>(rows, N, i, y + i, x, w, loss, scratch);
   }
 }
 

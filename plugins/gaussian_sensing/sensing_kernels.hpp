@@ -21,8 +21,8 @@
 
 namespace ncvx::kernels {
 
-/// loss(j, residuals of the block, derivatives to write, rows in the block)
-using BlockLoss = std::function<void(std::size_t, const double*, double*, Index)>;
+/// loss(j, first row of the block, its residuals, derivatives to write, rows in the block)
+using BlockLoss = std::function<void(std::size_t, Index, const double*, double*, Index)>;
 
 /// `w[j]` may be nullptr (value only). `x[j]` and `w[j]` hold N doubles.
 void fused_pass(const double* S, Index m, Index N, const double* y, const std::vector<const double*>& x,

@@ -88,7 +88,8 @@ struct RunOptions {
   std::function<void(const RunSpec&, const RunResult&)> on_run_finished;
 };
 
-/// Runs every run of the experiment.
+/// Runs every run of the experiment. Throws Error, before allocating any
+/// operator, when one would not fit in the available memory.
 ExperimentResults run_experiment(const Experiment& experiment, const PluginRegistry& plugins,
                                  const RunOptions& options = {});
 
