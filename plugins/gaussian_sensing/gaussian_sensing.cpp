@@ -29,12 +29,11 @@
 // thread count.
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
-#include <exception>
 #include <thread>
 #include <type_traits>
 
+#include <ncvx/parallel.hpp>
 #include <ncvx/plugin.hpp>
 
 #include "sensing_kernels.hpp"
@@ -177,30 +176,8 @@ class GaussianOperator final : public ncvx::MeasurementOperator {
       };
       ncvx::kernels::fused_pass(sensing_.data() + first * N, last - first, N, y.data() + first, x, w, shifted);
     };
-    // Threads only where a pass is long enough to pay for them (>= 32 MiB).
     const std::size_t bytes = static_cast<std::size_t>(m) * static_cast<std::size_t>(N) * sizeof(T);
-    const Index threads = bytes < (std::size_t{32} << 20)
-                              ? 1
-                              : std::min<Index>(segments, std::max(1u, std::thread::hardware_concurrency()));
-    if (threads <= 1) {
-      for (Index s = 0; s < segments; ++s) run_segment(s);
-    } else {
-      std::atomic<Index> next{0};
-      std::vector<std::exception_ptr> errors(static_cast<std::size_t>(threads));
-      auto worker = [&](Index t) {
-        try {
-          for (Index s = next++; s < segments; s = next++) run_segment(s);
-        } catch (...) {
-          errors[static_cast<std::size_t>(t)] = std::current_exception();
-        }
-      };
-      std::vector<std::thread> workers;
-      for (Index t = 1; t < threads; ++t) workers.emplace_back(worker, t);
-      worker(0);
-      for (auto& thread : workers) thread.join();
-      for (const auto& error : errors)
-        if (error) std::rethrow_exception(error);
-    }
+    ncvx::for_each_piece(segments, ncvx::threads_for_pass(bytes), run_segment);
     std::vector<Vector> result(count);
     for (std::size_t j = 0; j < count; ++j) {
       if (!wanted[j]) continue;

@@ -20,12 +20,11 @@
 // Omega is drawn in packed order by geometric skipping (O(|Omega|) draws).
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstdint>
-#include <exception>
 #include <thread>
 
+#include <ncvx/parallel.hpp>
 #include <ncvx/plugin.hpp>
 
 namespace {
@@ -89,8 +88,7 @@ class CompletionOperator final : public ncvx::MeasurementOperator {
     const Index total = measurements();
     const Index segments = std::clamp<Index>(
         std::min<Index>((total + 65535) / 65536, std::max<Index>(1, (Index{1} << 23) / (8 * n_))), 1, 8);
-    const Index threads = total < 1000000 ? 1
-                                          : std::min<Index>(segments, std::max(1u, std::thread::hardware_concurrency()));
+    const Index threads = ncvx::threads_for_pass(observed_.size() * sizeof(Observation));
     for (ncvx::FactorEvaluation& item : items) {
       const Matrix rows = item.factor->transpose();  // column c is row c of U
       const Index k = rows.rows();
@@ -124,25 +122,7 @@ class CompletionOperator final : public ncvx::MeasurementOperator {
           }
         }
       };
-      if (threads <= 1) {
-        for (Index s = 0; s < segments; ++s) run_segment(s);
-      } else {
-        std::atomic<Index> next{0};
-        std::vector<std::exception_ptr> errors(static_cast<std::size_t>(threads));
-        auto worker = [&](Index t) {
-          try {
-            for (Index s = next++; s < segments; s = next++) run_segment(s);
-          } catch (...) {
-            errors[static_cast<std::size_t>(t)] = std::current_exception();
-          }
-        };
-        std::vector<std::thread> workers;
-        for (Index t = 1; t < threads; ++t) workers.emplace_back(worker, t);
-        worker(0);
-        for (auto& thread : workers) thread.join();
-        for (const auto& error : errors)
-          if (error) std::rethrow_exception(error);
-      }
+      ncvx::for_each_piece(segments, threads, run_segment);
       double value = 0.0;
       for (double part : values) value += part;
       item.value = value;

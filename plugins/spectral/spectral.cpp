@@ -44,6 +44,18 @@ class AdjointOperator {
   const Vector& observations_;
 };
 
+/// The k largest eigenpairs of a symmetric operator by Lanczos (Spectra).
+template <class Operator>
+void largest(Operator op, Index k, Index subspace, Vector& values, Matrix& vectors) {
+  Spectra::SymEigsSolver<Operator> lanczos(op, k, subspace);
+  lanczos.init();
+  lanczos.compute(Spectra::SortRule::LargestAlge, 1000, 1e-12);
+  if (lanczos.info() != Spectra::CompInfo::Successful)
+    throw std::runtime_error("the Lanczos eigensolver did not converge; try solver: dense");
+  values = lanczos.eigenvalues();
+  vectors = lanczos.eigenvectors();
+}
+
 class Spectral final : public ncvx::Initializer {
  public:
   explicit Spectral(const ncvx::ParameterValues& values)
@@ -77,23 +89,9 @@ class Spectral final : public ncvx::Initializer {
       vectors = eigen.eigenvectors().rightCols(k).rowwise().reverse();
     } else if (solver == "lanczos") {
       const Matrix M = data.measurement.adjoint(data.observations);
-      Spectra::DenseSymMatProd<double> op(M);
-      Spectra::SymEigsSolver<Spectra::DenseSymMatProd<double>> lanczos(op, k, subspace);
-      lanczos.init();
-      lanczos.compute(Spectra::SortRule::LargestAlge, 1000, 1e-12);
-      if (lanczos.info() != Spectra::CompInfo::Successful)
-        throw std::runtime_error("the Lanczos eigensolver did not converge; try solver: dense");
-      values = lanczos.eigenvalues();
-      vectors = lanczos.eigenvectors();
+      largest(Spectra::DenseSymMatProd<double>(M), k, subspace, values, vectors);
     } else {
-      AdjointOperator op(data.measurement, data.observations);
-      Spectra::SymEigsSolver<AdjointOperator> lanczos(op, k, subspace);
-      lanczos.init();
-      lanczos.compute(Spectra::SortRule::LargestAlge, 1000, 1e-12);
-      if (lanczos.info() != Spectra::CompInfo::Successful)
-        throw std::runtime_error("the Lanczos eigensolver did not converge; try solver: dense");
-      values = lanczos.eigenvalues();
-      vectors = lanczos.eigenvectors();
+      largest(AdjointOperator(data.measurement, data.observations), k, subspace, values, vectors);
     }
     Matrix factor = Matrix::Zero(n, width);
     factor.leftCols(k) = vectors * values.cwiseMax(0.0).cwiseSqrt().asDiagonal();
