@@ -1,7 +1,7 @@
 // ncvx_bench CASE ARGS...: one benchmark case, one CSV line on stdout
 // (case,n,m,k,K,median_seconds,per_trajectory_seconds,stored_bytes,peak_rss_bytes,note).
 //
-//   machine                       read bandwidth (GB/s) and dgemm rate (GFlop/s), single thread
+//   machine                       read bandwidth (all cores, and one), dgemm rate (one thread)
 //   sensing N M K ITERATIONS [single]  GD on Gaussian sensing, width K, one trajectory
 //                                 (single: the operator stored in float)
 //   lockstep N M K RUNS ITERATIONS  RUNS GD trajectories sharing the instance, in lockstep
@@ -100,18 +100,38 @@ double sum_default(const double* data, std::size_t count) {
   return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
 }
 
-/// Single-thread read bandwidth over 1 GiB and the rate of a 1500^3 dgemm
-/// (Eigen, single thread, as the core is built).
+/// Read bandwidth over 1 GiB (all cores, and one thread) and the rate of a
+/// 1500^3 dgemm (Eigen, one thread, as the core is built).
 void machine() {
   const std::size_t count = (std::size_t{1} << 30) / sizeof(double);
   std::vector<double> buffer(count);
   for (std::size_t i = 0; i < count; ++i) buffer[i] = static_cast<double>(i % 7);
+  auto sum = [](const double* data, std::size_t size) {
+    return __builtin_cpu_supports("avx2") ? sum_avx2(data, size) : sum_default(data, size);
+  };
   std::vector<double> times;
   double sink = 0;
   for (int repeat = 0; repeat < 7; ++repeat) {
     const auto start = Clock::now();
-    sink += __builtin_cpu_supports("avx2") ? sum_avx2(buffer.data(), count) : sum_default(buffer.data(), count);
+    sink += sum(buffer.data(), count);
     times.push_back(seconds_since(start));
+  }
+  const double single_bandwidth = static_cast<double>(count * sizeof(double)) / median(times);
+  // All cores, each reading its own part: what a pass split over segments gets.
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  times.clear();
+  for (int repeat = 0; repeat < 7; ++repeat) {
+    std::vector<double> parts(cores);
+    const auto start = Clock::now();
+    std::vector<std::thread> threads;
+    for (unsigned t = 0; t < cores; ++t)
+      threads.emplace_back([&, t] {
+        const std::size_t first = count * t / cores, last = count * (t + 1) / cores;
+        parts[t] = sum(buffer.data() + first, last - first);
+      });
+    for (auto& thread : threads) thread.join();
+    times.push_back(seconds_since(start));
+    for (double part : parts) sink += part;
   }
   const double bandwidth = static_cast<double>(count * sizeof(double)) / median(times);
   const Index size = 1500;
@@ -124,8 +144,10 @@ void machine() {
     times.push_back(seconds_since(start));
   }
   const double rate = 2.0 * size * size * size / median(times);
-  std::printf("machine,0,0,0,0,%.6e,%.6e,%.6e,%ld,bandwidth_GBps=%.3f dgemm_GFlops=%.3f sink=%g\n",
-              bandwidth, rate, 0.0, peak_rss_bytes(), bandwidth / 1e9, rate / 1e9, sink + c(0, 0));
+  std::printf("machine,0,0,0,0,%.6e,%.6e,%.6e,%ld,bandwidth_GBps=%.3f single_thread_GBps=%.3f "
+              "dgemm_GFlops=%.3f sink=%g\n",
+              bandwidth, rate, single_bandwidth, peak_rss_bytes(), bandwidth / 1e9, single_bandwidth / 1e9,
+              rate / 1e9, sink + c(0, 0));
 }
 
 /// GD on one instance: `runs` trajectories (alone when runs == 1, else in
