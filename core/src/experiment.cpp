@@ -539,7 +539,6 @@ Experiment make_experiment(ConfigNode root, const std::string& source,
 
     // Methods at this global point.
     std::vector<std::vector<std::pair<MethodSpec, std::vector<SweptValue>>>> method_points(labels.size());
-    ConfigNode* method_list = tree.find("methods");
     for (std::size_t m = 0; m < labels.size(); ++m) {
       for (const auto& method_choice : combinations(per_method[m])) {
         ConfigNode method_tree = tree;
@@ -569,7 +568,6 @@ Experiment make_experiment(ConfigNode root, const std::string& source,
         }
       }
     }
-    (void)method_list;
 
     if (!resolved_done) {
       if (!root.find("measurement")->is_sequence()) add_defaults(*root.find("measurement"), measurement, plugins);

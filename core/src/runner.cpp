@@ -72,17 +72,8 @@ double spectral_lambda_r(const ProblemInstance& instance) {
 
 std::shared_ptr<const ProblemInstance> build_instance(const RunSpec& run, const PluginRegistry& plugins) {
   const LoadedPlugin& plugin = plugins.find(PluginKind::measurement, run.measurement.name);
+  // The operator's size was checked against the available memory before any run started.
   const auto model = plugin.create_measurement(run.measurement.values);
-  const std::size_t needed = plugin.guard("estimating its memory", [&] {
-    return model->required_bytes(run.problem.dimension);
-  });
-  const std::size_t available = available_memory();
-  if (needed > 0 && available > 0 && needed > available - available / 10)
-    throw Error(fmt::format("measurement `{}` at n = {} needs {} for its operator, but only {} "
-                            "of memory is available; reduce the problem size or the number of "
-                            "measurements.",
-                            run.measurement.name, run.problem.dimension, gibibytes(needed),
-                            gibibytes(available)));
   RandomStream random(run.seed, "measurement");
   std::shared_ptr<const MeasurementOperator> measurement = plugin.hold(plugin.guard(
       "sampling the measurement operator", [&] { return model->sample(run.problem.dimension, random); }));
