@@ -4,38 +4,16 @@
 
 #include <cmath>
 
+#include <ncvx/testing/conformance.hpp>
+
 #include "support.hpp"
 
 using namespace ncvx;
 
-TEST_CASE("gaussian_sensing: <A(X), v> = <X, A*(v)> and the factored forward matches") {
-  const Index n = 7, m = 60, k = 3;
-  const auto A = test::sample_operator("gaussian_sensing", n, 11, {{"m", std::int64_t{m}}});
-  CHECK(A->dimension() == n);
-  CHECK(A->measurements() == m);
-  RandomStream random(5, "test");
-  for (int trial = 0; trial < 5; ++trial) {
-    const Matrix X = test::random_symmetric(n, random);
-    Vector v(m);
-    random.fill_normal(v);
-    Vector AX;
-    A->forward(X, AX);
-    const double lhs = AX.dot(v);
-    const double rhs = (X.array() * A->adjoint(v).array()).sum();
-    CHECK(lhs == doctest::Approx(rhs).epsilon(1e-12));
-
-    Matrix U(n, k), M(n, k);
-    random.fill_normal(U);
-    random.fill_normal(M);
-    Vector factored, dense;
-    A->forward_factored(U, factored);
-    A->forward(U * U.transpose(), dense);
-    CHECK((factored - dense).norm() <= 1e-12 * dense.norm());
-
-    Matrix applied;
-    A->adjoint_apply(v, M, applied);
-    CHECK((applied - A->adjoint(v) * M).norm() <= 1e-12 * applied.norm());
-  }
+TEST_CASE("gaussian_sensing: passes the conformance suite (adjoint identity, factored forward, isometry)") {
+  const LoadedPlugin& plugin = test::plugins().find(PluginKind::measurement, "gaussian_sensing");
+  testing::check_conformance(plugin, test::values_for(PluginKind::measurement, "gaussian_sensing", {{"m", std::int64_t{60}}}));
+  CHECK(all_passed(check_plugin(plugin)));
 }
 
 TEST_CASE("gaussian_sensing: entries of A_i have variance 1 (diagonal) and 1/2 (off-diagonal)") {

@@ -4,34 +4,16 @@
 
 #include <cmath>
 
+#include <ncvx/testing/conformance.hpp>
+
 #include "support.hpp"
 
 using namespace ncvx;
 
-TEST_CASE("matrix_completion: adjoint identity and the factored forward") {
-  const Index n = 9, k = 2;
-  const auto A = test::sample_operator("matrix_completion", n, 4, {{"p", 0.4}});
-  const Index m = A->measurements();
-  REQUIRE(m > 0);
-  RandomStream random(1, "test");
-  for (int trial = 0; trial < 5; ++trial) {
-    const Matrix X = test::random_symmetric(n, random);
-    Vector v(m);
-    random.fill_normal(v);
-    Vector AX;
-    A->forward(X, AX);
-    CHECK(AX.dot(v) == doctest::Approx((X.array() * A->adjoint(v).array()).sum()).epsilon(1e-12));
-    Matrix U(n, k), M(n, k);
-    random.fill_normal(U);
-    random.fill_normal(M);
-    Vector factored, dense;
-    A->forward_factored(U, factored);
-    A->forward(U * U.transpose(), dense);
-    CHECK((factored - dense).norm() <= 1e-12 * dense.norm());
-    Matrix applied;
-    A->adjoint_apply(v, M, applied);
-    CHECK((applied - A->adjoint(v) * M).norm() <= 1e-12 * applied.norm());
-  }
+TEST_CASE("matrix_completion: passes the conformance suite (adjoint identity, factored forward, isometry)") {
+  const LoadedPlugin& plugin = test::plugins().find(PluginKind::measurement, "matrix_completion");
+  testing::check_conformance(plugin, test::values_for(PluginKind::measurement, "matrix_completion", {{"p", 0.4}}));
+  CHECK(all_passed(check_plugin(plugin)));
 }
 
 TEST_CASE("matrix_completion: E[A*A(Z)] = Z and |A(Z)|^2 = |P_Omega(Z)|^2 / p") {
