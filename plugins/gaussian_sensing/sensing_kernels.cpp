@@ -30,32 +30,27 @@ NCVX_INLINE double reduce(lanes v) { return (v[0] + v[1]) + (v[2] + v[3]); }
 NCVX_INLINE lanes broadcast(double value) { return lanes{value, value, value, value}; }
 
 /// Dot products of R rows with J vectors: out[r][j] = <rows[r], x[j]>, each
-/// with eight lanes (two independent four-double accumulators, so additions
-/// do not wait on each other): lane l sums the p = l mod 8 in increasing p,
-/// then (a + b) lanewise, then (l0 + l1) + (l2 + l3), then the tail in order.
+/// with four lanes (lane l sums the p = l mod 4 in increasing p), then
+/// (l0 + l1) + (l2 + l3), then the tail in order. (Eight lanes, two
+/// accumulators per product, measured slower: more registers, fewer rows
+/// sharing each vector load.)
 template <int R, int J, class T>
 NCVX_INLINE void dots(const T* const* rows, const double* const* x, Index N, double (*out)[2]) {
-  lanes a[R][J], b[R][J];
+  lanes acc[R][J];
   for (int r = 0; r < R; ++r)
-    for (int j = 0; j < J; ++j) a[r][j] = b[r][j] = broadcast(0.0);
+    for (int j = 0; j < J; ++j) acc[r][j] = broadcast(0.0);
   Index p = 0;
-  for (; p + 8 <= N; p += 8) {
-    lanes xa[J], xb[J];
-    for (int j = 0; j < J; ++j) {
-      xa[j] = load(x[j] + p);
-      xb[j] = load(x[j] + p + 4);
-    }
+  for (; p + 4 <= N; p += 4) {
+    lanes xs[J];
+    for (int j = 0; j < J; ++j) xs[j] = load(x[j] + p);
     for (int r = 0; r < R; ++r) {
-      const lanes sa = load(rows[r] + p), sb = load(rows[r] + p + 4);
-      for (int j = 0; j < J; ++j) {
-        a[r][j] = a[r][j] + sa * xa[j];
-        b[r][j] = b[r][j] + sb * xb[j];
-      }
+      const lanes s = load(rows[r] + p);
+      for (int j = 0; j < J; ++j) acc[r][j] = acc[r][j] + s * xs[j];
     }
   }
   for (int r = 0; r < R; ++r)
     for (int j = 0; j < J; ++j) {
-      double sum = reduce(a[r][j] + b[r][j]);
+      double sum = reduce(acc[r][j]);
       for (Index q = p; q < N; ++q) sum = sum + static_cast<double>(rows[r][q]) * x[j][q];
       out[r][j] = sum;
     }
@@ -106,12 +101,7 @@ NCVX_INLINE void block(const T* const* rows, Index N, Index first_row, const dou
   };
   std::size_t j = 0;
   for (; j + 2 <= K; j += 2) {
-    // Two vectors at a time, rows in halves to keep the accumulators in registers.
-    if constexpr (R >= 2) {
-      for (int half = 0; half < R; half += 2) dots<2, 2>(rows + half, &x[j], N, products + half);
-    } else {
-      dots<R, 2>(rows, &x[j], N, products);
-    }
+    dots<R, 2>(rows, &x[j], N, products);
     finish(j, 2);
   }
   if (j < K) {
