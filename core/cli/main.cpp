@@ -145,6 +145,7 @@ int main(int argc, char** argv) {
   CLI::App app{"ncvx: compare non-convex methods for low-rank matrix reconstruction"};
   app.set_version_flag("--version", std::string("ncvx ") + NCVX_VERSION_STRING);
   app.require_subcommand(1);
+  app.fallthrough();  // --plugin-dir may also follow the subcommand
   std::vector<std::string> plugin_dirs;
   app.add_option("--plugin-dir", plugin_dirs,
                  "extra folder of plugin libraries (searched before NCVX_PLUGIN_PATH and the default)")
