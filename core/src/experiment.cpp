@@ -354,6 +354,15 @@ std::vector<std::vector<std::size_t>> combinations(const std::vector<const Dimen
   return result;
 }
 
+/// How a swept value appears in summary.csv: the scalar as written, a
+/// component's name, or else its position in the list.
+std::string label_of(const ConfigNode& item, std::size_t position) {
+  if (item.is_scalar()) return item.scalar;
+  if (const ConfigNode* name = item.is_mapping() ? item.find("name") : nullptr; name && name->is_scalar())
+    return name->scalar;
+  return std::to_string(position);
+}
+
 void substitute(ConfigNode& tree, const std::vector<Axis>& axes,
                 const std::vector<const Dimension*>& dims, const std::vector<std::size_t>& choice,
                 std::vector<SweptValue>& swept) {
@@ -361,7 +370,7 @@ void substitute(ConfigNode& tree, const std::vector<Axis>& axes,
     for (std::size_t a : dims[d]->axes) {
       ConfigNode* node = at(tree, axes[a].path);
       ConfigNode item = node->items[choice[d]];
-      swept.push_back({axes[a].column, item.is_scalar() ? item.scalar : item.find("name") && item.find("name")->is_scalar() ? item.find("name")->scalar : std::to_string(choice[d])});
+      swept.push_back({axes[a].column, label_of(item, choice[d])});
       *node = std::move(item);
     }
 }
