@@ -190,3 +190,17 @@ TEST_CASE("config: the resolved tree loads again to the same runs") {
     CHECK(second.runs[i].method.initializer.values.all() == first.runs[i].method.initializer.values.all());
   }
 }
+
+TEST_CASE("config: a list of components sweeps the plugin itself, labelled by name") {
+  const Experiment experiment = load(replace(
+      kValid, "    init: spectral\n", "    init: [spectral, {name: small_random, scale: 1e-2}]\n"));
+  std::vector<std::string> labels;
+  for (const auto& run : experiment.runs)
+    if (run.method.label == "spectral" && run.seed == 1) {
+      REQUIRE(run.swept.size() == 1);
+      CHECK(run.swept.front().axis == "init");
+      labels.push_back(run.swept.front().value);
+      CHECK(run.method.initializer.name == run.swept.front().value);
+    }
+  CHECK(labels == std::vector<std::string>{"spectral", "small_random"});
+}
