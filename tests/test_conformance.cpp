@@ -11,6 +11,12 @@ using namespace ncvx;
 namespace {
 const std::filesystem::path kFixtures = NCVX_TEST_FIXTURE_DIR;
 
+/// The conformance checks of a fixture plugin (tests/fixtures/<name>_plugin.cpp).
+std::vector<ConformanceCheck> checks_of(const std::string& fixture) {
+  PluginRegistry registry;
+  return check_plugin(registry.load(kFixtures / fixture / ("ncvx_" + fixture + ".so")));
+}
+
 const ConformanceCheck& find_check(const std::vector<ConformanceCheck>& checks, const std::string& prefix) {
   for (const auto& check : checks)
     if (check.name.rfind(prefix, 0) == 0) return check;
@@ -30,8 +36,7 @@ TEST_CASE("conformance: every built-in plugin conforms (through the doctest kit)
 }
 
 TEST_CASE("conformance: a wrong adjoint fails the adjoint identity, and the table says so") {
-  PluginRegistry registry;
-  const auto checks = check_plugin(registry.load(kFixtures / "broken_adjoint" / "ncvx_broken_adjoint.so"));
+  const auto checks = checks_of("broken_adjoint");
   CHECK_FALSE(all_passed(checks));
   const auto& adjoint = find_check(checks, "adjoint identity");
   CHECK(adjoint.outcome == CheckOutcome::failed);
@@ -44,16 +49,14 @@ TEST_CASE("conformance: a wrong adjoint fails the adjoint identity, and the tabl
 }
 
 TEST_CASE("conformance: a wrong derivative fails the finite-difference check") {
-  PluginRegistry registry;
-  const auto checks = check_plugin(registry.load(kFixtures / "broken_loss" / "ncvx_broken_loss.so"));
+  const auto checks = checks_of("broken_loss");
   const auto& derivative = find_check(checks, "derivative against central finite differences");
   CHECK(derivative.outcome == CheckOutcome::failed);
   CHECK(derivative.measured > 0.1);
 }
 
 TEST_CASE("conformance: an optimizer that throws fails, quoting the exception") {
-  PluginRegistry registry;
-  const auto checks = check_plugin(registry.load(kFixtures / "throwing" / "ncvx_throwing.so"));
+  const auto checks = checks_of("throwing");
   CHECK_FALSE(all_passed(checks));
   const auto& nan = find_check(checks, "no NaN");
   CHECK(nan.outcome == CheckOutcome::failed);

@@ -118,6 +118,18 @@ class Checks {
     checks_.push_back(std::move(check));
   }
 
+  /// The "created with its parameters" check: the object, or nullptr if
+  /// creating it threw (the check then fails, quoting the exception).
+  template <class Make>
+  auto created(Make&& make) -> decltype(make()) {
+    decltype(make()) object;
+    condition("created with its parameters", [&] {
+      object = make();
+      return std::string();
+    });
+    return object;
+  }
+
   void skip(const std::string& name, const std::string& why) {
     checks_.push_back({name, CheckOutcome::skipped, kNan, kNan, why});
   }
@@ -132,11 +144,7 @@ double relative(double difference, double scale) { return difference / std::max(
 
 void check_measurement(const LoadedPlugin& plugin, const ParameterValues& values, std::uint64_t seed,
                        Checks& checks) {
-  std::shared_ptr<MeasurementModel> model;
-  checks.condition("created with its parameters", [&] {
-    model = plugin.create_measurement(values);
-    return std::string();
-  });
+  const auto model = checks.created([&] { return plugin.create_measurement(values); });
   if (!model) return;
   const Index n = 8, k = 3;
   auto sample = [&](std::uint64_t s) {
@@ -225,11 +233,7 @@ void check_measurement(const LoadedPlugin& plugin, const ParameterValues& values
 
 void check_loss(const LoadedPlugin& plugin, const ParameterValues& values, std::uint64_t seed,
                 Checks& checks) {
-  std::shared_ptr<Loss> loss;
-  checks.condition("created with its parameters", [&] {
-    loss = plugin.create_loss(values);
-    return std::string();
-  });
+  const auto loss = checks.created([&] { return plugin.create_loss(values); });
   if (!loss) return;
   RandomStream random(seed, "conformance");
   Vector residual(30);
@@ -263,11 +267,7 @@ void check_loss(const LoadedPlugin& plugin, const ParameterValues& values, std::
 
 void check_initializer(const LoadedPlugin& plugin, const ParameterValues& values, std::uint64_t seed,
                        Checks& checks) {
-  std::shared_ptr<Initializer> initializer;
-  checks.condition("created with its parameters", [&] {
-    initializer = plugin.create_initializer(values);
-    return std::string();
-  });
+  const auto initializer = checks.created([&] { return plugin.create_initializer(values); });
   if (!initializer) return;
   const ReferenceProblem problem(seed);
   const ProblemInstance& instance = *problem.instance;
@@ -307,28 +307,23 @@ void check_initializer(const LoadedPlugin& plugin, const ParameterValues& values
 
 void check_optimizer(const LoadedPlugin& plugin, const ParameterValues& values, std::uint64_t seed,
                      Checks& checks) {
-  std::shared_ptr<Optimizer> probe;
-  checks.condition("created with its parameters", [&] {
-    probe = plugin.create_optimizer(values);
-    return std::string();
-  });
+  const auto probe = checks.created([&] { return plugin.create_optimizer(values); });
   if (!probe) return;
   const ReferenceProblem problem(seed);
   const ProblemInstance& instance = *problem.instance;
   const Objective objective(instance.measurement(), problem.loss, instance.observations());
   const Index iterations = 500;
-  auto trajectory = [&] {
-    const auto optimizer = plugin.create_optimizer(values);
-    RandomStream random(seed, "init");
-    Matrix U(instance.dimension(), 1);
-    random.fill_normal(U, 0.01);  // small random start, alpha = 0.1, k = r = 1
-    for (Index t = 0; t < iterations; ++t) optimizer->step(objective, U, t);
-    return U;
-  };
+  // Small random start, alpha = 0.1, k = r = 1.
   RandomStream random(seed, "init");
   Matrix start(instance.dimension(), 1);
   random.fill_normal(start, 0.01);
   const double initial = objective.value(start);
+  auto trajectory = [&] {
+    const auto optimizer = plugin.create_optimizer(values);
+    Matrix U = start;
+    for (Index t = 0; t < iterations; ++t) optimizer->step(objective, U, t);
+    return U;
+  };
   Matrix final;
   checks.condition("no NaN in 500 iterations", [&]() -> std::string {
     final = trajectory();
@@ -348,11 +343,7 @@ void check_optimizer(const LoadedPlugin& plugin, const ParameterValues& values, 
 
 void check_metric(const LoadedPlugin& plugin, const ParameterValues& values, std::uint64_t seed,
                   Checks& checks) {
-  std::shared_ptr<Metric> metric;
-  checks.condition("created with its parameters", [&] {
-    metric = plugin.create_metric(values);
-    return std::string();
-  });
+  const auto metric = checks.created([&] { return plugin.create_metric(values); });
   if (!metric) return;
   std::vector<std::string> columns;
   checks.condition("columns named and unique", [&]() -> std::string {

@@ -247,10 +247,12 @@ ExperimentResults run_experiment(const Experiment& experiment, const PluginRegis
       if (!groups.count(key)) order.push_back(key);
       groups[key].push_back(i);
     }
-    // Refuse, before anything is allocated, an operator that cannot fit.
+    // Per group, before anything is allocated: refuse an operator that cannot
+    // fit, and decide whether the group's runs advance in lockstep.
     const std::size_t available = available_memory();
     for (const auto& key : order) {
-      const RunSpec& first = experiment.runs[groups[key].front()];
+      const std::vector<std::size_t>& group = groups[key];
+      const RunSpec& first = experiment.runs[group.front()];
       const auto model = plugins.find(PluginKind::measurement, first.measurement.name)
                              .create_measurement(first.measurement.values);
       const std::size_t needed = model->required_bytes(first.problem.dimension);
@@ -260,21 +262,8 @@ ExperimentResults run_experiment(const Experiment& experiment, const PluginRegis
                                 "measurements (or use a more compact storage).",
                                 first.measurement.name, first.problem.dimension, gibibytes(needed),
                                 gibibytes(available)));
-    }
-    for (const auto& key : order) {
-      const std::vector<std::size_t>& group = groups[key];
-      const RunSpec& first = experiment.runs[group.front()];
-      bool together = options.lockstep > 1 && group.size() > 1;
-      if (together) {
-        try {
-          const auto model = plugins.find(PluginKind::measurement, first.measurement.name)
-                                 .create_measurement(first.measurement.values);
-          together = model->shares_passes() &&
-                     model->required_bytes(first.problem.dimension) >= (std::size_t{16} << 20);
-        } catch (const std::exception&) {
-          together = false;  // reported when the instance is built
-        }
-      }
+      const bool together = options.lockstep > 1 && group.size() > 1 && model->shares_passes() &&
+                            needed >= (std::size_t{16} << 20);
       const std::size_t size = together ? options.lockstep : 1;
       for (std::size_t at = 0; at < group.size(); at += size)
         items.emplace_back(group.begin() + static_cast<std::ptrdiff_t>(at),
