@@ -10,10 +10,12 @@
 #include <memory>
 #include <string>
 
+#include <ncvx/experiment.hpp>
 #include <ncvx/plugin_registry.hpp>
-#include <ncvx/problem.hpp>
+#include <ncvx/problem_instance.hpp>
 #include <ncvx/runner.hpp>
 #include <ncvx/random_stream.hpp>
+#include <ncvx/run_loop.hpp>
 
 namespace ncvx::test {
 
@@ -43,13 +45,56 @@ inline ParameterValues values_for(PluginKind kind, const std::string& name,
   return values;
 }
 
+/// An operator of the model `name` on matrices of `shape`, from (seed, "measurement").
 inline std::shared_ptr<const MeasurementOperator> sample_operator(
-    const std::string& name, Index n, std::uint64_t seed,
+    const std::string& name, const MatrixShape& shape, std::uint64_t seed,
     const std::map<std::string, ParameterValue>& changes = {}) {
   const LoadedPlugin& plugin = plugins().find(PluginKind::measurement, name);
   const auto model = plugin.create_measurement(values_for(PluginKind::measurement, name, changes));
   RandomStream random(seed, "measurement");
-  return plugin.hold(model->sample(n, random));
+  return plugin.hold(model->sample(MeasurementSetting{shape, nullptr}, random));
+}
+
+/// The same on symmetric n x n matrices.
+inline std::shared_ptr<const MeasurementOperator> sample_operator(
+    const std::string& name, Index n, std::uint64_t seed,
+    const std::map<std::string, ParameterValue>& changes = {}) {
+  return sample_operator(name, MatrixShape::square_symmetric(n), seed, changes);
+}
+
+/// A run's value of a summary column contributed by a metric (phases: fit_iteration, ...).
+inline double summary_value(const Experiment& experiment, const RunResult& result, const std::string& column) {
+  const auto& columns = experiment.summary_columns;
+  const auto it = std::find(columns.begin(), columns.end(), column);
+  if (it == columns.end()) throw std::logic_error("no summary column " + column);
+  return result.summary[static_cast<std::size_t>(it - columns.begin())];
+}
+
+/// An experiment from YAML text (file name "test.yaml").
+inline Experiment experiment_from(const std::string& text, const PluginRegistry& registry = plugins()) {
+  return make_experiment(parse_config_text(text, {"test.yaml", 0, 0, ""}), "test.yaml", registry);
+}
+
+/// The instance of the first run of an experiment given as YAML text: the
+/// core's own path (problem plugin, measurement, observations, corruptions).
+inline std::shared_ptr<const ProblemInstance> instance_from(const std::string& text) {
+  const Experiment experiment = experiment_from(text);
+  return build_instance(experiment.runs.front(), experiment, plugins());
+}
+
+/// An initializer's factors for a shape, from (seed, "init").
+inline FactorSet initialize(const std::string& name, const InitializationData& data, const FactorShape& shape,
+                            std::uint64_t seed, const std::map<std::string, ParameterValue>& changes = {}) {
+  const auto init = plugins().find(PluginKind::initializer, name).create_initializer(
+      values_for(PluginKind::initializer, name, changes));
+  RandomStream random(seed, "init");
+  return init->initialize(data, shape, random);
+}
+
+/// A problem parameter of a run (problem.n, ...).
+inline const ParameterValue& problem_value(const Experiment& experiment, const RunSpec& run,
+                                           const std::string& name) {
+  return experiment.problem_of(run).choice.values.get(name);
 }
 
 inline Matrix random_symmetric(Index n, RandomStream& random) {

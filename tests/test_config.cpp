@@ -71,9 +71,10 @@ TEST_CASE("config: a valid file expands to methods x seeds with defaults filled 
   CHECK(run.method.label == "small");
   CHECK(run.method.initializer.values.real("scale") == 1e-3);
   CHECK(run.method.initializer.values.choice("entry_variance") == "inverse_width");
-  CHECK(run.loss.name == "squared");
+  CHECK(run.method.loss.name == "squared");
   CHECK(run.settings.log_every == 10);
-  CHECK(run.problem.dimension == 10);
+  CHECK(experiment.problem_of(run).choice.name == "low_rank_psd");
+  CHECK(std::get<std::int64_t>(test::problem_value(experiment, run, "n")) == 10);
   // Both methods of one seed share the instance; seeds do not.
   CHECK(experiment.runs[0].instance_key == experiment.runs[1].instance_key);
   CHECK(experiment.runs[0].instance_key != experiment.runs[2].instance_key);
@@ -103,7 +104,7 @@ TEST_CASE("config: wrong type and out of range name the constraint") {
   CHECK(range.find("is out of range. Violated constraint: step > 0") != std::string::npos);
 
   const std::string fraction = error_of(replace(kValid, "rank: 2", "rank: 2.5"));
-  CHECK(fraction.rfind("bad.yaml:4:9: problem.rank = '2.5' is not an integer", 0) == 0);
+  CHECK(fraction.rfind("bad.yaml:4:9: problem `low_rank_psd`.rank = '2.5' is not an integer", 0) == 0);
 
   const std::string choice = error_of(replace(kValid, "rank: 2", "rank: 2\n  spectrum: geometrik"));
   CHECK(choice.find("bad.yaml:5:13:") == 0);
@@ -116,7 +117,8 @@ TEST_CASE("config: wrong type and out of range name the constraint") {
 TEST_CASE("config: unknown plugin lists what exists and the nearest name") {
   const std::string message = error_of(replace(kValid, "init: spectral", "init: spectal"));
   CHECK(message.rfind("bad.yaml:14:11: unknown initializer 'spectal'; did you mean 'spectral'?", 0) == 0);
-  CHECK(message.find("Available initializer plugins: small_random, spectral.") != std::string::npos);
+  CHECK(message.find("Available initializer plugins: orthogonal, scaled_identity, small_random, spectral.") !=
+        std::string::npos);
 
   const std::string kind = error_of(replace(kValid, "optimizer: gd", "optimizer: spectral"));
   CHECK(kind.find("'spectral' is a initializer plugin") != std::string::npos);
@@ -143,7 +145,7 @@ TEST_CASE("config: lists sweep as a cartesian product; zip pairs; method axes st
   const Experiment zipped = load(text + "sweep:\n  zip: [[problem.n, measurement.m]]\n");
   CHECK(zipped.runs.size() == 2 * 2 * 4);
   for (const auto& run : zipped.runs) {
-    const bool small = run.problem.dimension == 10;
+    const bool small = std::get<std::int64_t>(test::problem_value(zipped, run, "n")) == 10;
     CHECK(run.measurement.values.integer("m") == (small ? 100 : 150));
   }
   const std::string unequal = error_of(replace(text, "m: [100, 150]", "m: [100, 150, 200]") +

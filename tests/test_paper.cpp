@@ -43,6 +43,7 @@ problem: {{n: 40, rank: 2, condition_number: {}}}
 measurement: {{name: gaussian_sensing, m: 800}}
 methods:
   - {{label: gd, init: {{name: small_random, scale: [1e-2, 1e-3, 1e-4, 1e-5, 1e-6]}}, optimizer: {{name: gd, step: 0.1}}, width: 40}}
+metrics: [phases]
 run: {{iterations: 800, log_every: 800, seeds: [1, 2, 3]}}
 )",
                                             kappa));
@@ -52,11 +53,14 @@ run: {{iterations: 800, log_every: 800, seeds: [1, 2, 3]}}
       for (const auto& result : outcome.results.runs) {
         const RunSpec& spec = outcome.experiment.runs[static_cast<std::size_t>(result.id)];
         if (spec.seed != seed) continue;
-        REQUIRE(result.fit_iteration > 0);
+        const double fit = test::summary_value(outcome.experiment, result, "fit_iteration");
+        REQUIRE(fit > 0);
         decades.push_back(std::log10(1.0 / scale_of(spec)));
-        fits.push_back(static_cast<double>(result.fit_iteration));
-        lambda_prediction += result.predicted_iterations_per_decade / 15.0;
-        sigma_prediction += result.predicted_iterations_per_decade_sigma_r / 15.0;
+        fits.push_back(fit);
+        lambda_prediction +=
+            test::summary_value(outcome.experiment, result, "predicted_iterations_per_decade") / 15.0;
+        sigma_prediction +=
+            test::summary_value(outcome.experiment, result, "predicted_iterations_per_decade_sigma_r") / 15.0;
       }
       const auto [slope, intercept] = fit_line(decades, fits);
       // Linear: every point within 10% of a decade's worth of iterations from the line.
@@ -87,7 +91,7 @@ run: {iterations: 4000, log_every: 100, seeds: [1]}
   std::vector<double> log_scale, log_error;
   for (const auto& result : outcome.results.runs) {
     log_scale.push_back(std::log10(scale_of(outcome.experiment.runs[static_cast<std::size_t>(result.id)])));
-    log_error.push_back(std::log10(result.best_test_error));
+    log_error.push_back(std::log10(result.best_error));
     CHECK(result.final_train_loss < 1e-7);  // training loss near zero for every small alpha
   }
   const double slope = fit_line(log_scale, log_error).first;
@@ -95,8 +99,8 @@ run: {iterations: 4000, log_every: 100, seeds: [1]}
   CHECK(slope > 0.8);
   CHECK(slope < 2.0);
   // Calibration of PAPER.md section 6 at alpha = 1e-4: 1.4e-5.
-  CHECK(outcome.results.runs[1].best_test_error > 0.5e-5);
-  CHECK(outcome.results.runs[1].best_test_error < 4e-5);
+  CHECK(outcome.results.runs[1].best_error > 0.5e-5);
+  CHECK(outcome.results.runs[1].best_error < 4e-5);
 }
 
 TEST_CASE("paper: with k = r, GD converges linearly below 1e-10 for every alpha") {
@@ -108,7 +112,7 @@ methods:
 run: {iterations: 2000, log_every: 10, seeds: [1]}
 )");
   for (const auto& result : outcome.results.runs) {
-    CHECK(result.final_test_error < 1e-10);
+    CHECK(result.final_error < 1e-10);
     // Linear rate: the iterations from 1e-4 to 1e-7 and from 1e-7 to 1e-10 agree within 30%.
     auto first_below = [&](double level) {
       for (std::size_t row = 0; row < result.metrics.size(); ++row)
@@ -133,9 +137,9 @@ run: {iterations: 6000, log_every: 100, seeds: [1]}
   const RunResult& large = outcome.results.runs[0];
   const RunResult& small = outcome.results.runs[1];
   REQUIRE(scale_of(outcome.experiment.runs[0]) == 1.0);
-  MESSAGE("alpha = 1: train " << large.final_train_loss << ", test " << large.final_test_error
-                              << "; alpha = 1e-6: test " << small.final_test_error);
+  MESSAGE("alpha = 1: train " << large.final_train_loss << ", test " << large.final_error
+                              << "; alpha = 1e-6: test " << small.final_error);
   CHECK(large.final_train_loss < 1e-8);
-  CHECK(large.final_test_error > 100 * small.final_test_error);
-  CHECK(large.final_test_error > 0.1);
+  CHECK(large.final_error > 100 * small.final_error);
+  CHECK(large.final_error > 0.1);
 }

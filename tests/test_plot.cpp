@@ -69,7 +69,7 @@ figures:
   std::vector<double> finals;
   for (const auto& run : results.runs)
     if (experiment.runs[static_cast<std::size_t>(run.id)].method.initializer.values.real("scale") == 1e-2)
-      finals.push_back(run.final_test_error);
+      finals.push_back(run.final_error);
   REQUIRE(finals.size() == 3);
   std::sort(finals.begin(), finals.end());
   std::ifstream data(folder.path() / "figures" / "error.dat");

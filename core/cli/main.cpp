@@ -4,7 +4,7 @@
 //   ncvx plot DIR [--figure NAME ...]
 //   ncvx plugins
 //   ncvx describe NAME
-//   ncvx check NAME ...
+//   ncvx check NAME [key=value ...] [--n N] | --all
 //   ncvx --version
 //
 // Global option: --plugin-dir DIR (repeatable), searched before
@@ -106,7 +106,16 @@ int describe(const ncvx::PluginRegistry& registry, const std::string& name) {
   return 0;
 }
 
-int check(const ncvx::PluginRegistry& registry, const std::vector<std::string>& names, bool all) {
+int check(const ncvx::PluginRegistry& registry, const std::vector<std::string>& arguments, bool all,
+          ncvx::Index n) {
+  // Plugin names, then key=value parameters of the (single) plugin named.
+  std::vector<std::string> names, assignments;
+  for (const auto& argument : arguments)
+    (argument.find('=') == std::string::npos ? names : assignments).push_back(argument);
+  if (!assignments.empty() && (all || names.size() != 1)) {
+    std::cerr << "error: key=value parameters apply to one plugin: ncvx check NAME key=value ...\n";
+    return 2;
+  }
   std::vector<const ncvx::LoadedPlugin*> chosen;
   std::vector<std::string> known;
   for (const auto* plugin : registry.plugins()) known.push_back(plugin->info().name);
@@ -125,9 +134,12 @@ int check(const ncvx::PluginRegistry& registry, const std::vector<std::string>& 
     std::cerr << "error: name a plugin to check, or --all.\n";
     return 2;
   }
+  ncvx::ConformanceOptions options;
+  options.n = n;
   int failed = 0;
   for (const auto* plugin : chosen) {
-    const auto checks = ncvx::check_plugin(*plugin);
+    const ncvx::ParameterValues values = ncvx::parse_parameter_assignments(plugin->info(), assignments);
+    const auto checks = ncvx::check_plugin(*plugin, values, options);
     const bool passed = ncvx::all_passed(checks);
     failed += passed ? 0 : 1;
     std::cout << fmt::format("{}: {}\n", plugin->describe(), passed ? "conforms" : "DOES NOT CONFORM")
@@ -186,8 +198,12 @@ int main(int argc, char** argv) {
       "check", "run the conformance suite on plugins (exit 1 if a check fails)");
   std::vector<std::string> check_names;
   bool check_all = false;
-  check_command->add_option("names", check_names, "plugin names");
+  ncvx::Index check_n = 8;
+  check_command->add_option("names", check_names, "plugin names, then key=value parameters of one plugin");
   check_command->add_flag("--all", check_all, "check every plugin found");
+  check_command->add_option("--n", check_n, "side n of the measured shapes (n x n and n x (n-2))")
+      ->check(CLI::Range(3, 2000))
+      ->capture_default_str();
 
   CLI11_PARSE(app, argc, argv);
 
@@ -208,7 +224,7 @@ int main(int argc, char** argv) {
     registry.scan(ncvx::PluginRegistry::search_path(extra));
     if (app.got_subcommand("plugins")) return list_plugins(registry);
     if (app.got_subcommand("describe")) return describe(registry, describe_name);
-    if (app.got_subcommand("check")) return check(registry, check_names, check_all);
+    if (app.got_subcommand("check")) return check(registry, check_names, check_all, check_n);
 
     print_failures(registry);
     const auto start = std::chrono::steady_clock::now();
@@ -231,9 +247,9 @@ int main(int argc, char** argv) {
       if (quiet) return;
       std::string swept;
       for (const auto& value : spec.swept) swept += fmt::format(" {}={}", value.axis, value.value);
-      std::cerr << fmt::format("[{}/{}] run {} {}{} seed={}: {} test_error={:.3e} ({:.2f} s){}\n", done,
+      std::cerr << fmt::format("[{}/{}] run {} {}{} seed={}: {} {}={:.3e} ({:.2f} s){}\n", done,
                                experiment.runs.size(), spec.id, spec.method.label, swept, spec.seed,
-                               ncvx::to_string(result.status), result.final_test_error,
+                               ncvx::to_string(result.status), experiment.error, result.final_error,
                                result.wall_seconds,
                                result.message.empty() ? "" : " - " + result.message);
     };

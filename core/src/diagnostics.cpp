@@ -41,6 +41,33 @@ SignalNoise signal_noise(const Matrix& eigenvectors, const Matrix& factor, bool 
   return result;
 }
 
+namespace {
+double entropy_rank(const Vector& values) {
+  const double total = values.sum();
+  if (!(total > 0)) return 0.0;
+  double entropy = 0;
+  for (Index i = 0; i < values.size(); ++i) {
+    const double p = values(i) / total;
+    if (p > 0) entropy -= p * std::log(p);
+  }
+  return std::exp(entropy);
+}
+
+/// R of a thin QR when tall, else the matrix itself (X = Q R, Q orthonormal columns).
+Matrix triangular(const Matrix& M) {
+  if (M.rows() < M.cols()) return M;
+  Eigen::HouseholderQR<Matrix> qr(M);
+  return qr.matrixQR().topRows(M.cols()).triangularView<Eigen::Upper>();
+}
+}  // namespace
+
+double effective_rank(const FactorSet& factors) {
+  if (factors.symmetric()) return effective_rank(factors.left());
+  const Matrix core = triangular(factors.left()) * triangular(factors.right()).transpose();
+  const Eigen::JacobiSVD<Matrix> svd(core);
+  return entropy_rank(svd.singularValues());
+}
+
 double effective_rank(const Matrix& factor) {
   // Singular values of U U^T are the eigenvalues of U^T U (or U U^T).
   const Matrix gram = factor.cols() <= factor.rows() ? Matrix(factor.transpose() * factor)

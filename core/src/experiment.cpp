@@ -1,17 +1,32 @@
 #include "ncvx/experiment.hpp"
 
-#include <cerrno>
 #include <cmath>
-#include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
 
+#include "config_values.hpp"
 #include "ncvx/errors.hpp"
 #include "ncvx/plugin_registry.hpp"
+#include "sweep.hpp"
 
 namespace ncvx {
+
+using detail::fail;
+using detail::listing;
+
+std::string ComponentChoice::key() const {
+  std::string text = name;
+  for (const auto& [parameter, value] : values.all()) text += " " + parameter + "=" + to_string(value);
+  return text;
+}
+
+int Experiment::column(const std::string& name) const {
+  const auto it = std::find(columns.begin(), columns.end(), name);
+  return it == columns.end() ? -1 : static_cast<int>(it - columns.begin());
+}
 
 std::vector<ParameterSpec> RunSettings::parameters() {
   return {
@@ -21,6 +36,9 @@ std::vector<ParameterSpec> RunSettings::parameters() {
       ParameterSpec::integer("seed", 0, "first seed when `repetitions` is used").at_least(0),
       ParameterSpec::integer("repetitions", 1, "runs seeds seed, seed+1, ..., seed+repetitions-1")
           .at_least(1),
+      ParameterSpec::text("error", "auto",
+                          "the metrics.csv column the table, best_* and convergence use; auto: "
+                          "test_error, else heldout_rmse, else train_loss"),
       ParameterSpec::real("test_error_below", 0.0,
                           "stop as converged when the test error is at most this (0: never)")
           .at_least(0.0),
@@ -30,400 +48,71 @@ std::vector<ParameterSpec> RunSettings::parameters() {
       ParameterSpec::real("divergence_factor", 1e6,
                           "diverged when f(U) exceeds this times max(f(U_0), f(0))")
           .above(1.0),
-      ParameterSpec::boolean("plot", false, "draw the configured figures at the end of the run"),
-  };
-}
-
-std::vector<ParameterSpec> PhaseSettings::parameters() {
-  return {
-      ParameterSpec::real("alignment_below", 0.1,
-                          "end of phase I: first t with alignment <= this")
-          .above(0.0)
-          .at_most(1.0),
-      ParameterSpec::real("fit_fraction", 0.5,
-                          "end of phase II: first t with sigma_min(V_X^T U)^2 >= this * sigma_r")
-          .above(0.0),
       ParameterSpec::real("convergence_within", 0.1,
-                          "convergence: first t with test_error <= (1 + this) * best")
+                          "convergence_iteration: first logged t with error <= (1 + this) * best")
           .at_least(0.0),
+      ParameterSpec::boolean("plot", false, "draw the configured figures at the end of the run"),
   };
 }
 
 namespace {
 
 const std::vector<std::string> kTopLevelKeys = {
-    "name", "description", "problem", "measurement", "loss", "methods",
-    "metrics", "phases", "run", "sweep", "figures"};
-const std::vector<std::string> kMethodKeys = {"label", "init", "optimizer", "width"};
-
-[[noreturn]] void fail(const SourceLocation& where, const std::string& message) {
-  throw ConfigError(where.describe() + ": " + message);
-}
-
-std::string listing(const std::vector<std::string>& names) {
-  return names.empty() ? std::string("(none)") : fmt::format("{}", fmt::join(names, ", "));
-}
-
-void unknown_key(const ConfigEntry& entry, const std::string& section,
-                 const std::vector<std::string>& valid) {
-  const std::string guess = nearest(entry.key, valid);
-  fail(entry.key_location,
-       fmt::format("unknown key '{}' in {}{} Valid keys: {}.", entry.key, section,
-                   guess.empty() ? "." : "; did you mean '" + guess + "'?", listing(valid)));
-}
-
-void require_mapping(const ConfigNode& node, const std::string& what) {
-  if (!node.is_mapping())
-    fail(node.location, fmt::format("{} must be a mapping of keys to values.", what));
-}
-
-// ---------------------------------------------------------------- values
-
-std::string describe_spec(const ParameterSpec& spec) {
-  std::string constraint = spec.constraint();
-  return fmt::format("{}{}{}", to_string(spec.type), constraint.empty() ? "" : ", " + constraint,
-                     spec.description.empty() ? "" : "; " + spec.description);
-}
-
-bool parse_real(const std::string& text, double& out) {
-  std::string t = text;
-  if (t == ".inf" || t == ".Inf" || t == "+.inf") t = "inf";
-  if (t == "-.inf" || t == "-.Inf") t = "-inf";
-  if (t.empty()) return false;
-  char* end = nullptr;
-  errno = 0;
-  out = std::strtod(t.c_str(), &end);
-  return end == t.c_str() + t.size() && errno == 0;
-}
-
-ParameterValue parse_value(const ConfigNode& node, const ParameterSpec& spec,
-                           const std::string& qualified) {
-  auto wrong = [&](const std::string& expected) {
-    std::string shown = node.is_scalar() ? "'" + node.scalar + "'"
-                        : node.is_mapping() ? std::string("a mapping")
-                        : node.is_sequence() ? std::string("a list")
-                                             : std::string("empty");
-    fail(node.location, fmt::format("{} = {} is not {} ({}).", qualified, shown, expected,
-                                    describe_spec(spec)));
-  };
-  if (!node.is_scalar()) {
-    wrong(spec.type == ParameterType::choice ? "a name" : std::string("a ") + to_string(spec.type) +
-                                                              " value");
-  }
-  ParameterValue value;
-  switch (spec.type) {
-    case ParameterType::real: {
-      double number;
-      if (node.quoted || !parse_real(node.scalar, number)) wrong("a real number");
-      value = number;
-      break;
-    }
-    case ParameterType::integer: {
-      double number;
-      if (node.quoted || !parse_real(node.scalar, number) || !std::isfinite(number) ||
-          number != std::floor(number) || std::fabs(number) > 9.0e15)
-        wrong("an integer");
-      value = static_cast<std::int64_t>(number);
-      break;
-    }
-    case ParameterType::boolean: {
-      const std::string& t = node.scalar;
-      if (t == "true" || t == "True" || t == "yes" || t == "on") value = true;
-      else if (t == "false" || t == "False" || t == "no" || t == "off") value = false;
-      else wrong("a boolean (true or false)");
-      break;
-    }
-    case ParameterType::choice: {
-      value = node.scalar;
-      if (!spec.admits(value)) {
-        const std::string guess = nearest(node.scalar, spec.choices);
-        fail(node.location, fmt::format("{} = '{}' is not one of {{{}}}{}.", qualified, node.scalar,
-                                        listing(spec.choices),
-                                        guess.empty() ? "" : "; did you mean '" + guess + "'?"));
-      }
-      return value;
-    }
-  }
-  if (!spec.admits(value))
-    fail(node.location, fmt::format("{} = {} is out of range. Violated constraint: {} {} ({}).",
-                                    qualified, node.scalar, spec.name, spec.constraint(),
-                                    spec.description));
-  return value;
-}
-
-/// Validates the entries of `mapping` against `specs`; keys in `reserved` are
-/// handled by the caller. Missing parameters take their defaults.
-ParameterValues validate_parameters(const ConfigNode* mapping, const std::vector<ParameterSpec>& specs,
-                                    const std::string& section,
-                                    const std::vector<std::string>& reserved = {}) {
-  ParameterValues values = ParameterValues::defaults(specs);
-  if (!mapping) return values;
-  require_mapping(*mapping, section);
-  std::vector<std::string> valid = reserved;
-  for (const auto& spec : specs) valid.push_back(spec.name);
-  for (const auto& entry : mapping->entries) {
-    if (std::find(reserved.begin(), reserved.end(), entry.key) != reserved.end()) continue;
-    const ParameterSpec* spec = nullptr;
-    for (const auto& candidate : specs)
-      if (candidate.name == entry.key) spec = &candidate;
-    if (!spec) unknown_key(entry, section, valid);
-    values.set(spec->name, parse_value(entry.value, *spec, section + "." + entry.key));
-  }
-  return values;
-}
-
-ComponentChoice validate_component(const ConfigNode& node, PluginKind kind,
-                                   const std::string& section, const PluginRegistry& plugins) {
-  ComponentChoice choice;
-  choice.kind = kind;
-  const ConfigNode* name_node = nullptr;
-  if (node.is_scalar()) {
-    name_node = &node;
-  } else if (node.is_mapping()) {
-    name_node = node.find("name");
-    if (!name_node)
-      fail(node.location, fmt::format("{} needs a `name` (the {} plugin to use); available: {}.",
-                                      section, to_string(kind), listing(plugins.names(kind))));
-    if (!name_node->is_scalar())
-      fail(name_node->location, fmt::format("{}.name must be a plugin name.", section));
-  } else {
-    fail(node.location,
-         fmt::format("{} must be a plugin name or a mapping with `name` and parameters.", section));
-  }
-  choice.name = name_node->scalar;
-  const LoadedPlugin* plugin = nullptr;
-  try {
-    plugin = &plugins.find(kind, choice.name);
-  } catch (const PluginError& error) {
-    fail(name_node->location, error.what());
-  }
-  choice.values = validate_parameters(node.is_mapping() ? &node : nullptr, plugin->info().parameters,
-                                      section + " `" + choice.name + "`", {"name"});
-  return choice;
-}
-
-// ---------------------------------------------------------------- sweeps
-
-struct Axis {
-  std::vector<std::string> path;  // segments into the tree; methods by index
-  std::string name;               // "problem.n", "methods.small.init.scale"
-  std::string column;             // summary column: "problem.n", "init.scale"
-  int method = -1;                // -1: global; else the method index
-  std::size_t length = 0;
-  SourceLocation location;
+    "name", "description", "problem", "corruptions", "measurement", "loss", "methods",
+    "metrics", "run",  "sweep",       "figures"};
+const std::vector<std::string> kMethodKeys = {"label", "init", "optimizer", "width", "loss", "factorization"};
+/// Keys that existed in earlier versions, with where they went.
+const std::map<std::string, std::string> kMovedKeys = {
+    {"phases", "the phase thresholds moved to the `phases` metric: metrics: [{name: phases, "
+               "alignment_below: 0.1, fit_fraction: 0.5}] (run.convergence_within for convergence)"},
 };
 
-struct Dimension {
-  std::vector<std::size_t> axes;  // indices into the axes vector
-  std::size_t length = 0;
-  int method = -1;
-};
-
-ConfigNode* at(ConfigNode& root, const std::vector<std::string>& path) {
-  ConfigNode* node = &root;
-  for (const auto& part : path) {
-    if (node->is_sequence()) {
-      node = &node->items[std::stoul(part)];
-    } else {
-      node = node->find(part);
-    }
-    if (!node) return nullptr;
-  }
-  return node;
+ComponentChoice choose(const ConfigNode& node, PluginKind kind, const std::string& section,
+                       const PluginRegistry& plugins) {
+  return detail::validate_component(node, kind, section, plugins);
 }
 
-void collect_axes(const ConfigNode& node, std::vector<std::string> path, const std::string& name,
-                  const std::string& column, int method, std::vector<Axis>& axes) {
-  if (node.is_sequence()) {
-    if (node.items.empty()) fail(node.location, fmt::format("the sweep over {} is empty.", name));
-    for (const auto& item : node.items)
-      if (item.is_sequence())
-        fail(item.location, fmt::format("a sweep over {} lists values, not lists.", name));
-    axes.push_back({std::move(path), name, column, method, node.items.size(), node.location});
-    return;
-  }
-  if (!node.is_mapping()) return;
-  for (const auto& entry : node.entries) {
-    auto child = path;
-    child.push_back(entry.key);
-    collect_axes(entry.value, child, name + "." + entry.key,
-                 column.empty() ? entry.key : column + "." + entry.key, method, axes);
-  }
-}
+// ---------------------------------------------------------------- stage: top level
 
-std::vector<Axis> find_axes(const ConfigNode& root, const std::vector<std::string>& labels) {
-  std::vector<Axis> axes;
-  for (const char* section : {"problem", "measurement", "loss", "run"}) {
-    const ConfigNode* node = root.find(section);
-    if (!node) continue;
-    if (std::string(section) == "run" && node->is_mapping()) {
-      for (const auto& entry : node->entries)
-        if (entry.key != "seeds")
-          collect_axes(entry.value, {section, entry.key}, std::string(section) + "." + entry.key,
-                       std::string(section) + "." + entry.key, -1, axes);
-      continue;
-    }
-    collect_axes(*node, {section}, section, section, -1, axes);
-  }
-  if (const ConfigNode* methods = root.find("methods"); methods && methods->is_sequence()) {
-    for (std::size_t i = 0; i < methods->items.size(); ++i) {
-      const ConfigNode& method = methods->items[i];
-      if (!method.is_mapping()) continue;
-      for (const auto& entry : method.entries) {
-        if (entry.key == "label") continue;
-        collect_axes(entry.value, {"methods", std::to_string(i), entry.key},
-                     "methods." + labels[i] + "." + entry.key, entry.key, static_cast<int>(i),
-                     axes);
-      }
-    }
-  }
-  return axes;
-}
-
-std::vector<Dimension> make_dimensions(const ConfigNode& root, const std::vector<Axis>& axes) {
-  std::vector<bool> grouped(axes.size(), false);
-  std::vector<Dimension> dimensions;
-  const ConfigNode* sweep = root.find("sweep");
-  if (sweep) {
-    require_mapping(*sweep, "sweep");
-    for (const auto& entry : sweep->entries)
-      if (entry.key != "zip") unknown_key(entry, "sweep", {"zip"});
-    if (const ConfigNode* zip = sweep->find("zip")) {
-      if (!zip->is_sequence())
-        fail(zip->location, "sweep.zip is a list of groups, each a list of swept keys, e.g. "
-                            "[[problem.n, measurement.m]].");
-      std::vector<std::string> names;
-      for (const auto& axis : axes) names.push_back(axis.name);
-      for (const auto& group : zip->items) {
-        if (!group.is_sequence() || group.items.size() < 2)
-          fail(group.location, "each sweep.zip group lists two or more swept keys.");
-        Dimension dimension;
-        for (const auto& item : group.items) {
-          std::size_t index = axes.size();
-          for (std::size_t a = 0; a < axes.size(); ++a)
-            if (item.is_scalar() && axes[a].name == item.scalar) index = a;
-          if (index == axes.size()) {
-            const std::string guess = nearest(item.scalar, names);
-            fail(item.location,
-                 fmt::format("'{}' in sweep.zip is not a swept key (a key given a list of values){} "
-                             "Swept keys: {}.",
-                             item.scalar, guess.empty() ? "." : "; did you mean '" + guess + "'?",
-                             listing(names)));
-          }
-          if (grouped[index])
-            fail(item.location, fmt::format("'{}' is in more than one zip group.", item.scalar));
-          if (!dimension.axes.empty()) {
-            const Axis& first = axes[dimension.axes.front()];
-            if (axes[index].length != first.length)
-              fail(item.location,
-                   fmt::format("zipped sweeps must have equal lengths: {} has {} values, {} has {}.",
-                               first.name, first.length, axes[index].name, axes[index].length));
-            if (axes[index].method != first.method)
-              fail(item.location,
-                   fmt::format("{} and {} cannot be zipped: one belongs to a method and the other "
-                               "does not (or to another method).",
-                               first.name, axes[index].name));
-          }
-          grouped[index] = true;
-          dimension.axes.push_back(index);
-          dimension.length = axes[index].length;
-          dimension.method = axes[index].method;
-        }
-        dimensions.push_back(dimension);
-      }
-    }
-  }
-  for (std::size_t a = 0; a < axes.size(); ++a)
-    if (!grouped[a]) dimensions.push_back({{a}, axes[a].length, axes[a].method});
-  return dimensions;
-}
-
-/// Every combination of the given dimensions (the last one varies fastest).
-std::vector<std::vector<std::size_t>> combinations(const std::vector<const Dimension*>& dims) {
-  std::vector<std::vector<std::size_t>> result{{}};
-  for (const Dimension* dimension : dims) {
-    std::vector<std::vector<std::size_t>> next;
-    for (const auto& prefix : result)
-      for (std::size_t i = 0; i < dimension->length; ++i) {
-        auto combination = prefix;
-        combination.push_back(i);
-        next.push_back(std::move(combination));
-      }
-    result = std::move(next);
-  }
-  return result;
-}
-
-/// How a swept value appears in summary.csv: the scalar as written, a
-/// component's name, or else its position in the list.
-std::string label_of(const ConfigNode& item, std::size_t position) {
-  if (item.is_scalar()) return item.scalar;
-  if (const ConfigNode* name = item.is_mapping() ? item.find("name") : nullptr; name && name->is_scalar())
-    return name->scalar;
-  return std::to_string(position);
-}
-
-void substitute(ConfigNode& tree, const std::vector<Axis>& axes,
-                const std::vector<const Dimension*>& dims, const std::vector<std::size_t>& choice,
-                std::vector<SweptValue>& swept) {
-  for (std::size_t d = 0; d < dims.size(); ++d)
-    for (std::size_t a : dims[d]->axes) {
-      ConfigNode* node = at(tree, axes[a].path);
-      ConfigNode item = node->items[choice[d]];
-      swept.push_back({axes[a].column, label_of(item, choice[d])});
-      *node = std::move(item);
-    }
-}
-
-/// Adds every default parameter to a component node (for config.resolved.yaml).
-void add_defaults(ConfigNode& node, const ComponentChoice& choice, const PluginRegistry& plugins) {
-  if (node.is_scalar()) {
-    ConfigNode mapping = ConfigNode::make_mapping(node.location);
-    mapping.set("name", node);
-    node = std::move(mapping);
-  }
-  if (!node.is_mapping()) return;
-  for (const auto& spec : plugins.find(choice.kind, choice.name).info().parameters)
-    if (!node.find(spec.name))
-      node.set(spec.name, ConfigNode::make_scalar(to_string(spec.default_value), {}));
-}
-
-void add_section_defaults(ConfigNode& root, const std::string& section,
-                          const std::vector<ParameterSpec>& specs) {
-  ConfigNode* node = root.find(section);
-  if (!node) node = &root.set(section, ConfigNode::make_mapping({}));
-  if (!node->is_mapping()) return;
-  const bool explicit_seeds = node->find("seeds") != nullptr;
-  for (const auto& spec : specs)
-    if (!node->find(spec.name) && !(explicit_seeds && (spec.name == "seed" || spec.name == "repetitions")))
-      node->set(spec.name, ConfigNode::make_scalar(to_string(spec.default_value), {}));
-}
-
-}  // namespace
-
-Experiment make_experiment(ConfigNode root, const std::string& source,
-                           const PluginRegistry& plugins) {
-  require_mapping(root, "the configuration");
-  for (const auto& entry : root.entries)
+void check_top_level(const ConfigNode& root) {
+  detail::require_mapping(root, "the configuration");
+  for (const auto& entry : root.entries) {
+    if (const auto moved = kMovedKeys.find(entry.key); moved != kMovedKeys.end())
+      fail(entry.key_location, fmt::format("`{}:` is no longer a section; {}.", entry.key, moved->second));
     if (std::find(kTopLevelKeys.begin(), kTopLevelKeys.end(), entry.key) == kTopLevelKeys.end())
-      unknown_key(entry, "the configuration", kTopLevelKeys);
+      detail::unknown_key(entry, "the configuration", kTopLevelKeys);
+  }
+}
 
-  Experiment experiment;
-  experiment.source = source;
+std::string read_name(const ConfigNode& root, const std::string& source) {
   if (const ConfigNode* name = root.find("name")) {
     if (!name->is_scalar()) fail(name->location, "name must be a single word or phrase.");
-    experiment.name = name->scalar;
-  } else {
-    experiment.name = std::filesystem::path(source).stem().string();
-    if (experiment.name.empty()) experiment.name = "experiment";
+    return name->scalar;
   }
+  const std::string stem = std::filesystem::path(source).stem().string();
+  return stem.empty() ? "experiment" : stem;
+}
+
+void require_sections(ConfigNode& root, const PluginRegistry& plugins) {
   if (!root.find("measurement"))
     fail(root.location, fmt::format("the configuration needs a `measurement:` section naming a "
                                     "measurement model; available: {}.",
                                     listing(plugins.names(PluginKind::measurement))));
   if (!root.find("loss")) root.set("loss", ConfigNode::make_scalar("squared", {}));
+  if (ConfigNode* problem = root.find("problem"); problem && problem->is_mapping() && !problem->find("name"))
+    problem->entries.insert(problem->entries.begin(),
+                            {"name", {}, ConfigNode::make_scalar("low_rank_psd", problem->location)});
+  if (!root.find("problem")) {
+    ConfigNode problem = ConfigNode::make_mapping(root.location);
+    problem.set("name", ConfigNode::make_scalar("low_rank_psd", {}));
+    root.set("problem", std::move(problem));
+  }
+  if (const ConfigNode* corruptions = root.find("corruptions"); corruptions && !corruptions->is_sequence())
+    fail(corruptions->location, "corruptions is a list of corruption plugins, applied to y in order, e.g. "
+                                "[{name: outliers, fraction: 0.1}].");
+}
 
-  // Methods and their labels.
+std::vector<std::string> read_method_labels(const ConfigNode& root) {
   const ConfigNode* methods = root.find("methods");
   if (!methods || !methods->is_sequence() || methods->items.empty())
     fail(methods ? methods->location : root.location,
@@ -431,10 +120,10 @@ Experiment make_experiment(ConfigNode root, const std::string& source,
          "and a width.");
   std::vector<std::string> labels;
   for (const auto& method : methods->items) {
-    require_mapping(method, "each entry of methods");
+    detail::require_mapping(method, "each entry of methods");
     for (const auto& entry : method.entries)
       if (std::find(kMethodKeys.begin(), kMethodKeys.end(), entry.key) == kMethodKeys.end())
-        unknown_key(entry, "a method", kMethodKeys);
+        detail::unknown_key(entry, "a method", kMethodKeys);
     for (const char* key : {"init", "optimizer", "width"})
       if (!method.find(key))
         fail(method.location, fmt::format("this method has no `{}`; a method needs init, "
@@ -452,164 +141,432 @@ Experiment make_experiment(ConfigNode root, const std::string& source,
       fail(method.location, fmt::format("two methods have the label '{}'; labels must differ.", label));
     labels.push_back(label);
   }
-  experiment.method_labels = labels;
+  return labels;
+}
 
-  // Seeds.
-  const ConfigNode* run_node = root.find("run");
-  if (run_node) require_mapping(*run_node, "run");
-  if (const ConfigNode* seeds = run_node ? run_node->find("seeds") : nullptr) {
-    const std::vector<ConfigNode> items =
-        seeds->is_sequence() ? seeds->items : std::vector<ConfigNode>{*seeds};
-    const ParameterSpec seed_spec =
-        ParameterSpec::integer("seeds", 0, "seed of each repetition").at_least(0);
-    for (const auto& item : items)
-      experiment.seeds.push_back(
-          static_cast<std::uint64_t>(std::get<std::int64_t>(parse_value(item, seed_spec, "run.seeds"))));
-    if (run_node->find("repetitions") || run_node->find("seed"))
-      fail(seeds->location, "give either run.seeds or run.seed with run.repetitions, not both.");
+/// Explicit run.seeds; empty when the seeds come from seed + repetitions.
+std::vector<std::uint64_t> read_seeds(const ConfigNode& root) {
+  std::vector<std::uint64_t> seeds;
+  const ConfigNode* run = root.find("run");
+  if (run) detail::require_mapping(*run, "run");
+  const ConfigNode* node = run ? run->find("seeds") : nullptr;
+  if (!node) return seeds;
+  const std::vector<ConfigNode> items = node->is_sequence() ? node->items : std::vector<ConfigNode>{*node};
+  const ParameterSpec spec = ParameterSpec::integer("seeds", 0, "seed of each repetition").at_least(0);
+  for (const auto& item : items)
+    seeds.push_back(static_cast<std::uint64_t>(std::get<std::int64_t>(detail::parse_value(item, spec, "run.seeds"))));
+  if (run->find("repetitions") || run->find("seed"))
+    fail(node->location, "give either run.seeds or run.seed with run.repetitions, not both.");
+  return seeds;
+}
+
+std::vector<ComponentChoice> read_metrics(const ConfigNode& root, const PluginRegistry& plugins) {
+  std::vector<ComponentChoice> metrics;
+  const ConfigNode* node = root.find("metrics");
+  if (!node) return metrics;
+  const std::vector<ConfigNode> items = node->is_sequence() ? node->items : std::vector<ConfigNode>{*node};
+  std::vector<std::string> seen;
+  for (const auto& item : items) {
+    metrics.push_back(choose(item, PluginKind::metric, "metrics", plugins));
+    const std::string& name = metrics.back().name;
+    if (std::find(seen.begin(), seen.end(), name) != seen.end())
+      fail(item.location, fmt::format("metric `{}` is listed twice.", name));
+    seen.push_back(name);
   }
+  return metrics;
+}
 
-  // Extra metrics, phase thresholds and figures (never swept).
-  if (const ConfigNode* metrics = root.find("metrics")) {
-    const std::vector<ConfigNode> items =
-        metrics->is_sequence() ? metrics->items : std::vector<ConfigNode>{*metrics};
-    std::vector<std::string> seen;
-    for (const auto& item : items) {
-      experiment.metrics.push_back(validate_component(item, PluginKind::metric, "metrics", plugins));
-      const std::string& name = experiment.metrics.back().name;
-      if (std::find(seen.begin(), seen.end(), name) != seen.end())
-        fail(item.location, fmt::format("metric `{}` is listed twice.", name));
-      seen.push_back(name);
+// ---------------------------------------------------------------- stage: paths
+
+/// Makes every path parameter absolute: relative to the configuration file's
+/// folder for values from the file, to the working directory for overrides.
+void resolve_paths(ConfigNode& root, const std::vector<std::string>& labels, const PluginRegistry& plugins) {
+  auto resolve = [](ConfigNode& value) {
+    if (!value.is_scalar() || value.scalar.empty()) return;
+    std::filesystem::path path(value.scalar);
+    if (path.is_relative()) {
+      const bool from_file = value.location.origin.empty() && !value.location.file.empty();
+      const std::filesystem::path base =
+          from_file ? std::filesystem::absolute(value.location.file).parent_path() : std::filesystem::current_path();
+      path = base / path;
+    }
+    value.scalar = path.lexically_normal().string();
+  };
+  for (const auto& site : detail::component_sites(root, labels)) {
+    ConfigNode* node = detail::at(root, site.path);
+    if (!node) continue;
+    std::vector<ConfigNode*> choices;
+    if (node->is_sequence())
+      for (auto& item : node->items) choices.push_back(&item);
+    else
+      choices.push_back(node);
+    for (ConfigNode* choice : choices) {
+      if (!choice->is_mapping()) continue;
+      const std::string name = detail::component_name(*choice);
+      for (const LoadedPlugin* plugin : plugins.plugins()) {
+        if (plugin->info().kind != site.kind || plugin->info().name != name) continue;
+        for (const auto& spec : plugin->info().parameters) {
+          ConfigNode* value = spec.type == ParameterType::path ? choice->find(spec.name) : nullptr;
+          if (!value) continue;
+          if (value->is_sequence())
+            for (auto& item : value->items) resolve(item);
+          else
+            resolve(*value);
+        }
+      }
     }
   }
-  {
-    const ParameterValues values =
-        validate_parameters(root.find("phases"), PhaseSettings::parameters(), "phases");
-    experiment.phases.alignment_below = values.real("alignment_below");
-    experiment.phases.fit_fraction = values.real("fit_fraction");
-    experiment.phases.convergence_within = values.real("convergence_within");
+}
+
+// ---------------------------------------------------------------- stage: one point of the sweep
+
+/// The problems seen so far, each created once.
+class ProblemCache {
+ public:
+  ProblemCache(std::vector<ProblemChoice>& problems, const PluginRegistry& plugins)
+      : problems_(problems), plugins_(plugins) {}
+
+  std::size_t index(const ComponentChoice& choice, const SourceLocation& where) {
+    const std::string key = choice.key();
+    if (const auto it = indices_.find(key); it != indices_.end()) return it->second;
+    ProblemChoice entry;
+    entry.choice = choice;
+    try {
+      const LoadedPlugin& plugin = plugins_.find(PluginKind::problem, choice.name);
+      entry.model = plugin.create_problem(choice.values);
+      entry.description = plugin.guard("describing itself", [&] { return entry.model->describe(); });
+    } catch (const Error& error) {
+      fail(where, error.what());
+    }
+    const MatrixShape& shape = entry.description.shape;
+    if (shape.rows < 1 || shape.cols < 1 || (shape.symmetric && shape.rows != shape.cols))
+      fail(where, fmt::format("problem `{}` describes an invalid shape {}.", choice.name, shape.describe()));
+    if (!entry.description.ground_truth && !entry.description.observed)
+      fail(where, fmt::format("problem `{}` provides neither a ground truth nor observed entries.",
+                              choice.name));
+    problems_.push_back(std::move(entry));
+    return indices_[key] = problems_.size() - 1;
   }
+
+ private:
+  std::vector<ProblemChoice>& problems_;
+  const PluginRegistry& plugins_;
+  std::map<std::string, std::size_t> indices_;
+};
+
+struct GlobalPoint {
+  std::size_t problem = 0;
+  std::vector<ComponentChoice> corruptions;
+  ComponentChoice measurement;
+  ComponentChoice loss;
+  RunSettings settings;
+  ParameterValues run_values;
+  std::vector<StopRule> stop_rules;  // run.stop as written (validated against columns later)
+  std::string instance_key;
+};
+
+std::vector<StopRule> read_stop_rules(const ConfigNode* run) {
+  std::vector<StopRule> rules;
+  const ConfigNode* stop = run ? run->find("stop") : nullptr;
+  if (!stop) return rules;
+  if (!stop->is_mapping())
+    fail(stop->location, "run.stop maps metric columns to thresholds, e.g. {test_error: 1e-10}: a run "
+                         "stops as converged when the column is at most its threshold.");
+  const ParameterSpec spec = ParameterSpec::real("stop", 0.0, "stop threshold");
+  for (const auto& entry : stop->entries)
+    rules.push_back({entry.key, std::get<double>(detail::parse_value(entry.value, spec, "run.stop." + entry.key))});
+  return rules;
+}
+
+GlobalPoint read_global_point(const ConfigNode& tree, ProblemCache& problems, const PluginRegistry& plugins) {
+  GlobalPoint point;
+  const ConfigNode& problem = *tree.find("problem");
+  point.problem = problems.index(choose(problem, PluginKind::problem, "problem", plugins), problem.location);
+  if (const ConfigNode* corruptions = tree.find("corruptions"))
+    for (const auto& item : corruptions->items)
+      point.corruptions.push_back(choose(item, PluginKind::corruption, "corruptions", plugins));
+  point.measurement = choose(*tree.find("measurement"), PluginKind::measurement, "measurement", plugins);
+  point.loss = choose(*tree.find("loss"), PluginKind::loss, "loss", plugins);
+  point.run_values = detail::validate_parameters(tree.find("run"), RunSettings::parameters(), "run", {"seeds", "stop"});
+  RunSettings& settings = point.settings;
+  settings.iterations = point.run_values.integer("iterations");
+  settings.log_every = point.run_values.integer("log_every");
+  settings.divergence_factor = point.run_values.real("divergence_factor");
+  settings.convergence_within = point.run_values.real("convergence_within");
+  settings.plot = point.run_values.boolean("plot");
+  point.stop_rules = read_stop_rules(tree.find("run"));
+
+  point.instance_key = "problem=" + std::to_string(point.problem);
+  for (const auto& corruption : point.corruptions) point.instance_key += " corruption=" + corruption.key();
+  point.instance_key += " measurement=" + point.measurement.key();
+  return point;
+}
+
+MethodSpec read_method(const ConfigNode& node, const std::string& label, const ComponentChoice& default_loss,
+                       const ProblemChoice& problem, const PluginRegistry& plugins) {
+  const std::string section = "method '" + label + "'";
+  MethodSpec method;
+  method.label = label;
+  method.initializer = choose(*node.find("init"), PluginKind::initializer, section + " init", plugins);
+  method.optimizer = choose(*node.find("optimizer"), PluginKind::optimizer, section + " optimizer", plugins);
+  method.loss = node.find("loss") ? choose(*node.find("loss"), PluginKind::loss, section + " loss", plugins)
+                                  : default_loss;
+  const ParameterSpec width_spec =
+      ParameterSpec::integer("width", 1, "number of columns k of the factors (U: n1 x k)").at_least(1);
+  method.width = std::get<std::int64_t>(detail::parse_value(*node.find("width"), width_spec, section + " width"));
+  const ParameterSpec factorization_spec = ParameterSpec::choice(
+      "factorization", "auto", {"auto", "symmetric", "asymmetric"},
+      "X = U U^T (symmetric) or X = U V^T; auto: symmetric for a symmetric problem");
+  const ConfigNode* factorization = node.find("factorization");
+  const std::string chosen =
+      factorization ? std::get<std::string>(detail::parse_value(*factorization, factorization_spec,
+                                                                section + " factorization"))
+                    : "auto";
+  const MatrixShape& shape = problem.description.shape;
+  method.symmetric_factorization = chosen == "auto" ? shape.symmetric : chosen == "symmetric";
+  if (method.symmetric_factorization && !shape.symmetric)
+    fail(factorization ? factorization->location : node.location,
+         fmt::format("{}: problem `{}` is {} (not symmetric), so it is fitted by X = U V^T; set "
+                     "factorization: asymmetric (or leave it out).",
+                     section, problem.choice.name, shape.describe()));
+  return method;
+}
+
+// ---------------------------------------------------------------- stage: columns and errors
+
+/// metrics.csv columns: train_loss, test_error / heldout_rmse where a problem
+/// has them, then every metric's (unique); summary columns of the metrics.
+void decide_columns(Experiment& experiment, const ConfigNode& root, const PluginRegistry& plugins) {
+  bool truth = false, heldout = false;
+  for (const auto& problem : experiment.problems) {
+    truth = truth || problem.description.ground_truth;
+    heldout = heldout || problem.description.heldout;
+  }
+  experiment.columns = {"train_loss"};
+  if (truth) experiment.columns.push_back("test_error");
+  if (heldout) experiment.columns.push_back("heldout_rmse");
+  const ConfigNode* metrics = root.find("metrics");
+  for (std::size_t i = 0; i < experiment.metrics.size(); ++i) {
+    const ComponentChoice& choice = experiment.metrics[i];
+    const LoadedPlugin& plugin = plugins.find(PluginKind::metric, choice.name);
+    const SourceLocation& where =
+        metrics->is_sequence() ? metrics->items[i].location : metrics->location;
+    std::vector<std::string> columns, summary;
+    try {
+      const auto metric = plugin.create_metric(choice.values);
+      columns = plugin.guard("naming its columns", [&] { return metric->columns(); });
+      summary = plugin.guard("naming its columns", [&] { return metric->summary_columns(); });
+    } catch (const Error& error) {
+      fail(where, error.what());
+    }
+    for (const auto& column : columns) {
+      if (experiment.column(column) >= 0)
+        fail(where, fmt::format("metric `{}` adds the column '{}', which metrics.csv already has.",
+                                choice.name, column));
+      experiment.columns.push_back(column);
+    }
+    for (const auto& column : summary) {
+      if (std::find(experiment.summary_columns.begin(), experiment.summary_columns.end(), column) !=
+          experiment.summary_columns.end())
+        fail(where, fmt::format("metric `{}` adds the summary column '{}' twice.", choice.name, column));
+      experiment.summary_columns.push_back(column);
+    }
+  }
+}
+
+/// run.error, and the stop rules checked against the columns.
+void decide_error(Experiment& experiment, const ConfigNode& root, const std::string& error,
+                  std::vector<GlobalPoint>& points) {
+  const ConfigNode* run = root.find("run");
+  auto where = [&](const std::string& key) {
+    const ConfigNode* node = run && run->is_mapping() ? run->find(key) : nullptr;
+    return node ? node->location : (run ? run->location : root.location);
+  };
+  if (error == "auto") {
+    experiment.error = experiment.column("test_error") >= 0     ? "test_error"
+                       : experiment.column("heldout_rmse") >= 0 ? "heldout_rmse"
+                                                                : "train_loss";
+  } else {
+    if (experiment.column(error) < 0) {
+      const std::string guess = nearest(error, experiment.columns);
+      fail(where("error"), fmt::format("run.error = '{}' is not a column of metrics.csv{} Columns: {}.", error,
+                                       guess.empty() ? "." : "; did you mean '" + guess + "'?",
+                                       listing(experiment.columns)));
+    }
+    experiment.error = error;
+  }
+  for (GlobalPoint& point : points) {
+    std::vector<StopRule> rules;
+    for (const char* legacy : {"test_error", "train_loss"}) {
+      const double threshold = point.run_values.real(std::string(legacy) + "_below");
+      if (threshold <= 0) continue;
+      if (experiment.column(legacy) < 0)
+        fail(where(std::string(legacy) + "_below"),
+             fmt::format("run.{}_below needs the column {}, which this problem does not have.", legacy, legacy));
+      rules.push_back({legacy, threshold});
+    }
+    for (const StopRule& rule : point.stop_rules) {
+      if (experiment.column(rule.column) < 0) {
+        const std::string guess = nearest(rule.column, experiment.columns);
+        fail(where("stop"), fmt::format("run.stop.{} is not a column of metrics.csv{} Columns: {}.", rule.column,
+                                        guess.empty() ? "." : "; did you mean '" + guess + "'?",
+                                        listing(experiment.columns)));
+      }
+      rules.push_back(rule);
+    }
+    point.settings.stop = std::move(rules);
+  }
+}
+
+// ---------------------------------------------------------------- stage: the resolved tree
+
+ConfigNode value_node(const ParameterValue& value) {
+  if (const auto* list = std::get_if<std::vector<double>>(&value)) {
+    ConfigNode sequence;
+    sequence.kind = ConfigNode::Kind::sequence;
+    for (double element : *list) sequence.items.push_back(ConfigNode::make_scalar(fmt::format("{}", element), {}));
+    return sequence;
+  }
+  return ConfigNode::make_scalar(to_string(value), {});
+}
+
+/// Writes every default parameter into the component nodes that are not swept.
+void add_defaults(ConfigNode& root, const std::vector<std::string>& labels, const PluginRegistry& plugins) {
+  for (const auto& site : detail::component_sites(root, labels)) {
+    ConfigNode* node = detail::at(root, site.path);
+    if (!node || node->is_sequence()) continue;
+    if (node->is_scalar()) {
+      ConfigNode mapping = ConfigNode::make_mapping(node->location);
+      mapping.set("name", *node);
+      *node = std::move(mapping);
+    }
+    if (!node->is_mapping()) continue;
+    const std::string name = detail::component_name(*node);
+    for (const LoadedPlugin* plugin : plugins.plugins())
+      if (plugin->info().kind == site.kind && plugin->info().name == name)
+        for (const auto& spec : plugin->info().parameters)
+          if (!node->find(spec.name)) node->set(spec.name, value_node(spec.default_value));
+  }
+  ConfigNode* run = root.find("run");
+  if (!run) run = &root.set("run", ConfigNode::make_mapping({}));
+  if (!run->is_mapping()) return;
+  const bool explicit_seeds = run->find("seeds") != nullptr;
+  for (const auto& spec : RunSettings::parameters())
+    if (!run->find(spec.name) && !(explicit_seeds && (spec.name == "seed" || spec.name == "repetitions")))
+      run->set(spec.name, value_node(spec.default_value));
+}
+
+}  // namespace
+
+Experiment make_experiment(ConfigNode root, const std::string& source, const PluginRegistry& plugins) {
+  check_top_level(root);
+  Experiment experiment;
+  experiment.source = source;
+  experiment.name = read_name(root, source);
+  require_sections(root, plugins);
+  const std::vector<std::string> labels = read_method_labels(root);
+  experiment.method_labels = labels;
+  resolve_paths(root, labels, plugins);
+  experiment.seeds = read_seeds(root);
+  experiment.metrics = read_metrics(root, plugins);
   if (const ConfigNode* figures = root.find("figures")) experiment.figures = parse_figures(*figures);
 
-  const std::vector<Axis> axes = find_axes(root, labels);
-  const std::vector<Dimension> dimensions = make_dimensions(root, axes);
-  for (const auto& axis : axes) experiment.axes.push_back(axis.column);
-  // Drop duplicate columns (two methods sweeping init.scale share one).
-  std::vector<std::string> columns;
-  for (const auto& c : experiment.axes)
-    if (std::find(columns.begin(), columns.end(), c) == columns.end()) columns.push_back(c);
-  experiment.axes = columns;
-
-  std::vector<const Dimension*> global;
-  std::vector<std::vector<const Dimension*>> per_method(labels.size());
+  // The sweep: axes, their dimensions, global and per-method.
+  const std::vector<detail::Axis> axes = detail::find_axes(root, labels, plugins);
+  const std::vector<detail::Dimension> dimensions = detail::make_dimensions(root, axes);
+  for (const auto& axis : axes)  // two methods sweeping init.scale share one column
+    if (std::find(experiment.axes.begin(), experiment.axes.end(), axis.column) == experiment.axes.end())
+      experiment.axes.push_back(axis.column);
+  std::vector<const detail::Dimension*> global;
+  std::vector<std::vector<const detail::Dimension*>> per_method(labels.size());
   for (const auto& dimension : dimensions) {
     if (dimension.method < 0) global.push_back(&dimension);
     else per_method[static_cast<std::size_t>(dimension.method)].push_back(&dimension);
   }
 
-  const auto run_specs = RunSettings::parameters();
-  const auto problem_specs = ProblemSpec::parameters();
-  bool resolved_done = false;
-  for (const auto& global_choice : combinations(global)) {
+  // Every point: its problem, measurement, settings and methods, then the runs.
+  ProblemCache problems(experiment.problems, plugins);
+  std::vector<GlobalPoint> points;
+  std::vector<std::vector<std::tuple<std::size_t, MethodSpec, std::vector<SweptValue>>>> point_methods;
+  std::string error;
+  for (const auto& global_choice : detail::combinations(global)) {
     ConfigNode tree = root;
-    std::vector<SweptValue> global_swept;
-    substitute(tree, axes, global, global_choice, global_swept);
-
-    const ProblemSpec problem = [&] {
-      const ConfigNode* node = tree.find("problem");
-      const ParameterValues values = validate_parameters(node, problem_specs, "problem");
-      try {
-        return ProblemSpec::from(values);
-      } catch (const Error& error) {
-        fail(node ? node->location : root.location, error.what());
-      }
-    }();
-    const ComponentChoice measurement = validate_component(
-        *tree.find("measurement"), PluginKind::measurement, "measurement", plugins);
-    const ComponentChoice loss = validate_component(*tree.find("loss"), PluginKind::loss, "loss", plugins);
-    const ParameterValues run_values =
-        validate_parameters(tree.find("run"), run_specs, "run", {"seeds"});
-    RunSettings settings;
-    settings.iterations = run_values.integer("iterations");
-    settings.log_every = run_values.integer("log_every");
-    settings.test_error_below = run_values.real("test_error_below");
-    settings.train_loss_below = run_values.real("train_loss_below");
-    settings.divergence_factor = run_values.real("divergence_factor");
-    settings.plot = run_values.boolean("plot");
+    std::vector<detail::SweptValueRecord> global_swept;
+    detail::substitute(tree, axes, global, global_choice, global_swept);
+    GlobalPoint point = read_global_point(tree, problems, plugins);
+    const std::string point_error = point.run_values.text("error");
+    if (points.empty()) error = point_error;
+    else if (point_error != error)
+      fail(root.find("run")->location, "run.error cannot be swept: the table compares one error.");
     if (experiment.seeds.empty())
-      for (std::int64_t i = 0; i < run_values.integer("repetitions"); ++i)
-        experiment.seeds.push_back(static_cast<std::uint64_t>(run_values.integer("seed") + i));
+      for (std::int64_t i = 0; i < point.run_values.integer("repetitions"); ++i)
+        experiment.seeds.push_back(static_cast<std::uint64_t>(point.run_values.integer("seed") + i));
 
-    std::string instance_key = fmt::format("n={} r={} kappa={} spectrum={} noise={} measurement={}",
-                                           problem.dimension, problem.rank, problem.condition_number,
-                                           problem.spectrum, problem.noise, measurement.name);
-    for (const auto& [key, value] : measurement.values.all())
-      instance_key += " " + key + "=" + to_string(value);
-
-    // Methods at this global point.
-    std::vector<std::vector<std::pair<MethodSpec, std::vector<SweptValue>>>> method_points(labels.size());
-    for (std::size_t m = 0; m < labels.size(); ++m) {
-      for (const auto& method_choice : combinations(per_method[m])) {
+    std::vector<std::tuple<std::size_t, MethodSpec, std::vector<SweptValue>>> methods;
+    for (std::size_t m = 0; m < labels.size(); ++m)
+      for (const auto& method_choice : detail::combinations(per_method[m])) {
         ConfigNode method_tree = tree;
-        std::vector<SweptValue> swept;
-        substitute(method_tree, axes, per_method[m], method_choice, swept);
-        const ConfigNode& node = *at(method_tree, {"methods", std::to_string(m)});
-        const std::string section = "method '" + labels[m] + "'";
-        MethodSpec method;
-        method.label = labels[m];
-        method.initializer = validate_component(*node.find("init"), PluginKind::initializer,
-                                                section + " init", plugins);
-        method.optimizer = validate_component(*node.find("optimizer"), PluginKind::optimizer,
-                                              section + " optimizer", plugins);
-        const ParameterSpec width_spec =
-            ParameterSpec::integer("width", 1, "number of columns k of the factor U (n x k)")
-                .at_least(1);
-        method.width = std::get<std::int64_t>(
-            parse_value(*node.find("width"), width_spec, section + " width"));
-        method_points[m].push_back({method, swept});
-        if (!resolved_done && method_choice == combinations(per_method[m]).front()) {
-          // Defaults go into the resolved tree (lists stay as written).
-          ConfigNode& original = root.find("methods")->items[m];
-          if (!original.find("init")->is_sequence())
-            add_defaults(*original.find("init"), method.initializer, plugins);
-          if (!original.find("optimizer")->is_sequence())
-            add_defaults(*original.find("optimizer"), method.optimizer, plugins);
-        }
+        std::vector<detail::SweptValueRecord> swept = global_swept;
+        detail::substitute(method_tree, axes, per_method[m], method_choice, swept);
+        const ConfigNode& node = *detail::at(method_tree, {"methods", std::to_string(m)});
+        std::vector<SweptValue> values;
+        for (const auto& record : swept) values.push_back({record.axis, record.value});
+        methods.emplace_back(m, read_method(node, labels[m], point.loss, experiment.problems[point.problem], plugins),
+                             std::move(values));
       }
-    }
+    points.push_back(std::move(point));
+    point_methods.push_back(std::move(methods));
+  }
 
-    if (!resolved_done) {
-      if (!root.find("measurement")->is_sequence()) add_defaults(*root.find("measurement"), measurement, plugins);
-      if (!root.find("loss")->is_sequence()) add_defaults(*root.find("loss"), loss, plugins);
-      add_section_defaults(root, "problem", problem_specs);
-      add_section_defaults(root, "phases", PhaseSettings::parameters());
-      if (ConfigNode* metrics = root.find("metrics"); metrics && metrics->is_sequence())
-        for (std::size_t i = 0; i < metrics->items.size(); ++i)
-          add_defaults(metrics->items[i], experiment.metrics[i], plugins);
-      add_section_defaults(root, "run", run_specs);
-      resolved_done = true;
-    }
+  decide_columns(experiment, root, plugins);
+  decide_error(experiment, root, error, points);
 
+  // The runs: for each point, seed, method and method point.
+  for (std::size_t p = 0; p < points.size(); ++p)
     for (const std::uint64_t seed : experiment.seeds)
       for (std::size_t m = 0; m < labels.size(); ++m)
-        for (const auto& [method, swept] : method_points[m]) {
+        for (const auto& [index, method, swept] : point_methods[p]) {
+          if (index != m) continue;
           RunSpec run;
           run.id = static_cast<Index>(experiment.runs.size());
           run.seed = seed;
-          run.problem = problem;
-          run.measurement = measurement;
-          run.loss = loss;
+          run.problem = points[p].problem;
+          run.corruptions = points[p].corruptions;
+          run.measurement = points[p].measurement;
           run.method = method;
-          run.settings = settings;
-          run.swept = global_swept;
-          run.swept.insert(run.swept.end(), swept.begin(), swept.end());
-          run.instance_key = instance_key + " seed=" + std::to_string(seed);
+          run.settings = points[p].settings;
+          run.swept = swept;
+          run.instance_key = points[p].instance_key + " seed=" + std::to_string(seed);
           experiment.runs.push_back(std::move(run));
         }
-  }
-  if (!root.find("name")) root.entries.insert(root.entries.begin(), {"name", {}, ConfigNode::make_scalar(experiment.name, {})});
+
+  add_defaults(root, labels, plugins);
+  if (ConfigNode* run = root.find("run"); run && run->is_mapping())
+    run->set("error", ConfigNode::make_scalar(experiment.error, {}));  // as decided
+  if (!root.find("name"))
+    root.entries.insert(root.entries.begin(), {"name", {}, ConfigNode::make_scalar(experiment.name, {})});
   experiment.resolved = std::move(root);
   return experiment;
+}
+
+ParameterValues parse_parameter_assignments(const PluginInfo& plugin, const std::vector<std::string>& assignments) {
+  ConfigNode mapping = ConfigNode::make_mapping({});
+  for (const auto& assignment : assignments) {
+    SourceLocation origin;
+    origin.origin = fmt::format("parameter `{}`", assignment);
+    const auto equals = assignment.find('=');
+    if (equals == std::string::npos || equals == 0)
+      throw ConfigError(origin.describe() + ": a parameter is written key=value.");
+    ConfigNode value = parse_config_text(assignment.substr(equals + 1), origin);
+    if (value.kind == ConfigNode::Kind::null) value = ConfigNode::make_scalar("", origin);
+    const std::string key = assignment.substr(0, equals);
+    for (const auto& spec : plugin.parameters)
+      if (spec.name == key && spec.type == ParameterType::path && value.is_scalar() && !value.scalar.empty())
+        value.scalar = std::filesystem::absolute(value.scalar).lexically_normal().string();
+    mapping.set(key, std::move(value), origin);
+  }
+  return detail::validate_parameters(&mapping, plugin.parameters, to_string(plugin.kind) + std::string(" `") +
+                                                                      plugin.name + "`");
 }
 
 Experiment load_experiment(const std::string& path, const std::vector<std::string>& overrides,

@@ -1,15 +1,23 @@
-// Out-of-line key functions of the plugin interfaces: their vtables and type
-// information live in the core library, once, for the host and every plugin.
+// Out-of-line key functions of the plugin interfaces (their vtables and type
+// information live in the core library, once, for the host and every
+// plugin), and the defaults of their optional members.
 
+#include <fmt/format.h>
+
+#include "ncvx/corruption.hpp"
+#include "ncvx/errors.hpp"
 #include "ncvx/initializer.hpp"
 #include "ncvx/loss.hpp"
 #include "ncvx/measurement_model.hpp"
 #include "ncvx/measurement_operator.hpp"
 #include "ncvx/metric.hpp"
 #include "ncvx/optimizer.hpp"
+#include "ncvx/problem.hpp"
 
 namespace ncvx {
 
+Problem::~Problem() = default;
+Corruption::~Corruption() = default;
 MeasurementOperator::~MeasurementOperator() = default;
 MeasurementModel::~MeasurementModel() = default;
 Loss::~Loss() = default;
@@ -17,8 +25,41 @@ Initializer::~Initializer() = default;
 Optimizer::~Optimizer() = default;
 Metric::~Metric() = default;
 
-void MeasurementOperator::forward_factored(const Matrix& U, Vector& out) const {
-  const Matrix X = U * U.transpose();
+// ---------------------------------------------------------------- Problem
+
+void Problem::add_noise(Vector&, RandomStream&) const {}
+std::size_t Problem::required_bytes() const { return 0; }
+
+// ---------------------------------------------------------------- MeasurementOperator
+
+void MeasurementOperator::adjoint_transpose_apply(const Vector& v, const Matrix& M, Matrix& out) const {
+  if (symmetric()) {
+    adjoint_apply(v, M, out);
+    return;
+  }
+  out.noalias() = adjoint(v).transpose() * M;
+}
+
+void MeasurementOperator::forward_factored(const FactorSet& factors, Vector& out) const {
+  const Matrix X = factors.product();
+  if (symmetric() && !factors.symmetric()) {
+    forward(0.5 * (X + X.transpose()), out);
+    return;
+  }
+  forward(X, out);
+}
+
+void MeasurementOperator::forward_entries(const MatrixEntries& entries, Vector& out) const {
+  const MatrixShape s = shape();
+  if (static_cast<double>(s.rows) * static_cast<double>(s.cols) > 1e8)
+    throw Error(fmt::format("this measurement operator cannot measure the {} entries of a {} data "
+                            "matrix without forming it densely; use matrix_completion",
+                            entries.size(), s.describe()));
+  Matrix X = Matrix::Zero(s.rows, s.cols);
+  for (std::size_t e = 0; e < entries.size(); ++e) {
+    X(entries.rows[e], entries.columns[e]) = entries.values[e];
+    if (s.symmetric) X(entries.columns[e], entries.rows[e]) = entries.values[e];
+  }
   forward(X, out);
 }
 
@@ -26,22 +67,41 @@ void MeasurementOperator::evaluate(const Vector& observations, const Loss& loss,
                                    std::span<FactorEvaluation> items) const {
   Vector residual, derivative;
   for (FactorEvaluation& item : items) {
-    forward_factored(*item.factor, residual);
+    const FactorSet& factors = *item.factors;
+    forward_factored(factors, residual);
     residual -= observations;
     derivative.resize(residual.size());
     item.value = loss.evaluate(residual, derivative);
-    if (item.adjoint_times_factor) adjoint_apply(derivative, *item.factor, *item.adjoint_times_factor);
+    if (!item.adjoint_products) continue;
+    FactorSet& out = *item.adjoint_products;
+    out.resize(factors.shape());
+    if (factors.symmetric()) {
+      adjoint_apply(derivative, factors.left(), out.left());
+    } else {
+      adjoint_apply(derivative, factors.right(), out.left());
+      adjoint_transpose_apply(derivative, factors.left(), out.right());
+    }
   }
 }
 
 Matrix MeasurementOperator::adjoint(const Vector& v) const {
-  Matrix result(dimension(), dimension());
-  adjoint_apply(v, Matrix::Identity(dimension(), dimension()), result);
+  const MatrixShape s = shape();
+  Matrix result(s.rows, s.cols);
+  adjoint_apply(v, Matrix::Identity(s.cols, s.cols), result);
   return result;
 }
 
-std::size_t MeasurementModel::required_bytes(Index) const { return 0; }
-bool MeasurementModel::isometric_in_expectation() const { return false; }
+// ---------------------------------------------------------------- MeasurementModel
+
+std::size_t MeasurementModel::required_bytes(const MatrixShape&) const { return 0; }
+bool MeasurementModel::isometric_in_expectation(const MatrixShape&) const { return false; }
 bool MeasurementModel::shares_passes() const { return false; }
+
+// ---------------------------------------------------------------- Metric
+
+std::vector<std::string> Metric::summary_columns() const { return {}; }
+void Metric::summarize(const MetricContext&, double*) {}
+bool Metric::observes_every_iteration() const { return false; }
+void Metric::observe(const MetricContext&) {}
 
 }  // namespace ncvx

@@ -10,6 +10,7 @@ Objective::Objective(const MeasurementOperator& measurement, const Loss& loss,
 
 void Objective::evaluate(FactorEvaluation& item) const {
   ++evaluations_;
+  if (item.adjoint_products) item.adjoint_products->resize(item.factors->shape());
   if (lockstep_) {
     lockstep_->evaluate(item);
   } else {
@@ -17,16 +18,17 @@ void Objective::evaluate(FactorEvaluation& item) const {
   }
 }
 
-double Objective::value(const Matrix& factor) const {
-  FactorEvaluation item{&factor, nullptr, 0.0};
+double Objective::value(const FactorSet& factors) const {
+  FactorEvaluation item{&factors, nullptr, 0.0};
   evaluate(item);
   return item.value;
 }
 
-double Objective::value_and_gradient(const Matrix& factor, Matrix& gradient) const {
-  FactorEvaluation item{&factor, &gradient, 0.0};
+double Objective::value_and_gradient(const FactorSet& factors, FactorSet& gradient) const {
+  FactorEvaluation item{&factors, &gradient, 0.0};
   evaluate(item);
-  gradient *= 2.0;  // grad f(U) = 2 A*(l'(r)) U
+  // symmetric: grad_U f = 2 A*(l'(r)) U; asymmetric: the adjoint products are the gradient.
+  if (factors.symmetric()) gradient.left() *= 2.0;
   return item.value;
 }
 

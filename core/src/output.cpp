@@ -78,6 +78,16 @@ nlohmann::json abi_json(const AbiRecord& abi) {
           {"eigen", abi.eigen},             {"build_type", abi.build_type}};
 }
 
+/// The columns whose final value summary.csv reports: the core's errors and run.error.
+std::vector<std::string> final_columns(const Experiment& experiment) {
+  std::vector<std::string> columns;
+  for (const char* core : {"train_loss", "test_error", "heldout_rmse"})
+    if (experiment.column(core) >= 0) columns.emplace_back(core);
+  if (std::find(columns.begin(), columns.end(), experiment.error) == columns.end())
+    columns.push_back(experiment.error);
+  return columns;
+}
+
 }  // namespace
 
 std::string csv_field(const std::string& text) {
@@ -119,26 +129,31 @@ void write_results(const fs::path& directory, const Experiment& experiment,
   }
   {
     auto stream = open_for_writing(directory / "summary.csv");
-    stream << "run_id,method,init,optimizer,width";
+    const std::vector<std::string> finals = final_columns(experiment);
+    stream << "run_id,method,init,optimizer,loss,factorization,width";
     for (const auto& axis : experiment.axes) stream << "," << csv_field(axis);
-    stream << ",seed,final_train_loss,final_test_error,best_test_error,best_test_error_iteration,"
-              "alignment_iteration,fit_iteration,convergence_iteration,spectral_lambda_r,"
-              "predicted_iterations_per_decade,predicted_iterations_per_decade_sigma_r,iterations,"
-              "wall_seconds,status,message\n";
+    stream << ",seed";
+    for (const auto& column : finals) stream << ",final_" << column;
+    stream << ",best_" << experiment.error << ",best_" << experiment.error << "_iteration,convergence_iteration";
+    for (const auto& column : experiment.summary_columns) stream << "," << csv_field(column);
+    stream << ",iterations,wall_seconds,status,message\n";
     for (const auto& result : results) {
       const RunSpec& run = experiment.runs[static_cast<std::size_t>(result.id)];
-      stream << run.id << "," << csv_field(run.method.label) << "," << run.method.initializer.name
-             << "," << run.method.optimizer.name << "," << run.method.width;
+      stream << run.id << "," << csv_field(run.method.label) << "," << run.method.initializer.name << ","
+             << run.method.optimizer.name << "," << run.method.loss.name << ","
+             << (run.method.symmetric_factorization ? "symmetric" : "asymmetric") << "," << run.method.width;
       for (const auto& axis : experiment.axes) stream << "," << csv_field(value_of(run, axis));
-      stream << "," << run.seed << "," << number(result.final_train_loss) << ","
-             << number(result.final_test_error) << "," << number(result.best_test_error) << ","
-             << result.best_test_error_iteration << "," << reached(result.alignment_iteration) << ","
-             << reached(result.fit_iteration) << "," << reached(result.convergence_iteration) << ","
-             << number(result.spectral_lambda_r) << ","
-             << number(result.predicted_iterations_per_decade) << ","
-             << number(result.predicted_iterations_per_decade_sigma_r) << "," << result.iterations << ","
-             << fmt::format("{:.6f}", result.wall_seconds) << "," << to_string(result.status) << ","
-             << csv_field(result.message) << "\n";
+      stream << "," << run.seed;
+      for (const auto& column : finals) {
+        const int index = experiment.column(column);
+        stream << "," << number(result.metrics.empty() ? std::nan("")
+                                                       : result.metrics.back()[static_cast<std::size_t>(index)]);
+      }
+      stream << "," << number(result.best_error) << "," << reached(result.best_error_iteration) << ","
+             << reached(result.convergence_iteration);
+      for (double value : result.summary) stream << "," << number(value);
+      stream << "," << result.iterations << "," << fmt::format("{:.6f}", result.wall_seconds) << ","
+             << to_string(result.status) << "," << csv_field(result.message) << "\n";
     }
   }
   {
@@ -157,7 +172,8 @@ void write_results(const fs::path& directory, const Experiment& experiment,
     meta["finished_utc"] = utc_now();
     meta["random_streams"] =
         "state0 = splitmix64(seed XOR fnv1a64(component)), std::mt19937_64; components: "
-        "ground_truth, measurement, noise, init";
+        "ground_truth, measurement, noise, corruption.<i>, init";
+    meta["error"] = experiment.error;
     meta["host_abi"] = abi_json(AbiRecord::of_host());
     nlohmann::json used = nlohmann::json::array();
     for (const LoadedPlugin* plugin : plugins.plugins()) {
@@ -196,19 +212,22 @@ std::string comparison_table(const Experiment& experiment, const ExperimentResul
     it->runs.push_back(&result);
   }
 
+  const bool train_column = experiment.error != "train_loss";
   std::vector<std::string> header = {"method"};
   for (const auto& axis : experiment.axes) header.push_back(axis);
-  for (const char* column : {"seeds", "final test_error", "best test_error", "final train_loss",
-                             "iterations", "seconds", "status"})
-    header.emplace_back(column);
+  header.emplace_back("seeds");
+  header.push_back("final " + experiment.error);
+  header.push_back("best " + experiment.error);
+  if (train_column) header.emplace_back("final train_loss");
+  for (const char* column : {"iterations", "seconds", "status"}) header.emplace_back(column);
 
   std::vector<std::vector<std::string>> cells;
   for (const auto& row : rows) {
     std::vector<double> final_error, best_error, train, iterations, seconds;
     std::map<std::string, int> statuses;
     for (const RunResult* result : row.runs) {
-      final_error.push_back(result->final_test_error);
-      best_error.push_back(result->best_test_error);
+      final_error.push_back(result->final_error);
+      best_error.push_back(result->best_error);
       train.push_back(result->final_train_loss);
       iterations.push_back(static_cast<double>(result->iterations));
       seconds.push_back(result->wall_seconds);
@@ -224,7 +243,7 @@ std::string comparison_table(const Experiment& experiment, const ExperimentResul
     line.push_back(std::to_string(row.runs.size()));
     line.push_back(fmt::format("{:.3e}", median(final_error)));
     line.push_back(fmt::format("{:.3e}", median(best_error)));
-    line.push_back(fmt::format("{:.3e}", median(train)));
+    if (train_column) line.push_back(fmt::format("{:.3e}", median(train)));
     line.push_back(fmt::format("{:.0f}", median(iterations)));
     line.push_back(fmt::format("{:.3f}", median(seconds)));
     line.push_back(status);

@@ -13,6 +13,9 @@ const char* to_string(ParameterType type) {
     case ParameterType::integer: return "integer";
     case ParameterType::boolean: return "boolean";
     case ParameterType::choice: return "choice";
+    case ParameterType::text: return "text";
+    case ParameterType::path: return "path";
+    case ParameterType::real_list: return "real list";
   }
   return "?";
 }
@@ -33,6 +36,11 @@ std::string to_string(const ParameterValue& value) {
     std::string operator()(std::int64_t v) const { return std::to_string(v); }
     std::string operator()(bool v) const { return v ? "true" : "false"; }
     std::string operator()(const std::string& v) const { return v; }
+    std::string operator()(const std::vector<double>& v) const {
+      std::string text = "[";
+      for (std::size_t i = 0; i < v.size(); ++i) text += (i ? ", " : "") + fmt::format("{}", v[i]);
+      return text + "]";
+    }
   };
   return std::visit(Visitor{}, value);
 }
@@ -76,6 +84,34 @@ ParameterSpec ParameterSpec::choice(std::string name, std::string default_value,
   return spec;
 }
 
+ParameterSpec ParameterSpec::text(std::string name, std::string default_value, std::string description) {
+  ParameterSpec spec;
+  spec.name = std::move(name);
+  spec.type = ParameterType::text;
+  spec.default_value = std::move(default_value);
+  spec.description = std::move(description);
+  return spec;
+}
+
+ParameterSpec ParameterSpec::path(std::string name, std::string description) {
+  ParameterSpec spec;
+  spec.name = std::move(name);
+  spec.type = ParameterType::path;
+  spec.default_value = std::string();
+  spec.description = std::move(description);
+  return spec;
+}
+
+ParameterSpec ParameterSpec::real_list(std::string name, std::vector<double> default_value,
+                                       std::string description) {
+  ParameterSpec spec;
+  spec.name = std::move(name);
+  spec.type = ParameterType::real_list;
+  spec.default_value = std::move(default_value);
+  spec.description = std::move(description);
+  return spec;
+}
+
 ParameterSpec& ParameterSpec::at_least(double bound) {
   minimum = bound;
   minimum_exclusive = false;
@@ -104,12 +140,15 @@ std::string ParameterSpec::constraint() const {
     return text + "}";
   }
   if (type == ParameterType::boolean) return "true or false";
+  if (type == ParameterType::text) return "";
+  if (type == ParameterType::path) return "an existing file";
   const bool has_min = std::isfinite(minimum), has_max = std::isfinite(maximum);
+  const std::string each = type == ParameterType::real_list ? "each " : "";
   if (has_min && has_max)
-    return fmt::format("in {}{}, {}{}", minimum_exclusive ? "(" : "[", format_number(minimum),
+    return each + fmt::format("in {}{}, {}{}", minimum_exclusive ? "(" : "[", format_number(minimum),
                        format_number(maximum), maximum_exclusive ? ")" : "]");
-  if (has_min) return fmt::format("{} {}", minimum_exclusive ? ">" : ">=", format_number(minimum));
-  if (has_max) return fmt::format("{} {}", maximum_exclusive ? "<" : "<=", format_number(maximum));
+  if (has_min) return each + fmt::format("{} {}", minimum_exclusive ? ">" : ">=", format_number(minimum));
+  if (has_max) return each + fmt::format("{} {}", maximum_exclusive ? "<" : "<=", format_number(maximum));
   return "";
 }
 
@@ -122,6 +161,15 @@ bool ParameterSpec::admits(const ParameterValue& value) const {
     return false;
   }
   if (type == ParameterType::boolean) return std::holds_alternative<bool>(value);
+  if (type == ParameterType::text || type == ParameterType::path)
+    return std::holds_alternative<std::string>(value);
+  if (type == ParameterType::real_list) {
+    const auto* list = std::get_if<std::vector<double>>(&value);
+    if (!list) return false;
+    for (double element : *list)
+      if (!admits_number(element)) return false;
+    return true;
+  }
   double number;
   if (const auto* r = std::get_if<double>(&value)) {
     number = *r;
@@ -130,6 +178,10 @@ bool ParameterSpec::admits(const ParameterValue& value) const {
   } else {
     return false;
   }
+  return admits_number(number);
+}
+
+bool ParameterSpec::admits_number(double number) const {
   if (std::isnan(number)) return false;
   if (minimum_exclusive ? !(number > minimum) : !(number >= minimum)) return false;
   if (maximum_exclusive ? !(number < maximum) : !(number <= maximum)) return false;
@@ -177,6 +229,12 @@ bool ParameterValues::boolean(const std::string& name) const {
 }
 const std::string& ParameterValues::choice(const std::string& name) const {
   return typed<std::string>(*this, name, "choice");
+}
+const std::string& ParameterValues::text(const std::string& name) const {
+  return typed<std::string>(*this, name, "text");
+}
+const std::vector<double>& ParameterValues::real_list(const std::string& name) const {
+  return typed<std::vector<double>>(*this, name, "real list");
 }
 
 }  // namespace ncvx

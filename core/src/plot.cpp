@@ -62,7 +62,8 @@ std::string one_of(const ConfigNode& node, const std::string& what,
 
 struct Table {
   std::vector<std::string> header;
-  std::vector<std::vector<std::string>> rows;
+  std::vector<std::vector<std::string>> rows;  // each with as many fields as the header
+  std::vector<std::string> damaged;            // "file:line: why" of skipped rows
 
   int column(const std::string& name) const {
     const auto it = std::find(header.begin(), header.end(), name);
@@ -101,8 +102,17 @@ Table read_csv(const fs::path& file) {
   Table table;
   std::string line;
   if (std::getline(stream, line)) table.header = split_csv_line(line);
-  while (std::getline(stream, line))
-    if (!line.empty()) table.rows.push_back(split_csv_line(line));
+  if (table.header.size() < 2) throw Error(fmt::format("{} has no header line.", file.string()));
+  for (std::size_t number = 2; std::getline(stream, line); ++number) {
+    if (line.empty()) continue;
+    auto fields = split_csv_line(line);
+    if (fields.size() != table.header.size()) {
+      table.damaged.push_back(fmt::format("{}:{}: {} fields where the header has {} (a damaged or cut row; skipped)",
+                                          file.string(), number, fields.size(), table.header.size()));
+      continue;
+    }
+    table.rows.push_back(std::move(fields));
+  }
   return table;
 }
 
@@ -223,9 +233,7 @@ std::vector<FigureSpec> parse_figures(const ConfigNode& node) {
           list.items.push_back(value);
           return list;
         }();
-        for (const auto& reference : listed.items)
-          figure.references.push_back(
-              one_of(reference, what, {"iterations_per_decade", "iterations_per_decade_sigma_r"}));
+        for (const auto& reference : listed.items) figure.references.push_back(scalar(reference, what));
       }
       else if (entry.key == "x_label") figure.x_label = scalar(value, what);
       else if (entry.key == "y_label") figure.y_label = scalar(value, what);
@@ -242,223 +250,293 @@ std::vector<FigureSpec> parse_figures(const ConfigNode& node) {
   return figures;
 }
 
-PlotResult plot_results(const fs::path& directory, const std::vector<std::string>& only) {
-  if (std::system("command -v gnuplot > /dev/null 2>&1") != 0)
-    throw Error("gnuplot is not installed; `apt-get install gnuplot-nox` (scripts/setup.sh does it).");
+namespace {
 
-  const ConfigNode config = load_config_file((directory / "config.resolved.yaml").string());
-  std::vector<FigureSpec> figures =
-      config.find("figures") ? parse_figures(*config.find("figures")) : default_figures();
-  if (!only.empty()) {
-    std::vector<FigureSpec> chosen;
-    for (const auto& name : only) {
-      auto it = std::find_if(figures.begin(), figures.end(), [&](const FigureSpec& f) { return f.name == name; });
-      if (it == figures.end()) {
-        std::vector<std::string> available;
-        for (const auto& f : figures) available.push_back(f.name);
-        throw Error(fmt::format("no figure named '{}'; this results folder has: {}.", name,
-                                fmt::join(available, ", ")));
-      }
-      chosen.push_back(*it);
+// ---------------------------------------------------------------- stage: what to draw
+
+/// The figures of the folder's configuration (or the defaults for its error), or only those named.
+std::vector<FigureSpec> figures_to_draw(const ConfigNode& config, const std::vector<std::string>& only) {
+  std::vector<FigureSpec> figures;
+  if (const ConfigNode* listed = config.find("figures")) {
+    figures = parse_figures(*listed);
+  } else {
+    figures = default_figures();
+    // The experiment's error (run.error) in place of test_error.
+    const ConfigNode* run = config.find("run");
+    const ConfigNode* error = run && run->is_mapping() ? run->find("error") : nullptr;
+    if (error && error->is_scalar() && error->scalar != "auto" && error->scalar != "test_error") {
+      figures.front().name = figures.front().title = error->scalar;
+      figures.front().y = {error->scalar};
+      if (error->scalar == "train_loss") figures.pop_back();
     }
-    figures = chosen;
   }
+  if (only.empty()) return figures;
+  std::vector<FigureSpec> chosen;
+  for (const auto& name : only) {
+    auto it = std::find_if(figures.begin(), figures.end(), [&](const FigureSpec& f) { return f.name == name; });
+    if (it == figures.end()) {
+      std::vector<std::string> available;
+      for (const auto& f : figures) available.push_back(f.name);
+      throw Error(fmt::format("no figure named '{}'; this results folder has: {}.", name, fmt::join(available, ", ")));
+    }
+    chosen.push_back(*it);
+  }
+  return chosen;
+}
 
-  // Runs from summary.csv: axis columns sit between `width` and `seed`.
-  const Table summary = read_csv(directory / "summary.csv");
-  const int width_column = summary.column("width"), seed_column = summary.column("seed");
-  if (width_column < 0 || seed_column < 0) throw Error("summary.csv lacks the width or seed column.");
-  std::vector<std::string> axis_names(summary.header.begin() + width_column + 1,
-                                      summary.header.begin() + seed_column);
-  std::map<std::string, Run> runs;  // by run id
+// ---------------------------------------------------------------- stage: the runs of summary.csv
+
+struct Runs {
+  std::map<std::string, Run> by_id;
   std::set<std::string> methods;
+  std::map<std::string, std::set<std::string>> axis_values;
+
+  /// A line's label: the method (when there are several) and the axes that vary, except `skip`.
+  std::string label(const Run& run, const std::string& skip) const {
+    std::string text = methods.size() > 1 ? run.method : "";
+    for (const auto& [axis, value] : run.axes)
+      if (axis != skip && axis_values.at(axis).size() > 1)
+        text += fmt::format("{}{}={}", text.empty() ? "" : " ", axis, value);
+    return text.empty() ? run.method : text;
+  }
+};
+
+/// Axis columns sit between `width` and `seed` in summary.csv.
+Runs read_runs(const Table& summary) {
+  const int width_column = summary.column("width"), seed_column = summary.column("seed");
+  if (width_column < 0 || seed_column < 0 || seed_column < width_column)
+    throw Error("summary.csv lacks the width or seed column.");
+  const std::vector<std::string> axis_names(summary.header.begin() + width_column + 1,
+                                            summary.header.begin() + seed_column);
+  Runs runs;
   for (const auto& row : summary.rows) {
     Run run;
-    for (std::size_t c = 0; c < summary.header.size() && c < row.size(); ++c)
-      run.fields[summary.header[c]] = row[c];
+    for (std::size_t c = 0; c < summary.header.size() && c < row.size(); ++c) run.fields[summary.header[c]] = row[c];
     run.method = run.fields["method"];
     for (const auto& axis : axis_names)
       if (!run.fields[axis].empty()) run.axes.emplace_back(axis, run.fields[axis]);
-    methods.insert(run.method);
-    runs[run.fields["run_id"]] = std::move(run);
+    runs.methods.insert(run.method);
+    runs.by_id[run.fields["run_id"]] = std::move(run);
   }
-  // Axes that take more than one value label the lines.
-  std::map<std::string, std::set<std::string>> axis_values;
-  for (const auto& [id, run] : runs)
-    for (const auto& [axis, value] : run.axes) axis_values[axis].insert(value);
-  auto label_of = [&](const Run& run, const std::string& skip) {
-    std::string label = methods.size() > 1 ? run.method : "";
-    for (const auto& [axis, value] : run.axes)
-      if (axis != skip && axis_values[axis].size() > 1)
-        label += fmt::format("{}{}={}", label.empty() ? "" : " ", axis, value);
-    return label.empty() ? run.method : label;
-  };
+  for (const auto& axis : axis_names) runs.axis_values[axis];
+  for (const auto& [id, run] : runs.by_id)
+    for (const auto& [axis, value] : run.axes) runs.axis_values[axis].insert(value);
+  return runs;
+}
 
-  std::optional<Table> metrics;
+bool selected(const FigureSpec& figure, const Run& run) {
+  return figure.methods.empty() ||
+         std::find(figure.methods.begin(), figure.methods.end(), run.method) != figure.methods.end();
+}
+
+// ---------------------------------------------------------------- stage: series
+
+/// A trajectory figure: y columns of metrics.csv against the iteration.
+std::vector<Series> trajectory_series(const FigureSpec& figure, const Runs& runs, const Table& metrics) {
+  for (const auto& y : figure.y)
+    if (metrics.column(y) < 0)
+      throw Error(fmt::format("figure '{}': metrics.csv has no column '{}'; it has: {}.", figure.name, y,
+                              fmt::join(metrics.header.begin() + std::min<std::ptrdiff_t>(2, metrics.header.size()),
+                                        metrics.header.end(), ", ")));
+  // label -> y -> iteration -> values over seeds
+  std::map<std::string, std::map<std::string, std::map<double, std::vector<double>>>> groups;
+  std::vector<std::string> order;
+  for (const auto& row : metrics.rows) {
+    const auto it = runs.by_id.find(row[0]);
+    if (it == runs.by_id.end() || !selected(figure, it->second)) continue;
+    const std::string label = runs.label(it->second, "");
+    if (std::find(order.begin(), order.end(), label) == order.end()) order.push_back(label);
+    for (const auto& y : figure.y)
+      groups[label][y][to_number(row[1])].push_back(to_number(row[static_cast<std::size_t>(metrics.column(y))]));
+  }
+  std::vector<Series> series;
+  for (const auto& label : order)
+    for (const auto& y : figure.y) {
+      Series s;
+      s.label = figure.y.size() > 1 ? (order.size() > 1 ? label + " " + y : y) : label;
+      for (const auto& [x, values] : groups[label][y]) {
+        if (values.size() > 1) s.band = true;
+        if (const auto q = quartiles(values)) s.points.emplace_back(x, *q);
+      }
+      series.push_back(std::move(s));
+    }
+  return series;
+}
+
+/// The fitted slope of a summary line, added to its label and returned as a note.
+std::string fit_series(const FigureSpec& figure, Series& s) {
+  std::vector<double> fx, fy;
+  for (const auto& [x, q] : s.points) {
+    if (figure.fit == "power" && (x <= 0 || q.median <= 0)) continue;
+    if (figure.fit == "log_linear" && x <= 0) continue;
+    fx.push_back(std::log10(x));
+    fy.push_back(figure.fit == "power" ? std::log10(q.median) : q.median);
+  }
+  if (fx.size() < 2) return "";
+  const double slope = fit_line(fx, fy).first;
+  const std::string text = figure.fit == "power" ? fmt::format("log-log slope {:.3f}", slope)
+                                                 : fmt::format("{:.1f} per decade", std::fabs(slope));
+  s.label += " (" + text + ")";
+  return text;
+}
+
+/// A reference line through the first series' centroid, with the slope (y per
+/// decade of x, y growing as x shrinks) given by the median of a summary column.
+std::optional<Series> reference_series(const std::string& column, const std::vector<double>& predicted,
+                                       const Series& first, std::string& note) {
+  const auto q = quartiles(predicted);
+  if (!q || first.points.empty()) return std::nullopt;
+  double cx = 0, cy = 0;
+  for (const auto& [x, stats] : first.points) {
+    cx += std::log10(x);
+    cy += stats.median;
+  }
+  cx /= static_cast<double>(first.points.size());
+  cy /= static_cast<double>(first.points.size());
+  Series reference;
+  reference.label = fmt::format("{} = {:.1f} per decade", column, q->median);
+  for (const auto& [x, stats] : first.points) {
+    const double value = cy - q->median * (std::log10(x) - cx);
+    reference.points.emplace_back(x, Quartiles{value, value, value});
+  }
+  note += fmt::format("{}{} {:.1f} per decade", note.empty() ? "" : "; ", column, q->median);
+  return reference;
+}
+
+/// A summary figure: one summary.csv column against a swept axis (or another column).
+std::vector<Series> summary_series(const FigureSpec& figure, const Runs& runs, const Table& summary,
+                                   std::string& note) {
+  const std::string& y = figure.y.front();
+  if (summary.column(figure.x) < 0 || summary.column(y) < 0)
+    throw Error(fmt::format("figure '{}': summary.csv has no column '{}'.", figure.name,
+                            summary.column(figure.x) < 0 ? figure.x : y));
+  // A reference names a summary column, as written or with the prefix predicted_.
+  std::vector<std::string> reference_columns;
+  for (const auto& reference : figure.references) {
+    const std::string column = summary.column("predicted_" + reference) >= 0 ? "predicted_" + reference : reference;
+    if (summary.column(column) < 0)
+      throw Error(fmt::format("figure '{}': reference '{}' is not a column of summary.csv (ask for the metric "
+                              "that writes it, e.g. `phases`).",
+                              figure.name, reference));
+    reference_columns.push_back(column);
+  }
+  std::map<std::string, std::map<double, std::vector<double>>> groups;
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<double>> predicted;  // reference column -> values over runs
+  for (const auto& [id, run] : runs.by_id) {
+    if (!selected(figure, run)) continue;
+    const auto x_field = run.fields.find(figure.x), y_field = run.fields.find(y);
+    if (x_field == run.fields.end() || y_field == run.fields.end()) continue;  // a short row
+    const double x = to_number(x_field->second);
+    if (!std::isfinite(x)) continue;
+    const std::string label = runs.label(run, figure.x);
+    if (std::find(order.begin(), order.end(), label) == order.end()) order.push_back(label);
+    groups[label][x].push_back(to_number(y_field->second));
+    for (const auto& column : reference_columns)
+      if (const auto p = run.fields.find(column); p != run.fields.end()) predicted[column].push_back(to_number(p->second));
+  }
+  std::sort(order.begin(), order.end());
+  std::vector<Series> series;
+  for (const auto& label : order) {
+    Series s;
+    s.label = label;
+    for (const auto& [x, values] : groups[label]) {
+      if (values.size() > 1) s.band = true;
+      if (const auto q = quartiles(values)) s.points.emplace_back(x, *q);
+    }
+    if (figure.fit != "none")
+      if (const std::string text = fit_series(figure, s); !text.empty())
+        note += fmt::format("{}{}: {}", note.empty() ? "" : "; ", label, text);
+    series.push_back(std::move(s));
+  }
+  for (const auto& column : reference_columns)
+    if (!series.empty())
+      if (auto reference = reference_series(column, predicted[column], series.front(), note))
+        series.push_back(std::move(*reference));
+  return series;
+}
+
+// ---------------------------------------------------------------- stage: files
+
+/// Writes NAME.dat and NAME.gp and runs gnuplot on them (NAME.png, NAME.svg).
+void draw_figure(const FigureSpec& figure, const std::vector<Series>& series, const fs::path& out) {
+  const fs::path data = out / (figure.name + ".dat");
+  const fs::path script = out / (figure.name + ".gp");
+  {
+    std::ofstream stream(data);
+    stream.precision(17);
+    for (const auto& s : series) {
+      stream << "# " << s.label << "\n# x median q1 q3\n";
+      for (const auto& [x, q] : s.points) stream << x << " " << q.median << " " << q.low << " " << q.high << "\n";
+      stream << "\n\n";
+    }
+  }
+  std::ostringstream gp;
+  const std::string y_label = !figure.y_label.empty() ? figure.y_label
+                              : figure.y.size() == 1  ? figure.y.front()
+                                                      : std::string("value");
+  const std::string x_label = !figure.x_label.empty() ? figure.x_label : figure.x;
+  gp << "# Generated by ncvx plot; edit and run `gnuplot " << script.filename().string() << "`.\n";
+  gp << "set encoding utf8\nset key outside top center horizontal box font ',9' maxrows 4\n"
+     << "set grid lc rgb '#dddddd'\nset autoscale xfix\n";
+  gp << "set title " << gnuplot_quote(figure.title.empty() ? figure.name : figure.title) << "\n";
+  gp << "set xlabel " << gnuplot_quote(x_label) << "\nset ylabel " << gnuplot_quote(y_label) << "\n";
+  if (figure.log_x) gp << "set logscale x\nset format x '10^{%L}'\n";
+  if (figure.log_y) gp << "set logscale y\nset format y '10^{%L}'\n";
+  if (figure.reverse_x) gp << "set xrange [*:*] reverse\n";
+  gp << "set style fill transparent solid 0.2 noborder\n";
+  gp << "data = '" << data.filename().string() << "'\n";
+  std::string plot = "plot ";
+  for (std::size_t i = 0; i < series.size(); ++i) {
+    const std::size_t color = i % 8 + 1;
+    const bool summary_figure = figure.x != "iteration";
+    if (series[i].band) plot += fmt::format("data index {} using 1:3:4 with filledcurves lc {} notitle, ", i, color);
+    plot += fmt::format("data index {} using 1:2 with {} lc {} lw 2 title {}, ", i,
+                        summary_figure ? "linespoints pt 7 ps 0.8" : "lines", color, gnuplot_quote(series[i].label));
+  }
+  if (series.empty() || std::all_of(series.begin(), series.end(), [](const Series& s) { return s.points.empty(); }))
+    plot = "plot 0 notitle, ";
+  plot.resize(plot.size() - 2);
+  gp << "set terminal pngcairo size 900,560 font ',10'\nset output '" << figure.name << ".png'\n" << plot << "\n";
+  gp << "set terminal svg size 900,560 dynamic font ',10'\nset output '" << figure.name << ".svg'\n"
+     << "replot\nunset output\n";
+  std::ofstream(script) << gp.str();
+
+  const std::string command = fmt::format("cd '{}' && gnuplot '{}' > '{}' 2>&1", out.string(),
+                                          script.filename().string(), figure.name + ".log");
+  if (std::system(command.c_str()) != 0)
+    throw Error(fmt::format("gnuplot failed on {}; see {}.", script.string(), (out / (figure.name + ".log")).string()));
+}
+
+}  // namespace
+
+PlotResult plot_results(const fs::path& directory, const std::vector<std::string>& only) {
+  if (std::system("command -v gnuplot > /dev/null 2>&1") != 0)
+    throw Error("gnuplot is not installed; `apt-get install gnuplot-nox` (scripts/setup.sh does it).");
+  const std::vector<FigureSpec> figures =
+      figures_to_draw(load_config_file((directory / "config.resolved.yaml").string()), only);
+  const Table summary = read_csv(directory / "summary.csv");
+  const Runs runs = read_runs(summary);
+  std::optional<Table> metrics;  // read when a trajectory figure needs it
+
   const fs::path out = directory / "figures";
   fs::create_directories(out);
   PlotResult result;
+  result.notes = summary.damaged;
   std::ofstream notes(out / "notes.txt");
-
   for (const FigureSpec& figure : figures) {
-    auto selected = [&](const Run& run) {
-      return figure.methods.empty() ||
-             std::find(figure.methods.begin(), figure.methods.end(), run.method) != figure.methods.end();
-    };
-    std::vector<Series> series;
     std::string note;
+    std::vector<Series> series;
     if (figure.x == "iteration") {
-      if (!metrics) metrics = read_csv(directory / "metrics.csv");
-      for (const auto& y : figure.y)
-        if (metrics->column(y) < 0)
-          throw Error(fmt::format("figure '{}': metrics.csv has no column '{}'; it has: {}.", figure.name, y,
-                                  fmt::join(metrics->header.begin() + 2, metrics->header.end(), ", ")));
-      // label -> y -> iteration -> values over seeds
-      std::map<std::string, std::map<std::string, std::map<double, std::vector<double>>>> groups;
-      std::vector<std::string> order;
-      for (const auto& row : metrics->rows) {
-        const auto it = runs.find(row[0]);
-        if (it == runs.end() || !selected(it->second)) continue;
-        const std::string label = label_of(it->second, "");
-        if (std::find(order.begin(), order.end(), label) == order.end()) order.push_back(label);
-        for (const auto& y : figure.y)
-          groups[label][y][to_number(row[1])].push_back(to_number(row[static_cast<std::size_t>(metrics->column(y))]));
+      if (!metrics) {
+        metrics = read_csv(directory / "metrics.csv");
+        result.notes.insert(result.notes.end(), metrics->damaged.begin(), metrics->damaged.end());
       }
-      for (const auto& label : order)
-        for (const auto& y : figure.y) {
-          Series s;
-          s.label = figure.y.size() > 1 ? (order.size() > 1 ? label + " " + y : y) : label;
-          for (const auto& [x, values] : groups[label][y]) {
-            if (values.size() > 1) s.band = true;
-            if (const auto q = quartiles(values)) s.points.emplace_back(x, *q);
-          }
-          series.push_back(std::move(s));
-        }
+      series = trajectory_series(figure, runs, *metrics);
     } else {
-      const std::string& y = figure.y.front();
-      if (summary.column(figure.x) < 0 || summary.column(y) < 0)
-        throw Error(fmt::format("figure '{}': summary.csv has no column '{}'.", figure.name,
-                                summary.column(figure.x) < 0 ? figure.x : y));
-      std::map<std::string, std::map<double, std::vector<double>>> groups;
-      std::vector<std::string> order;
-      std::map<std::string, std::vector<double>> predicted;  // reference -> values over runs
-      for (const auto& [id, run] : runs) {
-        if (!selected(run)) continue;
-        const double x = to_number(run.fields.at(figure.x));
-        if (!std::isfinite(x)) continue;
-        const std::string label = label_of(run, figure.x);
-        if (std::find(order.begin(), order.end(), label) == order.end()) order.push_back(label);
-        groups[label][x].push_back(to_number(run.fields.at(y)));
-        for (const auto& reference : figure.references)
-          if (const auto p = run.fields.find("predicted_" + reference); p != run.fields.end())
-            predicted[reference].push_back(to_number(p->second));
-      }
-      std::sort(order.begin(), order.end());
-      for (const auto& label : order) {
-        Series s;
-        s.label = label;
-        for (const auto& [x, values] : groups[label]) {
-          if (values.size() > 1) s.band = true;
-          if (const auto q = quartiles(values)) s.points.emplace_back(x, *q);
-        }
-        if (figure.fit != "none") {
-          std::vector<double> fx, fy;
-          for (const auto& [x, q] : s.points) {
-            if (figure.fit == "power" && (x <= 0 || q.median <= 0)) continue;
-            if (figure.fit == "log_linear" && x <= 0) continue;
-            fx.push_back(std::log10(x));
-            fy.push_back(figure.fit == "power" ? std::log10(q.median) : q.median);
-          }
-          if (fx.size() >= 2) {
-            const auto [slope, intercept] = fit_line(fx, fy);
-            (void)intercept;
-            const std::string text = figure.fit == "power"
-                                         ? fmt::format("log-log slope {:.3f}", slope)
-                                         : fmt::format("{:.1f} per decade", std::fabs(slope));
-            s.label += " (" + text + ")";
-            note += fmt::format("{}{}: {}", note.empty() ? "" : "; ", label, text);
-          }
-        }
-        series.push_back(std::move(s));
-      }
-      for (const auto& reference_name : figure.references) {
-        const auto q = quartiles(predicted[reference_name]);
-        if (!q || series.empty() || series.front().points.empty()) continue;
-        // The predicted slope through the first series' centroid (in log10 x);
-        // iterations grow as x (alpha) shrinks: slope -predicted in log10 x.
-        const auto& points = series.front().points;
-        double cx = 0, cy = 0;
-        for (const auto& [x, stats] : points) {
-          cx += std::log10(x);
-          cy += stats.median;
-        }
-        cx /= static_cast<double>(points.size());
-        cy /= static_cast<double>(points.size());
-        Series reference;
-        reference.label = fmt::format("predicted ln(10)/ln(1+mu {}) = {:.1f} per decade",
-                                      reference_name == "iterations_per_decade" ? "lambda_r(M)" : "sigma_r",
-                                      q->median);
-        for (const auto& [x, stats] : points) {
-          const double value = cy - q->median * (std::log10(x) - cx);
-          reference.points.emplace_back(x, Quartiles{value, value, value});
-        }
-        note += fmt::format("{}predicted {:.1f} per decade ({})", note.empty() ? "" : "; ", q->median,
-                            reference_name == "iterations_per_decade" ? "lambda_r(M)" : "sigma_r");
-        series.push_back(std::move(reference));
-      }
+      series = summary_series(figure, runs, summary, note);
     }
-
-    // Data and script.
-    const fs::path data = out / (figure.name + ".dat");
-    const fs::path script = out / (figure.name + ".gp");
-    {
-      std::ofstream stream(data);
-      stream.precision(17);
-      for (std::size_t i = 0; i < series.size(); ++i) {
-        stream << "# " << series[i].label << "\n# x median q1 q3\n";
-        for (const auto& [x, q] : series[i].points)
-          stream << x << " " << q.median << " " << q.low << " " << q.high << "\n";
-        stream << "\n\n";
-      }
-    }
-    std::ostringstream gp;
-    const std::string y_label = !figure.y_label.empty() ? figure.y_label
-                                : figure.y.size() == 1  ? figure.y.front()
-                                                        : std::string("value");
-    const std::string x_label = !figure.x_label.empty() ? figure.x_label : figure.x;
-    gp << "# Generated by ncvx plot; edit and run `gnuplot " << script.filename().string() << "`.\n";
-    gp << "set encoding utf8\nset key outside top center horizontal box font ',9' maxrows 4\n"
-       << "set grid lc rgb '#dddddd'\nset autoscale xfix\n";
-    gp << "set title " << gnuplot_quote(figure.title.empty() ? figure.name : figure.title) << "\n";
-    gp << "set xlabel " << gnuplot_quote(x_label) << "\nset ylabel " << gnuplot_quote(y_label) << "\n";
-    if (figure.log_x) gp << "set logscale x\nset format x '10^{%L}'\n";
-    if (figure.log_y) gp << "set logscale y\nset format y '10^{%L}'\n";
-    if (figure.reverse_x) gp << "set xrange [*:*] reverse\n";
-    gp << "set style fill transparent solid 0.2 noborder\n";
-    gp << "data = '" << data.filename().string() << "'\n";
-    std::string plot = "plot ";
-    for (std::size_t i = 0; i < series.size(); ++i) {
-      const std::size_t color = i % 8 + 1;
-      const bool summary_figure = figure.x != "iteration";
-      if (series[i].band)
-        plot += fmt::format("data index {} using 1:3:4 with filledcurves lc {} notitle, ", i, color);
-      plot += fmt::format("data index {} using 1:2 with {} lc {} lw 2 title {}, ", i,
-                          summary_figure ? "linespoints pt 7 ps 0.8" : "lines", color,
-                          gnuplot_quote(series[i].label));
-    }
-    if (series.empty()) plot = "plot 0 notitle, ";
-    plot.resize(plot.size() - 2);
-    gp << "set terminal pngcairo size 900,560 font ',10'\nset output '" << figure.name << ".png'\n"
-       << plot << "\n";
-    gp << "set terminal svg size 900,560 dynamic font ',10'\nset output '" << figure.name << ".svg'\n"
-       << "replot\nunset output\n";
-    std::ofstream(script) << gp.str();
-
-    const std::string command = fmt::format("cd '{}' && gnuplot '{}' > '{}' 2>&1", out.string(),
-                                            script.filename().string(), figure.name + ".log");
-    if (std::system(command.c_str()) != 0)
-      throw Error(fmt::format("gnuplot failed on {}; see {}.", script.string(),
-                              (out / (figure.name + ".log")).string()));
+    draw_figure(figure, series, out);
     result.files.push_back(out / (figure.name + ".png"));
     result.files.push_back(out / (figure.name + ".svg"));
     if (!note.empty()) {

@@ -18,6 +18,8 @@ namespace fs = std::filesystem;
 
 const char* to_string(PluginKind kind) {
   switch (kind) {
+    case PluginKind::problem: return "problem";
+    case PluginKind::corruption: return "corruption";
     case PluginKind::measurement: return "measurement";
     case PluginKind::loss: return "loss";
     case PluginKind::initializer: return "initializer";
@@ -74,6 +76,14 @@ void LoadedPlugin::require_kind(PluginKind kind) const {
     throw PluginError(fmt::format("{} is not a {} plugin.", describe(), to_string(kind)));
 }
 
+std::shared_ptr<Problem> LoadedPlugin::create_problem(const ParameterValues& values) const {
+  require_kind(PluginKind::problem);
+  return hold(guard("being created", [&] { return definition_.create_problem(values); }));
+}
+std::shared_ptr<Corruption> LoadedPlugin::create_corruption(const ParameterValues& values) const {
+  require_kind(PluginKind::corruption);
+  return hold(guard("being created", [&] { return definition_.create_corruption(values); }));
+}
 std::shared_ptr<MeasurementModel> LoadedPlugin::create_measurement(const ParameterValues& values) const {
   require_kind(PluginKind::measurement);
   return hold(guard("being created", [&] { return definition_.create_measurement(values); }));

@@ -13,7 +13,7 @@ class EffectiveRank final : public ncvx::Metric {
   static std::vector<ncvx::ParameterSpec> parameters() { return {}; }
   std::vector<std::string> columns() const override { return {"effective_rank"}; }
   void evaluate(const ncvx::MetricContext& context, double* values) override {
-    values[0] = ncvx::effective_rank(context.factor);
+    values[0] = ncvx::effective_rank(context.factors);
   }
 };
 

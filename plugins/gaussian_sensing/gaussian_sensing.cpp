@@ -1,17 +1,23 @@
-// Gaussian (GOE) sensing, PAPER.md section 2:
+// Gaussian sensing, symmetric (GOE) or rectangular:
 //
-//   A(Z)_i = (1/sqrt(m)) <A_i, Z>,   A_i = (G_i + G_i^T) / 2,   (G_i)_jk ~ N(0, 1) i.i.d.,
+//   symmetric    A(Z)_i = (1/sqrt(m)) <A_i, Z>,  A_i = (G_i + G_i^T) / 2,  (G_i)_jk ~ N(0, 1) i.i.d.,
+//                so (A_i)_jj ~ N(0, 1), (A_i)_jk ~ N(0, 1/2) for j != k;
+//   rectangular  A(Z)_i = (1/sqrt(m)) <G_i, Z>,  G_i in R^{n1 x n2} with i.i.d. N(0, 1) entries;
 //
-// so (A_i)_jj ~ N(0, 1), (A_i)_jk ~ N(0, 1/2) for j != k, and E|A(Z)|^2 = |Z|_F^2
-// for symmetric Z.
+// in both cases E|A(Z)|^2 = |Z|_F^2 on the shape's matrices.
 //
 // Storage. With the isometric packing svec(Z) = (Z_jj, sqrt(2) Z_jk for j < k)
 // (column-major upper triangle, N = n(n+1)/2 entries), <A_i, Z> = <svec(A_i), svec(Z)>
-// and svec(A_i) has i.i.d. N(0, 1) entries. The operator is therefore one
+// and svec(A_i) has i.i.d. N(0, 1) entries; for a rectangular shape vec(Z)
+// (column-major, N = n1 n2) plays the same part. The operator is therefore one
 // m x N matrix S with i.i.d. N(0, 1/m) entries, stored row-major (row i is
-// svec(A_i)/sqrt(m)), drawn row by row from the stream:
+// svec(A_i)/sqrt(m) or vec(G_i)/sqrt(m)), drawn row by row from the stream:
 //
-//   A(Z) = S svec(Z),   A*(v) = smat(S^T v).
+//   A(Z) = S svec(Z),   A*(v) = smat(S^T v)     (rectangular: vec and its inverse).
+//
+// A factor set enters through x = svec(U U^T), svec((U V^T + V U^T)/2) for an
+// asymmetric fit of a symmetric shape, or vec(U V^T); the adjoint products are
+// W U, or W V and W^T U, with W = A*(l'(r)).
 //
 // `storage: single` keeps S in float (half the memory and half the bytes per
 // pass); entries are widened to double as they are read and all arithmetic
@@ -31,6 +37,7 @@
 #include <algorithm>
 #include <cmath>
 #include <thread>
+#include <stdexcept>
 #include <type_traits>
 
 #include <ncvx/parallel.hpp>
@@ -45,6 +52,11 @@ using ncvx::Matrix;
 using ncvx::Vector;
 
 Index packed_size(Index n) { return n * (n + 1) / 2; }
+
+/// Length of a stored row for a shape: n(n+1)/2 (svec) or n1 n2 (vec).
+Index row_length(const ncvx::MatrixShape& shape) {
+  return shape.symmetric ? packed_size(shape.rows) : shape.rows * shape.cols;
+}
 
 /// svec of the symmetric matrix X (only its upper triangle is read).
 Vector pack(const Matrix& X) {
@@ -69,10 +81,19 @@ Matrix unpack(const Vector& packed, Index n) {
   return X;
 }
 
-/// svec(U U^T), forming only the upper triangle.
-Vector pack_factored(const Matrix& U) {
-  Matrix X = Matrix::Zero(U.rows(), U.rows());
-  X.selfadjointView<Eigen::Upper>().rankUpdate(U);
+/// The vector x the stored rows are dotted with, for the matrix of a factor set.
+Vector vectorize(const ncvx::FactorSet& F, const ncvx::MatrixShape& shape) {
+  if (!shape.symmetric) {
+    const Matrix X = F.left() * F.right().transpose();
+    return Eigen::Map<const Vector>(X.data(), X.size());
+  }
+  Matrix X = Matrix::Zero(shape.rows, shape.rows);
+  if (F.symmetric()) {
+    X.selfadjointView<Eigen::Upper>().rankUpdate(F.left());  // only the upper triangle of U U^T
+  } else {
+    const Matrix product = F.left() * F.right().transpose();
+    X = 0.5 * (product + product.transpose());
+  }
   return pack(X);
 }
 
@@ -81,14 +102,16 @@ class GaussianOperator final : public ncvx::MeasurementOperator {
  public:
   using Storage = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-  GaussianOperator(Index n, Storage sensing) : n_(n), sensing_(std::move(sensing)) {}
+  GaussianOperator(const ncvx::MatrixShape& shape, Storage sensing) : shape_(shape), sensing_(std::move(sensing)) {}
 
-  Index dimension() const override { return n_; }
+  ncvx::MatrixShape shape() const override { return shape_; }
   Index measurements() const override { return sensing_.rows(); }
 
-  void forward(const Matrix& X, Vector& out) const override { out = apply(pack(X)); }
+  void forward(const Matrix& X, Vector& out) const override {
+    out = apply(shape_.symmetric ? pack(X) : Vector(Eigen::Map<const Vector>(X.data(), X.size())));
+  }
 
-  void forward_factored(const Matrix& U, Vector& out) const override { out = apply(pack_factored(U)); }
+  void forward_factored(const ncvx::FactorSet& F, Vector& out) const override { out = apply(vectorize(F, shape_)); }
 
   /// S x by the kernel's dot products (with y = 0 the residuals are S x).
   Vector apply(const Vector& packed) const {
@@ -107,17 +130,21 @@ class GaussianOperator final : public ncvx::MeasurementOperator {
     out.noalias() = W * M;
   }
 
+  void adjoint_transpose_apply(const Vector& v, const Matrix& M, Matrix& out) const override {
+    const Matrix W = adjoint(v);
+    out.noalias() = W.transpose() * M;
+  }
+
   /// A*(v) = smat(S^T v), as one pass of the kernel: with x = 0 and y = -v
   /// the "residuals" are v, and an identity "loss" passes them on.
   Matrix adjoint(const Vector& v) const override {
     const Vector zero = Vector::Zero(sensing_.cols());
     const Vector negated = -v;
-    Vector packed;
     const auto identity = [](std::size_t, Index, const double* residual, double* derivative, Index rows) {
       std::copy(residual, residual + rows, derivative);
     };
     std::vector<Vector> sums = pass(negated, {zero.data()}, {true}, identity);
-    return unpack(sums[0], n_);
+    return dense(sums[0]);
   }
 
   void evaluate(const Vector& observations, const ncvx::Loss& loss,
@@ -127,9 +154,9 @@ class GaussianOperator final : public ncvx::MeasurementOperator {
     std::vector<const double*> x(count);
     std::vector<bool> wanted(count);
     for (std::size_t j = 0; j < count; ++j) {
-      packed[j] = pack_factored(*items[j].factor);
+      packed[j] = vectorize(*items[j].factors, shape_);
       x[j] = packed[j].data();
-      wanted[j] = items[j].adjoint_times_factor != nullptr;
+      wanted[j] = items[j].adjoint_products != nullptr;
     }
     // Loss values per segment, added in segment order.
     const Index segments = segment_count(sensing_.rows(), sensing_.cols());
@@ -144,12 +171,30 @@ class GaussianOperator final : public ncvx::MeasurementOperator {
       double value = 0.0;
       for (Index s = 0; s < segments; ++s) value += values[static_cast<std::size_t>(s)][j];
       items[j].value = value;
-      if (items[j].adjoint_times_factor)
-        items[j].adjoint_times_factor->noalias() = unpack(sums[j], n_) * *items[j].factor;
+      if (!items[j].adjoint_products) continue;
+      const ncvx::FactorSet& F = *items[j].factors;
+      ncvx::FactorSet& out = *items[j].adjoint_products;
+      out.resize(F.shape());
+      const Matrix W = dense(sums[j]);
+      if (F.symmetric()) {
+        out.left().noalias() = W * F.left();
+      } else {
+        out.left().noalias() = W * F.right();
+        if (shape_.symmetric)
+          out.right().noalias() = W * F.left();
+        else
+          out.right().noalias() = W.transpose() * F.left();
+      }
     }
   }
 
  private:
+  /// The n1 x n2 matrix of a stored-length vector (smat, or the inverse of vec).
+  Matrix dense(const Vector& w) const {
+    if (shape_.symmetric) return unpack(w, shape_.rows);
+    return Eigen::Map<const Matrix>(w.data(), shape_.rows, shape_.cols);
+  }
+
   /// The fused pass (sensing_kernels.hpp) over all rows for the vectors x:
   /// returns, for each j with wanted[j], S^T d_j. Rows are cut into segments
   /// fixed by (m, N) alone; each segment has its own accumulators, added in
@@ -207,7 +252,7 @@ class GaussianOperator final : public ncvx::MeasurementOperator {
     return std::clamp<Index>(std::min({by_rows, by_memory, Index{16}}), 1, m);
   }
 
-  Index n_;
+  ncvx::MatrixShape shape_;
   Storage sensing_;
 };
 
@@ -223,16 +268,20 @@ class GaussianSensing final : public ncvx::MeasurementModel {
                                         "time, arithmetic stays double")};
   }
 
-  std::unique_ptr<ncvx::MeasurementOperator> sample(Index n, ncvx::RandomStream& random) const override {
-    if (single_) return draw<float>(n, random);
-    return draw<double>(n, random);
+  std::unique_ptr<ncvx::MeasurementOperator> sample(const ncvx::MeasurementSetting& setting,
+                                                    ncvx::RandomStream& random) const override {
+    if (setting.observed)
+      throw std::invalid_argument("gaussian_sensing measures a ground truth; a data problem (observed entries) "
+                                  "is measured by matrix_completion");
+    if (single_) return draw<float>(setting.shape, random);
+    return draw<double>(setting.shape, random);
   }
 
-  bool isometric_in_expectation() const override { return true; }
+  bool isometric_in_expectation(const ncvx::MatrixShape&) const override { return true; }
   bool shares_passes() const override { return true; }
 
-  std::size_t required_bytes(Index n) const override {
-    return static_cast<std::size_t>(m_) * static_cast<std::size_t>(packed_size(n)) *
+  std::size_t required_bytes(const ncvx::MatrixShape& shape) const override {
+    return static_cast<std::size_t>(m_) * static_cast<std::size_t>(row_length(shape)) *
            (single_ ? sizeof(float) : sizeof(double));
   }
 
@@ -240,12 +289,12 @@ class GaussianSensing final : public ncvx::MeasurementModel {
   /// Entries N(0, 1/m) drawn in double, row by row, then stored as T: single
   /// storage holds the double draw rounded to float.
   template <class T>
-  std::unique_ptr<ncvx::MeasurementOperator> draw(Index n, ncvx::RandomStream& random) const {
-    typename GaussianOperator<T>::Storage sensing(m_, packed_size(n));
+  std::unique_ptr<ncvx::MeasurementOperator> draw(const ncvx::MatrixShape& shape, ncvx::RandomStream& random) const {
+    typename GaussianOperator<T>::Storage sensing(m_, row_length(shape));
     const double deviation = 1.0 / std::sqrt(static_cast<double>(m_));
     for (Index i = 0; i < sensing.rows(); ++i)
       for (Index p = 0; p < sensing.cols(); ++p) sensing(i, p) = static_cast<T>(deviation * random.normal());
-    return std::make_unique<GaussianOperator<T>>(n, std::move(sensing));
+    return std::make_unique<GaussianOperator<T>>(shape, std::move(sensing));
   }
 
   Index m_;
@@ -255,5 +304,6 @@ class GaussianSensing final : public ncvx::MeasurementModel {
 }  // namespace
 
 NCVX_PLUGIN(GaussianSensing, "gaussian_sensing",
-            "GOE sensing A(Z)_i = <A_i, Z>/sqrt(m), A_i = (G_i + G_i^T)/2; E|A(Z)|^2 = |Z|_F^2",
+            "Gaussian sensing A(Z)_i = <A_i, Z>/sqrt(m): GOE A_i = (G_i + G_i^T)/2, or i.i.d. G_i for "
+            "rectangular shapes; E|A(Z)|^2 = |Z|_F^2",
             NCVX_VERSION_STRING)

@@ -1,9 +1,11 @@
-// Gradient descent with a constant step (PAPER.md section 3):
+// Gradient descent with a constant step:
 //
-//   U_{t+1} = U_t - mu grad f(U_t),
+//   U_{t+1} = U_t - mu grad_U f,   (V_{t+1} = V_t - mu grad_V f for X = U V^T),
 //
-// with grad f composed by the core (objective.hpp). For the squared loss and
-// |X*| = 1, mu in 0.1 - 0.25 is stable.
+// with the gradient composed by the core (objective.hpp). For the squared
+// loss f = 1/4 |A(X) - y|^2 and |X*| = 1, mu in 0.1 - 0.25 is stable for
+// X = U U^T; X = U V^T has half the gradient (no factor 2), so the same
+// progress takes twice the step.
 
 #include <ncvx/plugin.hpp>
 
@@ -17,14 +19,14 @@ class GradientDescent final : public ncvx::Optimizer {
     return {ncvx::ParameterSpec::real("step", 0.1, "mu: constant step size").above(0.0)};
   }
 
-  void step(const ncvx::Objective& objective, ncvx::Matrix& factor, ncvx::Index) override {
-    objective.value_and_gradient(factor, gradient_);
-    factor -= step_ * gradient_;
+  void step(const ncvx::Objective& objective, ncvx::FactorSet& factors, ncvx::Index) override {
+    objective.value_and_gradient(factors, gradient_);
+    factors -= step_ * gradient_;
   }
 
  private:
   double step_;
-  ncvx::Matrix gradient_;
+  ncvx::FactorSet gradient_;
 };
 
 }  // namespace

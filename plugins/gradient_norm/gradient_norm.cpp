@@ -11,12 +11,12 @@ class GradientNorm final : public ncvx::Metric {
   static std::vector<ncvx::ParameterSpec> parameters() { return {}; }
   std::vector<std::string> columns() const override { return {"gradient_norm"}; }
   void evaluate(const ncvx::MetricContext& context, double* values) override {
-    context.objective.value_and_gradient(context.factor, gradient_);
+    context.objective.value_and_gradient(context.factors, gradient_);
     values[0] = gradient_.norm();
   }
 
  private:
-  ncvx::Matrix gradient_;
+  ncvx::FactorSet gradient_;
 };
 
 }  // namespace

@@ -6,21 +6,25 @@ using namespace ncvx;
 
 TEST_CASE("gradient_norm: |A*(A(UU^T) - y) U|_F, zero at the ground truth") {
   const auto metric = test::plugins().find(PluginKind::metric, "gradient_norm").create_metric({});
-  ProblemSpec spec;
-  spec.dimension = 8;
-  const ProblemInstance instance(spec, test::sample_operator("gaussian_sensing", 8, 1), 1);
+  const auto instance_pointer = test::instance_from(R"(
+problem: {n: 8}
+measurement: {name: gaussian_sensing, m: 1000}
+methods: [{init: small_random, optimizer: gd, width: 2}]
+run: {seeds: [1]}
+)");
+  const ProblemInstance& instance = *instance_pointer;
   const auto loss = test::plugins().find(PluginKind::loss, "squared").create_loss({});
   const Objective f(instance.measurement(), *loss, instance.observations());
   double value;
-  const Matrix& Ustar = instance.ground_truth_factor();
+  const FactorSet& Ustar = instance.ground_truth().factors();
   metric->evaluate({instance, f, Ustar, Ustar, 0, 0.1}, &value);
   CHECK(value < 1e-13);
   RandomStream random(1, "test");
   Matrix U(8, 3);
   random.fill_normal(U);
-  metric->evaluate({instance, f, U, U, 0, 0.1}, &value);
+  metric->evaluate({instance, f, FactorSet(U), FactorSet(U), 0, 0.1}, &value);
   Vector residual;
-  instance.measurement().forward_factored(U, residual);
+  instance.measurement().forward_factored(FactorSet(U), residual);
   residual -= instance.observations();
   Matrix gradient;
   instance.measurement().adjoint_apply(residual, U, gradient);

@@ -9,6 +9,7 @@
 // (the proxy grows geometrically and means nothing once U_t is large).
 
 #include <cmath>
+#include <stdexcept>
 
 #include <ncvx/plugin.hpp>
 
@@ -41,16 +42,18 @@ class ProxyDistance final : public ncvx::Metric {
     const double mu = step_ > 0 ? step_ : context.step;
     if (!std::isfinite(mu)) throw std::runtime_error("no step: set proxy_distance.step");
     for (; advanced_ < context.iteration; ++advanced_) proxy_ += mu * (M_ * proxy_);
-    values[0] = (context.factor - proxy_).norm() / proxy_.norm();
+    values[0] = (context.factors.left() - proxy_).norm() / proxy_.norm();
   }
 
  private:
   void start(const ncvx::MetricContext& context) {
+    if (!context.factors.symmetric())
+      throw std::runtime_error("proxy_distance follows X = U U^T; this method fits X = U V^T");
     const auto& A = context.instance.measurement();
     ncvx::Vector measured;
-    A.forward_factored(context.instance.ground_truth_factor(), measured);  // A(X*)
-    M_ = A.adjoint(measured);                                             // A*A(X*)
-    proxy_ = context.initial_factor;
+    A.forward_factored(context.instance.ground_truth().factors(), measured);  // A(X*)
+    M_ = A.adjoint(measured);                                                // A*A(X*)
+    proxy_ = context.initial_factors.left();
     advanced_ = 0;
   }
 

@@ -5,7 +5,8 @@
 //   alignment  |V_{X perp}^T V_{U_t W_t}| (sine of the largest principal angle)
 //   factor_norm |U_t|                    (spectral norm)
 //
-// V_X holds the eigenvectors of X*. Cost per logged iteration O(n k^2 + k^3).
+// V_X holds the eigenvectors of X* (its left singular vectors P, with U the
+// left factor, for X = U V^T). Cost per logged iteration O(n k^2 + k^3).
 
 #include <ncvx/diagnostics.hpp>
 #include <ncvx/plugin.hpp>
@@ -22,11 +23,12 @@ class SignalNoiseMetric final : public ncvx::Metric {
   }
 
   void evaluate(const ncvx::MetricContext& context, double* values) override {
-    const ncvx::SignalNoise split = ncvx::signal_noise(context.instance.eigenvectors(), context.factor);
+    const ncvx::Matrix& U = context.factors.left();
+    const ncvx::SignalNoise split = ncvx::signal_noise(context.instance.ground_truth().left(), U);
     values[0] = split.signal;
     values[1] = split.noise;
     values[2] = split.alignment;
-    values[3] = ncvx::spectral_norm(context.factor);
+    values[3] = ncvx::spectral_norm(U);
   }
 };
 

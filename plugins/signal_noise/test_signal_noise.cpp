@@ -55,17 +55,21 @@ TEST_CASE("signal_noise: plugin columns agree with the core functions") {
   const auto& plugin = test::plugins().find(PluginKind::metric, "signal_noise");
   const auto metric = plugin.create_metric({});
   CHECK(metric->columns() == std::vector<std::string>{"signal", "noise", "alignment", "factor_norm"});
-  ProblemSpec spec;
-  spec.dimension = 10;
-  const ProblemInstance instance(spec, test::sample_operator("gaussian_sensing", 10, 1), 1);
+  const auto instance_pointer = test::instance_from(R"(
+problem: {n: 10}
+measurement: {name: gaussian_sensing, m: 1000}
+methods: [{init: small_random, optimizer: gd, width: 2}]
+run: {seeds: [1]}
+)");
+  const ProblemInstance& instance = *instance_pointer;
   const auto loss = test::plugins().find(PluginKind::loss, "squared").create_loss({});
   const Objective f(instance.measurement(), *loss, instance.observations());
   RandomStream random(2, "test");
   Matrix U(10, 4);
   random.fill_normal(U);
   double values[4];
-  metric->evaluate({instance, f, U, U, 0, 0.1}, values);
-  const SignalNoise split = signal_noise(instance.eigenvectors(), U);
+  metric->evaluate({instance, f, FactorSet(U), FactorSet(U), 0, 0.1}, values);
+  const SignalNoise split = signal_noise(instance.ground_truth().left(), U);
   CHECK(values[0] == split.signal);
   CHECK(values[1] == split.noise);
   CHECK(values[2] == split.alignment);

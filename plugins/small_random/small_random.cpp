@@ -1,10 +1,12 @@
-// Small random initialization, PAPER.md section 3:
+// Small random initialization:
 //
-//   U_0 = alpha * G,   G in R^{n x k} with i.i.d. N(0, v) entries,
+//   U_0 = alpha * G,   G in R^{n1 x k} with i.i.d. N(0, v) entries,
+//   V_0 = alpha * H,   H in R^{n2 x k} likewise, independent (X = U V^T only),
 //
 // alpha = `scale`, and v = 1/k by default (`entry_variance: inverse_width`),
-// or 1/n, or 1. G is drawn column by column from the run's "init" stream,
-// so runs that differ only in alpha start from the same direction G.
+// or 1/n (n1 for G, n2 for H), or 1. G, then H, is drawn column by column
+// from the run's "init" stream, so runs that differ only in alpha start from
+// the same directions.
 
 #include <ncvx/plugin.hpp>
 
@@ -24,23 +26,29 @@ class SmallRandom final : public ncvx::Initializer {
     };
   }
 
-  ncvx::Matrix initialize(const ncvx::InitializationData& data, ncvx::Index width,
-                          ncvx::RandomStream& random) const override {
-    const ncvx::Index n = data.measurement.dimension();
+  ncvx::FactorSet initialize(const ncvx::InitializationData&, const ncvx::FactorShape& shape,
+                             ncvx::RandomStream& random) const override {
+    ncvx::Matrix U = draw(shape.rows, shape.width, random);
+    if (shape.symmetric) return ncvx::FactorSet(std::move(U));
+    ncvx::Matrix V = draw(shape.cols, shape.width, random);
+    return ncvx::FactorSet(std::move(U), std::move(V));
+  }
+
+ private:
+  ncvx::Matrix draw(ncvx::Index rows, ncvx::Index width, ncvx::RandomStream& random) const {
     const double variance = variance_ == "inverse_width"       ? 1.0 / static_cast<double>(width)
-                            : variance_ == "inverse_dimension" ? 1.0 / static_cast<double>(n)
+                            : variance_ == "inverse_dimension" ? 1.0 / static_cast<double>(rows)
                                                                : 1.0;
-    ncvx::Matrix factor(n, width);
+    ncvx::Matrix factor(rows, width);
     random.fill_normal(factor, variance);
     return scale_ * factor;
   }
 
- private:
   double scale_;
   std::string variance_;
 };
 
 }  // namespace
 
-NCVX_PLUGIN(SmallRandom, "small_random", "U_0 = alpha G, G Gaussian with entry variance 1/k",
+NCVX_PLUGIN(SmallRandom, "small_random", "U_0 = alpha G (and V_0 = alpha H), G, H Gaussian with entry variance 1/k",
             NCVX_VERSION_STRING)

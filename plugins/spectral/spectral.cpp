@@ -1,10 +1,13 @@
-// Spectral initialization (PAPER.md section 3):
+// Spectral initialization:
 //
-//   M = A*(y),   (lambda_i, v_i) the k largest eigenpairs of M,
-//   U_0 = [v_1 ... v_k] diag(sqrt(max(lambda_i, 0))).
+//   M = A*(y),   symmetric: (lambda_i, v_i) the k largest eigenpairs of M,
+//                U_0 = [v_1 ... v_k] diag(sqrt(max(lambda_i, 0)))   (V_0 = U_0 for X = U V^T);
+//                rectangular: (sigma_i, p_i, q_i) the k largest singular triplets of M,
+//                U_0 = P diag(sqrt(sigma)),  V_0 = Q diag(sqrt(sigma)).
 //
-// Since E M = X* for the built-in models, U_0 U_0^T is close to X* when
-// there are enough measurements. Solvers:
+// Since E M = X* for the isometric models, U_0 V_0^T is close to X* when
+// there are enough measurements. Columns beyond min(n1, n2) are zero. Solvers
+// (for a rectangular M, on the Gram matrix M M^T or M^T M of the smaller side):
 //   dense        M formed (one pass over A), all eigenpairs (Eigen)
 //   lanczos      M formed, the k largest by Lanczos (Spectra), O(n^2) per product
 //   matrix_free  Lanczos with x -> A*(y) x through the operator, M never formed
@@ -30,8 +33,8 @@ class AdjointOperator {
   using Scalar = double;
   AdjointOperator(const ncvx::MeasurementOperator& measurement, const Vector& observations)
       : measurement_(measurement), observations_(observations) {}
-  Index rows() const { return measurement_.dimension(); }
-  Index cols() const { return measurement_.dimension(); }
+  Index rows() const { return measurement_.rows(); }
+  Index cols() const { return measurement_.rows(); }
   void perform_op(const double* in, double* out) const {
     const Matrix x = Eigen::Map<const Matrix>(in, rows(), 1);
     Matrix y;
@@ -42,6 +45,34 @@ class AdjointOperator {
  private:
   const ncvx::MeasurementOperator& measurement_;
   const Vector& observations_;
+};
+
+/// x -> M M^T x (or M^T M x) through the operator, M = A*(y): the Gram matrix
+/// of the smaller side of a rectangular M, never formed.
+class GramOperator {
+ public:
+  using Scalar = double;
+  GramOperator(const ncvx::MeasurementOperator& measurement, const Vector& observations, bool rows_side)
+      : measurement_(measurement), observations_(observations), rows_side_(rows_side) {}
+  Index rows() const { return rows_side_ ? measurement_.rows() : measurement_.cols(); }
+  Index cols() const { return rows(); }
+  void perform_op(const double* in, double* out) const {
+    const Matrix x = Eigen::Map<const Matrix>(in, rows(), 1);
+    Matrix middle, result;
+    if (rows_side_) {
+      measurement_.adjoint_transpose_apply(observations_, x, middle);  // M^T x
+      measurement_.adjoint_apply(observations_, middle, result);       // M M^T x
+    } else {
+      measurement_.adjoint_apply(observations_, x, middle);
+      measurement_.adjoint_transpose_apply(observations_, middle, result);
+    }
+    Eigen::Map<Matrix>(out, rows(), 1) = result;
+  }
+
+ private:
+  const ncvx::MeasurementOperator& measurement_;
+  const Vector& observations_;
+  bool rows_side_;
 };
 
 /// The k largest eigenpairs of a symmetric operator by Lanczos (Spectra).
@@ -71,9 +102,20 @@ class Spectral final : public ncvx::Initializer {
     };
   }
 
-  Matrix initialize(const ncvx::InitializationData& data, Index width,
-                    ncvx::RandomStream&) const override {
-    const Index n = data.measurement.dimension();
+  ncvx::FactorSet initialize(const ncvx::InitializationData& data, const ncvx::FactorShape& shape,
+                             ncvx::RandomStream&) const override {
+    if (data.measurement.symmetric()) {
+      const Matrix U = symmetric(data, shape.width);
+      if (shape.symmetric) return ncvx::FactorSet(U);
+      return ncvx::FactorSet(U, U);
+    }
+    return rectangular(data, shape.width);
+  }
+
+ private:
+  /// U_0 from the top eigenpairs of a symmetric M.
+  Matrix symmetric(const ncvx::InitializationData& data, Index width) const {
+    const Index n = data.measurement.rows();
     const Index k = std::min(width, n);
     std::string solver = solver_;
     if (solver == "auto") solver = 4 * k > n ? "dense" : n <= form_limit_ ? "lanczos" : "matrix_free";
@@ -98,7 +140,50 @@ class Spectral final : public ncvx::Initializer {
     return factor;
   }
 
- private:
+  /// U_0 = P diag(sqrt(sigma)), V_0 = Q diag(sqrt(sigma)) from the top singular triplets of M.
+  ncvx::FactorSet rectangular(const ncvx::InitializationData& data, Index width) const {
+    const Index n1 = data.measurement.rows(), n2 = data.measurement.cols();
+    const Index small = std::min(n1, n2);
+    const Index k = std::min(width, small);
+    std::string solver = solver_;
+    if (solver == "auto") solver = 4 * k > small ? "dense" : std::max(n1, n2) <= form_limit_ ? "lanczos" : "matrix_free";
+    if (k + 1 >= small) solver = "dense";
+    Vector sigma;
+    Matrix P, Q;
+    if (solver == "dense") {
+      const Eigen::BDCSVD<Matrix> svd(data.measurement.adjoint(data.observations),
+                                      Eigen::ComputeThinU | Eigen::ComputeThinV);
+      sigma = svd.singularValues().head(k);
+      P = svd.matrixU().leftCols(k);
+      Q = svd.matrixV().leftCols(k);
+    } else {
+      // Lanczos on the Gram matrix of the smaller side: eigenvalues sigma^2.
+      const bool rows_side = n1 <= n2;
+      const Index subspace = std::min(small, std::max<Index>(2 * k + 1, k + 20));
+      Vector squares;
+      Matrix vectors;
+      if (solver == "lanczos") {
+        const Matrix M = data.measurement.adjoint(data.observations);
+        const Matrix gram = rows_side ? Matrix(M * M.transpose()) : Matrix(M.transpose() * M);
+        largest(Spectra::DenseSymMatProd<double>(gram), k, subspace, squares, vectors);
+      } else {
+        largest(GramOperator(data.measurement, data.observations, rows_side), k, subspace, squares, vectors);
+      }
+      sigma = squares.cwiseMax(0.0).cwiseSqrt();
+      // The other side: M^T p_i / sigma_i (or M q_i / sigma_i); zero where sigma_i = 0.
+      Matrix other;
+      if (rows_side) data.measurement.adjoint_transpose_apply(data.observations, vectors, other);
+      else data.measurement.adjoint_apply(data.observations, vectors, other);
+      for (Index i = 0; i < k; ++i) other.col(i) *= sigma(i) > 0 ? 1.0 / sigma(i) : 0.0;
+      P = rows_side ? vectors : other;
+      Q = rows_side ? other : vectors;
+    }
+    Matrix U = Matrix::Zero(n1, width), V = Matrix::Zero(n2, width);
+    U.leftCols(k) = P * sigma.cwiseSqrt().asDiagonal();
+    V.leftCols(k) = Q * sigma.cwiseSqrt().asDiagonal();
+    return ncvx::FactorSet(std::move(U), std::move(V));
+  }
+
   std::string solver_;
   Index form_limit_;
 };
@@ -106,5 +191,6 @@ class Spectral final : public ncvx::Initializer {
 }  // namespace
 
 NCVX_PLUGIN(Spectral, "spectral",
-            "U_0 = V_k diag(sqrt(max(lambda_k, 0))) from the top-k eigenpairs of A*(y)",
+            "U_0 = V_k diag(sqrt(max(lambda_k, 0))) from the top-k eigenpairs of A*(y) (rectangular: "
+            "U_0 = P sqrt(Sigma), V_0 = Q sqrt(Sigma) from its top-k singular triplets)",
             NCVX_VERSION_STRING)

@@ -25,7 +25,7 @@
 
 #include "ncvx/version.hpp"
 
-#define NCVX_ABI_VERSION 1u
+#define NCVX_ABI_VERSION 2u
 
 extern "C" {
 struct ncvx_abi_record {

@@ -15,7 +15,7 @@
 // Phases (runner.hpp): alignment below a threshold ends phase I; signal^2 >=
 // sigma_r / 2 ("fit") ends phase II.
 
-#include "ncvx/types.hpp"
+#include "ncvx/factor_set.hpp"
 
 namespace ncvx {
 
@@ -34,6 +34,8 @@ SignalNoise signal_noise(const Matrix& eigenvectors, const Matrix& factor, bool 
 
 /// exp of the entropy of the normalized singular values of U U^T.
 double effective_rank(const Matrix& factor);
+/// The same for X = U U^T or U V^T (singular values of R_U R_V^T from thin QRs).
+double effective_rank(const FactorSet& factors);
 
 /// Largest singular value of a matrix.
 double spectral_norm(const Matrix& matrix);

@@ -3,28 +3,37 @@
 // list of runs it asks for.
 //
 //   name: quickstart
-//   problem:     {n: 40, rank: 2, condition_number: 2, spectrum: linear, noise: 0}
+//   problem:     {name: low_rank_psd, n: 40, rank: 2, condition_number: 2}
+//   corruptions: [{name: outliers, fraction: 0.1}]     # applied to y in order
 //   measurement: {name: gaussian_sensing, m: 800}
-//   loss: squared
+//   loss: squared                                      # default loss of the methods
 //   methods:
 //     - {label: small_random, init: {name: small_random, scale: [1e-3, 1e-5]},
 //        optimizer: {name: gd, step: 0.1}, width: 40}
-//     - {label: spectral, init: spectral, optimizer: {name: gd, step: 0.1}, width: 2}
-//   metrics: [signal_noise, effective_rank]          # extra columns of metrics.csv
-//   phases: {alignment_below: 0.1}                    # phase thresholds
-//   run: {iterations: 1000, log_every: 10, seeds: [1, 2, 3], plot: true}
+//     - {label: spectral, init: spectral, optimizer: {name: gd, step: 0.1}, width: 2,
+//        loss: l1, factorization: asymmetric}          # per-method loss, X = U V^T
+//   metrics: [signal_noise, phases]                    # extra columns (metrics.csv, summary.csv)
+//   run: {iterations: 1000, log_every: 10, seeds: [1, 2, 3], error: test_error,
+//         stop: {gradient_norm: 1e-12}}
 //   sweep: {zip: [[problem.n, measurement.m]]}
-//   figures: [...]                                    # plot.hpp
+//   figures: [...]                                     # plot.hpp
 //
-// Sweeps. A list where a single value is expected is a sweep axis. Axes
-// vary as a cartesian product, except those named together in a `zip` group,
-// which advance together (equal lengths). An axis inside a method sweeps that
-// method only. Every run is repeated for each seed; runs with the same
-// problem and measurement values and the same seed share one instance
-// (X*, A, y), so methods are compared on identical data.
+// Sweeps. A list where a single value is expected is a sweep axis (a
+// real-list parameter, such as the singular values of a problem, is swept by
+// a list of lists). Axes vary as a cartesian product, except those named
+// together in a `zip` group, which advance together (equal lengths). An axis
+// inside a method sweeps that method only. Every run is repeated for each
+// seed; runs with the same problem, corruptions, measurement and seed share
+// one instance (X*, A, y), so methods are compared on identical data.
+//
+// Errors. `run.error` names the metrics.csv column the comparison table, the
+// best/convergence columns and the default figures use: test_error when the
+// problem has a ground truth, else heldout_rmse when it has a held-out set,
+// else train_loss.
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -32,7 +41,6 @@
 #include "ncvx/parameters.hpp"
 #include "ncvx/plot.hpp"
 #include "ncvx/plugin.hpp"
-#include "ncvx/problem.hpp"
 
 namespace ncvx {
 
@@ -43,35 +51,34 @@ struct ComponentChoice {
   PluginKind kind = PluginKind::loss;
   std::string name;
   ParameterValues values;
+
+  /// "name k=v k=v" (parameters in name order): equal choices give equal keys.
+  std::string key() const;
 };
 
 struct MethodSpec {
   std::string label;
   ComponentChoice initializer;
   ComponentChoice optimizer;
+  ComponentChoice loss;           ///< the method's `loss`, or the experiment's
   Index width = 1;
+  bool symmetric_factorization = true;  ///< X = U U^T; false: X = U V^T
+};
+
+/// Stop a run as converged at the first logged iteration where `column` <= `threshold`.
+struct StopRule {
+  std::string column;
+  double threshold = 0.0;
 };
 
 struct RunSettings {
   Index iterations = 1000;
   Index log_every = 10;
-  double test_error_below = 0.0;   // stop (converged) when test error <= this; 0: off
-  double train_loss_below = 0.0;   // stop (converged) when f(U) <= this; 0: off
-  double divergence_factor = 1e6;  // diverged when f(U) > factor * max(f(U_0), f(0))
-  bool plot = false;               // draw the figures at the end of `ncvx run`
-
-  static std::vector<ParameterSpec> parameters();
-};
-
-/// Thresholds of the phase boundaries reported in summary.csv (PAPER.md §4-5):
-///   alignment_iteration    first t with alignment(U_t) <= alignment_below   (end of phase I)
-///   fit_iteration          first t with sigma_min(V_X^T U_t)^2 >= fit_fraction * sigma_r
-///                                                                            (end of phase II)
-///   convergence_iteration  first logged t with test_error <= (1 + convergence_within) * best
-struct PhaseSettings {
-  double alignment_below = 0.1;
-  double fit_fraction = 0.5;
-  double convergence_within = 0.1;
+  double divergence_factor = 1e6;    // diverged when f(U) > factor * max(f(U_0), f(0))
+  double convergence_within = 0.1;   // convergence_iteration: error <= (1 + this) * best
+  bool plot = false;                 // draw the figures at the end of `ncvx run`
+  /// run.stop, with run.test_error_below and run.train_loss_below folded in.
+  std::vector<StopRule> stop;
 
   static std::vector<ParameterSpec> parameters();
 };
@@ -83,13 +90,22 @@ struct SweptValue {
   std::string value;
 };
 
+/// One distinct problem of an experiment: the choice, the plugin's object
+/// (created once at load, so a file problem reads and checks its file before
+/// any run) and its description.
+struct ProblemChoice {
+  ComponentChoice choice;
+  std::shared_ptr<const Problem> model;
+  ProblemDescription description;
+};
+
 /// One run: fully resolved, no lists left.
 struct RunSpec {
   Index id = 0;
   std::uint64_t seed = 0;
-  ProblemSpec problem;
+  std::size_t problem = 0;                  ///< index into Experiment::problems
+  std::vector<ComponentChoice> corruptions;
   ComponentChoice measurement;
-  ComponentChoice loss;
   MethodSpec method;
   RunSettings settings;
   std::vector<SweptValue> swept;
@@ -104,17 +120,33 @@ struct Experiment {
   std::vector<std::string> axes;       // swept axis names, in column order
   std::vector<std::string> method_labels;
   std::vector<std::uint64_t> seeds;
+  std::vector<ProblemChoice> problems;
   std::vector<RunSpec> runs;
   std::vector<ComponentChoice> metrics;  // extra metric plugins, in column order
-  PhaseSettings phases;
+  /// metrics.csv columns after run_id and iteration: train_loss, then
+  /// test_error and heldout_rmse where some problem has them, then the metrics'.
+  std::vector<std::string> columns;
+  /// summary.csv columns contributed by the metrics.
+  std::vector<std::string> summary_columns;
+  /// The column the table, best_* and convergence_iteration use (run.error).
+  std::string error;
   std::vector<FigureSpec> figures;
   ConfigNode resolved;                 // the tree with overrides and defaults
+
+  const ProblemChoice& problem_of(const RunSpec& run) const { return problems[run.problem]; }
+  /// Position of a metrics.csv column (after run_id, iteration), or -1.
+  int column(const std::string& name) const;
 };
 
 /// Reads, overrides, validates and expands. Throws ConfigError at the
 /// location of the first problem found.
 Experiment load_experiment(const std::string& path, const std::vector<std::string>& overrides,
                            const PluginRegistry& plugins);
+
+/// A plugin's parameters from `key=value` assignments (values are YAML; a
+/// relative path is relative to the working directory), the others at their
+/// defaults (`ncvx check NAME key=value`). Throws ConfigError naming a bad one.
+ParameterValues parse_parameter_assignments(const PluginInfo& plugin, const std::vector<std::string>& assignments);
 
 /// Same from an already loaded tree (tests).
 Experiment make_experiment(ConfigNode root, const std::string& source,

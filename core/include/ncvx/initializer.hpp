@@ -1,14 +1,17 @@
 #pragma once
-// An initializer produces the starting factor U_0 (n x width).
+// An initializer produces the starting factor set F_0: U_0 (n1 x k), and
+// V_0 (n2 x k) for an asymmetric factorization.
 //
 // It sees what a practitioner would see: the measurement operator A and the
 // observations y, never the ground truth X*. Small random initialization
-// draws U_0 = alpha * G from `random`; spectral initialization uses the top
-// eigenpairs of A*(y).
+// draws U_0 = alpha G (and V_0 = alpha H) from `random`; spectral
+// initialization uses the top eigenpairs (singular triplets) of A*(y).
 //
-// Contract: the result is n x width with finite entries and depends only on
-// the inputs and the numbers drawn from `random`.
+// Contract: the result has the requested shape (FactorShape: rows x width,
+// and cols x width when asymmetric), finite entries, and depends only on the
+// inputs and the numbers drawn from `random`.
 
+#include "ncvx/factor_set.hpp"
 #include "ncvx/measurement_operator.hpp"
 #include "ncvx/random_stream.hpp"
 
@@ -23,8 +26,8 @@ class Initializer {
  public:
   virtual ~Initializer();
 
-  virtual Matrix initialize(const InitializationData& data, Index width,
-                            RandomStream& random) const = 0;
+  virtual FactorSet initialize(const InitializationData& data, const FactorShape& shape,
+                               RandomStream& random) const = 0;
 };
 
 }  // namespace ncvx

@@ -1,79 +1,103 @@
 #pragma once
-// A linear measurement operator A from symmetric n x n matrices to R^m.
+// A linear measurement operator A from n1 x n2 matrices to R^m.
 //
-//   A(X)_i = <B_i, X> = trace(B_i X),   i = 1..m,  B_i symmetric,
-//   A*(v)  = sum_i v_i B_i               (the adjoint: <A(X), v> = <X, A*(v)>).
+//   A(X)_i = <B_i, X> = trace(B_i^T X),   i = 1..m,
+//   A*(v)  = sum_i v_i B_i                (the adjoint: <A(X), v> = <X, A*(v)>),
 //
-// Any normalization (the 1/sqrt(m) of Gaussian sensing, the 1/sqrt(p) of
-// completion) is part of B_i, so that E[A*A] = identity for the built-in models.
+// with B_i symmetric when the operator is symmetric (it measures symmetric
+// n x n matrices; then A(X) = A((X + X^T)/2) for any square X). Any
+// normalization (the 1/sqrt(m) of Gaussian sensing, the 1/sqrt(p) of
+// completion) is part of B_i, so that E[A*A] = identity for the built-in
+// models.
 //
 // The operator is matrix-free, in the spirit of Spectra's operators: the core
-// never asks for n x n matrices where the model can avoid them. Three
-// operations are required:
+// never asks for n1 x n2 matrices where the model can avoid them. Required:
 //
-//   forward(X)                 A(X) for a dense symmetric X (reference path),
-//   forward_factored(U)        A(U U^T) from the factor U (n x k),
-//   adjoint_apply(v, M)        A*(v) M for an n x k block M.
+//   shape()                         n1, n2 and whether the B_i are symmetric,
+//   forward(X, out)                 A(X) for a dense n1 x n2 X (reference path),
+//   adjoint_apply(v, M, out)        A*(v) M for an n2 x k block M (n1 x k out).
 //
-// `adjoint(v)` forms A*(v) as a dense matrix (spectral methods); its default
-// applies A*(v) to the identity, which models may override.
+// Optional, with defaults built on the required ones:
 //
-// `evaluate` is what the objective calls every iteration: for factors
-// U_1..U_K sharing this operator and the observations y,
+//   adjoint_transpose_apply(v, M)   A*(v)^T M for an n1 x k block (n2 x k out);
+//                                   a symmetric operator needs nothing more,
+//   forward_factored(F, out)        A(U U^T) or A(U V^T) from the factors,
+//   forward_entries(E, out)         A(X) for a sparse X given by its entries
+//                                   (the observations of a data problem),
+//   adjoint(v)                      A*(v) as a dense n1 x n2 matrix (spectral methods),
+//   evaluate                        below.
 //
-//   r_j = A(U_j U_j^T) - y,   value_j = L(r_j),   A*(l'(r_j)) U_j  (when asked).
+// `evaluate` is what the objective calls every iteration: for factor sets
+// F_1..F_K sharing this operator and the observations y,
 //
-// The default does it per factor with forward_factored, the loss and
-// adjoint_apply (two passes over the operator). A model whose storage is
-// large overrides it with one pass for all K factors (the residual of
-// measurement i is known right after its row is read; see gaussian_sensing).
-// Contract: factor j's results must not depend on the other factors, so that
-// K runs evaluated together (lockstep) reproduce single runs bit for bit.
+//   r_j = A(X(F_j)) - y,   value_j = L(r_j),   and when asked the adjoint products
+//   symmetric F = {U}:     A*(l'(r_j)) U
+//   asymmetric F = {U, V}: { A*(l'(r_j)) V,  A*(l'(r_j))^T U }
 //
-// Contract: all four are pure functions of their inputs (no hidden state that
-// changes the result), deterministic, and safe to call concurrently from
-// several threads on one operator.
+// from which the objective forms the gradient (objective.hpp). The default
+// does it per factor set with forward_factored, the loss and the adjoint
+// products (two passes over the operator). A model whose storage is large
+// overrides it with one pass for all K sets (the residual of measurement i is
+// known right after its row is read; see gaussian_sensing).
+// Contract: set j's results must not depend on the other sets, so that K
+// runs evaluated together (lockstep) reproduce single runs bit for bit.
+//
+// Contract: every member is a pure function of its inputs (no hidden state
+// that changes the result), deterministic, and safe to call concurrently
+// from several threads on one operator.
 //
 //   ncvx::Vector y(A.measurements());
-//   A.forward_factored(U_star, y);          // y = A(X*)
-//   ncvx::Matrix G(n, k);
-//   A.adjoint_apply(residual, U, G);        // G = A*(r) U, the gradient of 1/4|A(UU^T)-y|^2
+//   A.forward_factored(ground_truth.factors(), y);   // y = A(X*)
+//   ncvx::Matrix G;
+//   A.adjoint_apply(residual, U, G);                 // G = A*(r) U, the gradient of 1/4|A(UU^T)-y|^2
 
 #include <span>
 
-#include "ncvx/types.hpp"
+#include "ncvx/factor_set.hpp"
+#include "ncvx/matrix_entries.hpp"
+#include "ncvx/matrix_shape.hpp"
 
 namespace ncvx {
 
 class Loss;
 
-/// One factor to evaluate in MeasurementOperator::evaluate.
+/// One factor set to evaluate in MeasurementOperator::evaluate.
 struct FactorEvaluation {
-  const Matrix* factor = nullptr;            ///< U_j (n x k_j)
-  Matrix* adjoint_times_factor = nullptr;    ///< out: A*(l'(r_j)) U_j; nullptr: value only
-  double value = 0.0;                        ///< out: L(r_j) = sum_i l(r_ji)
+  const FactorSet* factors = nullptr;      ///< F_j
+  FactorSet* adjoint_products = nullptr;   ///< out, resized to F_j's shape; nullptr: value only
+  double value = 0.0;                      ///< out: L(r_j) = sum_i l(r_ji)
 };
 
 class MeasurementOperator {
  public:
   virtual ~MeasurementOperator();
 
-  /// n: the side of the symmetric matrices measured.
-  virtual Index dimension() const = 0;
+  virtual MatrixShape shape() const = 0;
   /// m: the number of measurements.
   virtual Index measurements() const = 0;
 
-  /// out = A(X) for symmetric X (n x n); out has size m on return.
+  /// out = A(X) for X (n1 x n2; symmetric for a symmetric operator); out has size m on return.
   virtual void forward(const Matrix& X, Vector& out) const = 0;
-  /// out = A(U U^T) for U (n x k); out has size m on return.
-  virtual void forward_factored(const Matrix& U, Vector& out) const;
-  /// out = A*(v) M for v in R^m, M (n x k); out is n x k on return.
+  /// out = A*(v) M for v in R^m, M (n2 x k); out is n1 x k on return.
   virtual void adjoint_apply(const Vector& v, const Matrix& M, Matrix& out) const = 0;
-  /// A*(v) as a dense symmetric n x n matrix.
+  /// out = A*(v)^T M for M (n1 x k); out is n2 x k. Default: adjoint_apply when
+  /// symmetric, else through the dense adjoint(v).
+  virtual void adjoint_transpose_apply(const Vector& v, const Matrix& M, Matrix& out) const;
+  /// out = A(U U^T) or A(U V^T). Default: forms X.
+  virtual void forward_factored(const FactorSet& factors, Vector& out) const;
+  /// out = A(X) for X zero except at the given entries (symmetric: (i, j) and
+  /// (j, i)). Default: forms X densely (refused above 10^8 entries).
+  virtual void forward_entries(const MatrixEntries& entries, Vector& out) const;
+  /// A*(v) as a dense n1 x n2 matrix. Default: A*(v) applied to the identity.
   virtual Matrix adjoint(const Vector& v) const;
-  /// Loss values (and A*(l'(r)) U products) of several factors; see above.
+  /// Loss values (and adjoint products) of several factor sets; see above.
   virtual void evaluate(const Vector& observations, const Loss& loss,
                         std::span<FactorEvaluation> items) const;
+
+  // Conveniences.
+  Index rows() const { return shape().rows; }
+  Index cols() const { return shape().cols; }
+  bool symmetric() const { return shape().symmetric; }
 };
 
 }  // namespace ncvx

@@ -1,14 +1,16 @@
 #pragma once
 // The objective the core composes from a measurement operator A, a loss l
-// and the factorization X = U U^T:
+// and a factorization:
 //
-//   f(U)      = sum_i l(r_i),        r = A(U U^T) - y,
-//   grad f(U) = 2 A*(l'(r)) U.
+//   f(F)  = sum_i l(r_i),   r = A(X(F)) - y,   X(F) = U U^T or U V^T,
 //
-// With the squared loss this is f(U) = 1/4 |A(U U^T) - y|^2 and
-// grad f(U) = A*(A(U U^T) - y) U, the setting of PAPER.md section 3.
-// Both go through MeasurementOperator::evaluate: one pass over A for a value,
-// one (fused) or two passes for a value with gradient, depending on the model.
+//   symmetric   grad_U f = 2 A*(l'(r)) U                 (B_i symmetric)
+//   asymmetric  grad_U f = A*(l'(r)) V,   grad_V f = A*(l'(r))^T U.
+//
+// With the squared loss l(r) = r^2/4 this is f = 1/4 |A(X) - y|^2 and, for
+// X = U U^T, grad f(U) = A*(A(U U^T) - y) U. Both go through
+// MeasurementOperator::evaluate: one pass over A for a value, one (fused) or
+// two passes for a value with gradient, depending on the model.
 //
 // When runs share an instance, their objectives can be joined to a Lockstep
 // (lockstep.hpp): each evaluation then waits for the other runs' and one
@@ -28,9 +30,9 @@ class Objective {
  public:
   Objective(const MeasurementOperator& measurement, const Loss& loss, const Vector& observations);
 
-  double value(const Matrix& factor) const;
-  /// Returns f(U) and writes grad f(U) (n x k) into `gradient`.
-  double value_and_gradient(const Matrix& factor, Matrix& gradient) const;
+  double value(const FactorSet& factors) const;
+  /// Returns f(F) and writes grad f(F) (the shape of F) into `gradient`.
+  double value_and_gradient(const FactorSet& factors, FactorSet& gradient) const;
 
   const MeasurementOperator& measurement() const { return measurement_; }
   const Loss& loss() const { return loss_; }

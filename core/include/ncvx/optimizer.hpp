@@ -1,19 +1,21 @@
 #pragma once
-// An optimizer advances the factor U by one iteration on the objective f.
+// An optimizer advances the factor set F = {U} or {U, V} by one iteration on
+// the objective f.
 //
 // The core owns the loop: iteration budget, logging cadence, stopping rules
 // and divergence detection are the same for every optimizer. An optimizer
 // only implements the update, using the objective the core composed from
 // the measurement operator and the loss (it never re-derives a gradient):
 //
-//   void step(const Objective& f, Matrix& U, Index iteration) override {
-//     f.value_and_gradient(U, gradient_);
-//     U -= step_ * gradient_;                     // U_{t+1} = U_t - mu grad f(U_t)
+//   void step(const Objective& f, FactorSet& F, Index iteration) override {
+//     f.value_and_gradient(F, gradient_);
+//     F -= step_ * gradient_;                     // F_{t+1} = F_t - mu grad f(F_t)
 //   }
 //
-// One Optimizer object serves one run from start to end, so it may keep
-// state between steps (momentum, step-size schedules); `iteration` is t,
-// starting at 0.
+// The same code serves X = U U^T and X = U V^T (factor_set.hpp). One
+// Optimizer object serves one run from start to end, so it may keep state
+// between steps (momentum, step-size schedules); `iteration` is t, starting
+// at 0.
 
 #include "ncvx/objective.hpp"
 
@@ -23,7 +25,7 @@ class Optimizer {
  public:
   virtual ~Optimizer();
 
-  virtual void step(const Objective& objective, Matrix& factor, Index iteration) = 0;
+  virtual void step(const Objective& objective, FactorSet& factors, Index iteration) = 0;
 };
 
 }  // namespace ncvx

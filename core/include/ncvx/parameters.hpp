@@ -12,6 +12,11 @@
 //     return {ParameterSpec::real("step", 0.1, "step size mu").above(0.0)};
 //   }
 //   GradientDescent(const ParameterValues& values) : step_(values.real("step")) {}
+//
+// Types: real, integer, boolean, choice (one of a list of names), text (any
+// string), path (a file: relative paths are resolved against the folder of
+// the configuration file, and the file must exist) and real_list (a YAML list
+// of reals, e.g. singular values; a sweep over it is a list of lists).
 
 #include <cstdint>
 #include <limits>
@@ -22,14 +27,14 @@
 
 namespace ncvx {
 
-enum class ParameterType { real, integer, boolean, choice };
+enum class ParameterType { real, integer, boolean, choice, text, path, real_list };
 
-/// "real", "integer", "boolean", "choice".
+/// "real", "integer", "boolean", "choice", "text", "path", "real list".
 const char* to_string(ParameterType type);
 
-using ParameterValue = std::variant<double, std::int64_t, bool, std::string>;
+using ParameterValue = std::variant<double, std::int64_t, bool, std::string, std::vector<double>>;
 
-/// Renders a value the way it would be written in YAML.
+/// Renders a value the way it would be written in YAML ("[1, 0.5]" for a list).
 std::string to_string(const ParameterValue& value);
 
 struct ParameterSpec {
@@ -50,6 +55,12 @@ struct ParameterSpec {
   static ParameterSpec boolean(std::string name, bool default_value, std::string description);
   static ParameterSpec choice(std::string name, std::string default_value,
                               std::vector<std::string> choices, std::string description);
+  static ParameterSpec text(std::string name, std::string default_value, std::string description);
+  /// A file; the default "" means "not given" (the plugin decides whether that is an error).
+  static ParameterSpec path(std::string name, std::string description);
+  /// A list of reals; the numeric range applies to every element.
+  static ParameterSpec real_list(std::string name, std::vector<double> default_value,
+                                 std::string description);
 
   ParameterSpec& at_least(double bound);
   ParameterSpec& above(double bound);
@@ -61,6 +72,8 @@ struct ParameterSpec {
 
   /// Whether `value` (already of the declared type) satisfies the constraint.
   bool admits(const ParameterValue& value) const;
+  /// Whether a number lies in the declared range.
+  bool admits_number(double number) const;
 };
 
 /// A complete, validated assignment of values to declared parameters.
@@ -81,6 +94,9 @@ class ParameterValues {
   std::int64_t integer(const std::string& name) const;
   bool boolean(const std::string& name) const;
   const std::string& choice(const std::string& name) const;
+  /// A text or path parameter (a path is absolute once validated).
+  const std::string& text(const std::string& name) const;
+  const std::vector<double>& real_list(const std::string& name) const;
 
   const std::map<std::string, ParameterValue>& all() const { return values_; }
 

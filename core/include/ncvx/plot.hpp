@@ -20,9 +20,13 @@
 // There is one line per method and swept value (per y column for several
 // y); each line is the median over seeds, with a band between the quartiles
 // when there are several seeds. `fit: log_linear` fits y against log10(x)
-// (iterations per decade); `reference: [iterations_per_decade]` adds the line
-// with the predicted slope ln(10)/ln(1 + mu lambda_r(M)) from summary.csv
-// (`iterations_per_decade_sigma_r`: ln(10)/ln(1 + mu sigma_r)).
+// (iterations per decade); `reference: [iterations_per_decade]` adds a line
+// whose slope (y per decade of x) is the median of a summary.csv column,
+// named as written or with the prefix `predicted_` (the `phases` metric writes
+// predicted_iterations_per_decade = ln(10)/ln(1 + mu lambda_r(M)) and
+// predicted_iterations_per_decade_sigma_r = ln(10)/ln(1 + mu sigma_r)).
+// Rows of a damaged file (cut short, unreadable) are skipped with a note
+// naming the file and the line.
 // For each figure, ncvx writes the data (.dat) and the gnuplot script (.gp)
 // next to the images, so a figure can be restyled by editing its script.
 
@@ -45,9 +49,8 @@ struct FigureSpec {
   bool reverse_x = false;            // larger x to the left (alpha: 1/alpha grows to the right)
   std::vector<std::string> methods;  // only these methods (default: all)
   std::string fit = "none";          // none | power | log_linear
-  /// Reference lines with a predicted slope (in y per decade of x):
-  /// iterations_per_decade (ln(10)/ln(1 + mu lambda_r(M))) and
-  /// iterations_per_decade_sigma_r (ln(10)/ln(1 + mu sigma_r)), from summary.csv.
+  /// Reference lines with a predicted slope (y per decade of x): summary.csv
+  /// columns, as written or with the prefix `predicted_`.
   std::vector<std::string> references;
   std::string x_label, y_label;
 };

@@ -1,6 +1,6 @@
 #pragma once
-// Writing a plugin: implement one interface (MeasurementModel, Loss,
-// Initializer, Optimizer or Metric), give the class a constructor from
+// Writing a plugin: implement one interface (Problem, Corruption,
+// MeasurementModel, Loss, Initializer, Optimizer or Metric), give the class a constructor from
 // ParameterValues and a static `parameters()`, and register it once:
 //
 //   class SquaredLoss final : public ncvx::Loss {
@@ -24,18 +24,20 @@
 #include <vector>
 
 #include "ncvx/abi.hpp"
+#include "ncvx/corruption.hpp"
 #include "ncvx/initializer.hpp"
 #include "ncvx/loss.hpp"
 #include "ncvx/measurement_model.hpp"
 #include "ncvx/metric.hpp"
 #include "ncvx/optimizer.hpp"
 #include "ncvx/parameters.hpp"
+#include "ncvx/problem.hpp"
 
 namespace ncvx {
 
-enum class PluginKind { measurement, loss, initializer, optimizer, metric };
+enum class PluginKind { problem, corruption, measurement, loss, initializer, optimizer, metric };
 
-/// "measurement", "loss", "initializer", "optimizer", "metric".
+/// "problem", "corruption", "measurement", "loss", "initializer", "optimizer", "metric".
 const char* to_string(PluginKind kind);
 
 struct PluginInfo {
@@ -50,6 +52,8 @@ struct PluginInfo {
 /// factory, the one matching `info.kind`.
 struct PluginDefinition {
   PluginInfo info;
+  std::unique_ptr<Problem> (*create_problem)(const ParameterValues&) = nullptr;
+  std::unique_ptr<Corruption> (*create_corruption)(const ParameterValues&) = nullptr;
   std::unique_ptr<MeasurementModel> (*create_measurement)(const ParameterValues&) = nullptr;
   std::unique_ptr<Loss> (*create_loss)(const ParameterValues&) = nullptr;
   std::unique_ptr<Initializer> (*create_initializer)(const ParameterValues&) = nullptr;
@@ -64,7 +68,17 @@ PluginDefinition define_plugin(std::string name, std::string summary, std::strin
   definition.info.summary = std::move(summary);
   definition.info.version = std::move(version);
   definition.info.parameters = Plugin::parameters();
-  if constexpr (std::is_base_of_v<MeasurementModel, Plugin>) {
+  if constexpr (std::is_base_of_v<Problem, Plugin>) {
+    definition.info.kind = PluginKind::problem;
+    definition.create_problem = [](const ParameterValues& values) -> std::unique_ptr<Problem> {
+      return std::make_unique<Plugin>(values);
+    };
+  } else if constexpr (std::is_base_of_v<Corruption, Plugin>) {
+    definition.info.kind = PluginKind::corruption;
+    definition.create_corruption = [](const ParameterValues& values) -> std::unique_ptr<Corruption> {
+      return std::make_unique<Plugin>(values);
+    };
+  } else if constexpr (std::is_base_of_v<MeasurementModel, Plugin>) {
     definition.info.kind = PluginKind::measurement;
     definition.create_measurement = [](const ParameterValues& values) -> std::unique_ptr<MeasurementModel> {
       return std::make_unique<Plugin>(values);
@@ -86,7 +100,8 @@ PluginDefinition define_plugin(std::string name, std::string summary, std::strin
     };
   } else {
     static_assert(std::is_base_of_v<Optimizer, Plugin>,
-                  "a plugin class derives from MeasurementModel, Loss, Initializer, Optimizer or Metric");
+                  "a plugin class derives from Problem, Corruption, MeasurementModel, Loss, "
+                  "Initializer, Optimizer or Metric");
     definition.info.kind = PluginKind::optimizer;
     definition.create_optimizer = [](const ParameterValues& values) -> std::unique_ptr<Optimizer> {
       return std::make_unique<Plugin>(values);

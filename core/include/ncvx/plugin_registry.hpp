@@ -61,6 +61,8 @@ class LoadedPlugin {
   std::string describe() const;
 
   // Creation: values must be complete (ParameterValues::defaults + overrides).
+  std::shared_ptr<Problem> create_problem(const ParameterValues& values) const;
+  std::shared_ptr<Corruption> create_corruption(const ParameterValues& values) const;
   std::shared_ptr<MeasurementModel> create_measurement(const ParameterValues& values) const;
   std::shared_ptr<Loss> create_loss(const ParameterValues& values) const;
   std::shared_ptr<Initializer> create_initializer(const ParameterValues& values) const;

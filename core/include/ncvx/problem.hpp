@@ -1,75 +1,69 @@
 #pragma once
-// A problem instance of PAPER.md section 1.
+// A problem: the data side of an experiment, a plugin kind of its own.
 //
-// Ground truth X* = Q diag(sigma) Q^T = U* U*^T, with Q (n x r) orthonormal
-// from the QR factorization of a Gaussian n x r matrix and
+// A problem says what matrix is to be reconstructed and what is known about
+// it. It is either generative (a distribution over ground truths X*, from
+// which the core measures y = A(X*) with the measurement operator) or a data
+// problem (the observed entries themselves, for instance a ratings file,
+// possibly with a held-out set and no ground truth). Both may be combined:
+// a matrix read from a file is a ground truth measured by any model.
 //
-//   linear:     sigma_i = 1 + (i - 1) / (r - 1) * (1/kappa - 1)
-//   geometric:  sigma_i = kappa^{-(i - 1) / (r - 1)}
+//   describe()   shape n1 x n2 and symmetry; which of ground truth, observed
+//                entries and held-out entries `sample` provides; the rank of
+//                X* when known. Cheap after construction (a file problem
+//                reads its file once, when constructed).
+//   sample(r)    one instance of the data, drawn from the stream
+//                (seed, "ground_truth"): X* as factors (ground_truth.hpp),
+//                and/or observed and held-out entries (matrix_entries.hpp).
+//   add_noise    optional: the problem's own observation noise, applied to y
+//                before the corruption stage, from the stream (seed, "noise")
+//                (low_rank_psd's `noise`).
 //
-// so sigma_1 = 1 = |X*| and sigma_r = 1/kappa. The observations are
-// y = A(X*) + noise * xi with xi ~ N(0, I_m).
+// What the core then does with an instance (problem_instance.hpp):
+//   A  = measurement model sampled for this shape (and the observed entries
+//        of a data problem) from (seed, "measurement"),
+//   y  = A(X*)   or   A(observed entries),
+//   y  = add_noise(y), then each corruption in turn (corruption.hpp),
+//   test_error against X* when there is one, heldout_rmse on the held-out
+//   entries when there are some.
 //
-// Random streams (random_stream.hpp): Q from (seed, "ground_truth"), A from
-// (seed, "measurement"), xi from (seed, "noise"). Changing the measurement
-// model therefore leaves X* unchanged.
+// Contract: `sample` depends only on the parameters and the numbers drawn
+// from `random`, and is safe to call from several threads at once.
 
-#include <memory>
-#include <string>
-#include <vector>
+#include <cstddef>
+#include <optional>
 
-#include <cstdint>
-
-#include "ncvx/measurement_operator.hpp"
-#include "ncvx/parameters.hpp"
+#include "ncvx/ground_truth.hpp"
+#include "ncvx/matrix_entries.hpp"
+#include "ncvx/matrix_shape.hpp"
+#include "ncvx/random_stream.hpp"
 
 namespace ncvx {
 
-struct ProblemSpec {
-  Index dimension = 40;         // n
-  Index rank = 2;               // r
-  double condition_number = 2;  // kappa = sigma_1 / sigma_r
-  std::string spectrum = "linear";
-  double noise = 0.0;           // standard deviation of the additive noise on y
-
-  /// The declarations of the `problem:` section of a config.
-  static std::vector<ParameterSpec> parameters();
-  static ProblemSpec from(const ParameterValues& values);
+struct ProblemDescription {
+  MatrixShape shape;
+  bool ground_truth = false;  ///< sample() returns X*
+  bool observed = false;      ///< sample() returns the observed entries (a data problem)
+  bool heldout = false;       ///< sample() returns held-out entries
+  Index rank = 0;             ///< rank r of X* when known, else 0
 };
 
-/// The eigenvalues sigma_1 >= ... >= sigma_r of X* for a spec.
-Vector spectrum_of(const ProblemSpec& spec);
+struct ProblemData {
+  std::optional<GroundTruth> ground_truth;
+  std::optional<MatrixEntries> observed;
+  std::optional<MatrixEntries> heldout;
+};
 
-class ProblemInstance {
+class Problem {
  public:
-  /// Draws X* from (seed, "ground_truth") and the noise from (seed, "noise");
-  /// `measurement` is the operator already drawn from (seed, "measurement").
-  ProblemInstance(const ProblemSpec& spec, std::shared_ptr<const MeasurementOperator> measurement,
-                  std::uint64_t seed);
+  virtual ~Problem();
 
-  const ProblemSpec& spec() const { return spec_; }
-  Index dimension() const { return spec_.dimension; }
-  const Matrix& ground_truth_factor() const { return factor_; }  // U* (n x r)
-  const Matrix& eigenvectors() const { return eigenvectors_; }   // Q = V_X (n x r)
-  const Vector& eigenvalues() const { return eigenvalues_; }     // sigma
-  const MeasurementOperator& measurement() const { return *measurement_; }
-  const Vector& observations() const { return observations_; }
-
-  /// |X*|_F
-  double ground_truth_norm() const { return eigenvalues_.norm(); }
-
-  /// test_error = |U U^T - X*|_F / |X*|_F, computed without forming n x n
-  /// matrices and without cancellation: U U^T - X* = B J B^T with
-  /// B = [U, U*], J = diag(I, -I); with B = QR, |B J B^T|_F = |R J R^T|_F.
-  double test_error(const Matrix& factor) const;
-
- private:
-  ProblemSpec spec_;
-  Matrix eigenvectors_;
-  Vector eigenvalues_;
-  Matrix factor_;
-  std::shared_ptr<const MeasurementOperator> measurement_;
-  Vector observations_;
+  virtual ProblemDescription describe() const = 0;
+  virtual ProblemData sample(RandomStream& random) const = 0;
+  /// The problem's own noise on y (default: none).
+  virtual void add_noise(Vector& observations, RandomStream& random) const;
+  /// Bytes an instance holds (an estimate; 0 if unknown), for the memory guard.
+  virtual std::size_t required_bytes() const;
 };
 
 }  // namespace ncvx

@@ -1,9 +1,10 @@
 // Heavy-ball momentum (Polyak):
 //
-//   U_{t+1} = U_t - mu grad f(U_t) + beta (U_t - U_{t-1}),   U_{-1} = U_0.
+//   F_{t+1} = F_t - mu grad f(F_t) + beta (F_t - F_{t-1}),   F_{-1} = F_0,
 //
-// The gradient comes from the objective ncvx composes; the optimizer only
-// keeps the previous iterate.
+// for the factors F = {U} (X = U U^T) or {U, V} (X = U V^T) alike. The
+// gradient comes from the objective ncvx composes; the optimizer only keeps
+// the previous iterate.
 
 #include <ncvx/plugin.hpp>
 
@@ -21,17 +22,18 @@ class HeavyBall final : public ncvx::Optimizer {
     };
   }
 
-  void step(const ncvx::Objective& objective, ncvx::Matrix& factor, ncvx::Index iteration) override {
-    if (iteration == 0) previous_ = factor;
-    objective.value_and_gradient(factor, gradient_);
-    const ncvx::Matrix current = factor;
-    factor += momentum_ * (current - previous_) - step_ * gradient_;
+  void step(const ncvx::Objective& objective, ncvx::FactorSet& factors, ncvx::Index iteration) override {
+    if (iteration == 0) previous_ = factors;
+    objective.value_and_gradient(factors, gradient_);
+    const ncvx::FactorSet current = factors;
+    factors += momentum_ * (current - previous_);
+    factors -= step_ * gradient_;
     previous_ = current;
   }
 
  private:
   double step_, momentum_;
-  ncvx::Matrix gradient_, previous_;
+  ncvx::FactorSet gradient_, previous_;
 };
 
 }  // namespace

@@ -20,7 +20,7 @@ TEST_CASE("heavy_ball with momentum 0 is gradient descent") {
   // f(U) = 1/4 |A(UU^T) - y|^2 with A the identity on one entry: a tiny problem.
   class Diagonal final : public ncvx::MeasurementOperator {
    public:
-    ncvx::Index dimension() const override { return 2; }
+    ncvx::MatrixShape shape() const override { return ncvx::MatrixShape::square_symmetric(2); }
     ncvx::Index measurements() const override { return 1; }
     void forward(const ncvx::Matrix& X, ncvx::Vector& out) const override {
       out = ncvx::Vector::Constant(1, X(0, 0));
@@ -39,9 +39,9 @@ TEST_CASE("heavy_ball with momentum 0 is gradient descent") {
   } loss;
   const ncvx::Vector y = ncvx::Vector::Constant(1, 1.0);
   const ncvx::Objective f(A, loss, y);
-  ncvx::Matrix U = ncvx::Matrix::Constant(2, 1, 0.5);
+  ncvx::FactorSet U(ncvx::Matrix::Constant(2, 1, 0.5));
   optimizer->step(f, U, 0);
   // grad = A*(U_00^2 - 1) U = (0.25 - 1) * 0.5 on the first row.
-  CHECK(U(0, 0) == doctest::Approx(0.5 + 0.1 * 0.75 * 0.5));
-  CHECK(U(1, 0) == doctest::Approx(0.5));
+  CHECK(U.left()(0, 0) == doctest::Approx(0.5 + 0.1 * 0.75 * 0.5));
+  CHECK(U.left()(1, 0) == doctest::Approx(0.5));
 }

@@ -22,8 +22,8 @@
 namespace ncvx::testing {
 
 inline void check_conformance(const LoadedPlugin& plugin, const ParameterValues& values = {},
-                              std::uint64_t seed = 1) {
-  for (const ConformanceCheck& check : check_plugin(plugin, values, seed)) {
+                              const ConformanceOptions& options = {}) {
+  for (const ConformanceCheck& check : check_plugin(plugin, values, options)) {
     INFO(plugin.describe() << " - " << check.name << ": measured " << check.measured
                            << ", tolerance " << check.tolerance << ". " << check.detail);
     CHECK(check.outcome != CheckOutcome::failed);

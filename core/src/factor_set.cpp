@@ -1,0 +1,149 @@
+#include "ncvx/factor_set.hpp"
+
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "ncvx/matrix_entries.hpp"
+#include "ncvx/matrix_shape.hpp"
+
+namespace ncvx {
+
+std::string MatrixShape::describe() const {
+  return fmt::format("{} x {}{}", rows, cols, symmetric ? " symmetric" : "");
+}
+
+void MatrixEntries::reserve(std::size_t count) {
+  rows.reserve(count);
+  columns.reserve(count);
+  values.reserve(count);
+}
+
+void MatrixEntries::add(Index row, Index column, double value) {
+  rows.push_back(static_cast<std::int32_t>(row));
+  columns.push_back(static_cast<std::int32_t>(column));
+  values.push_back(value);
+}
+
+FactorSet::FactorSet(Matrix U) : count_(1) { parts_[0] = std::move(U); }
+
+FactorSet::FactorSet(Matrix U, Matrix V) : count_(2) {
+  if (U.cols() != V.cols())
+    throw std::invalid_argument(fmt::format("a factor set U V^T needs factors of equal width; got "
+                                            "{} and {} columns",
+                                            U.cols(), V.cols()));
+  parts_[0] = std::move(U);
+  parts_[1] = std::move(V);
+}
+
+FactorSet FactorSet::zeros(const FactorShape& shape) {
+  if (shape.symmetric) return FactorSet(Matrix::Zero(shape.rows, shape.width));
+  return FactorSet(Matrix::Zero(shape.rows, shape.width), Matrix::Zero(shape.cols, shape.width));
+}
+
+FactorShape FactorSet::shape() const {
+  return {parts_[0].rows(), right().rows(), width(), symmetric()};
+}
+
+void FactorSet::resize(const FactorShape& shape) {
+  count_ = shape.symmetric ? 1 : 2;
+  parts_[0].resize(shape.rows, shape.width);
+  if (shape.symmetric)
+    parts_[1].resize(0, 0);
+  else
+    parts_[1].resize(shape.cols, shape.width);
+}
+
+void FactorSet::set_zero() {
+  for (std::size_t i = 0; i < count_; ++i) parts_[i].setZero();
+}
+
+namespace {
+void require_same(const FactorSet& a, const FactorSet& b) {
+  if (a.size() != b.size())
+    throw std::invalid_argument("factor sets of different factorizations (U U^T and U V^T) combined");
+}
+}  // namespace
+
+FactorSet& FactorSet::operator+=(const FactorSet& other) {
+  require_same(*this, other);
+  for (std::size_t i = 0; i < count_; ++i) parts_[i] += other.parts_[i];
+  return *this;
+}
+
+FactorSet& FactorSet::operator-=(const FactorSet& other) {
+  require_same(*this, other);
+  for (std::size_t i = 0; i < count_; ++i) parts_[i] -= other.parts_[i];
+  return *this;
+}
+
+FactorSet& FactorSet::operator+=(const ScaledFactorSet& other) {
+  require_same(*this, other.factors);
+  for (std::size_t i = 0; i < count_; ++i) parts_[i] += other.scale * other.factors.parts_[i];
+  return *this;
+}
+
+FactorSet& FactorSet::operator-=(const ScaledFactorSet& other) {
+  require_same(*this, other.factors);
+  for (std::size_t i = 0; i < count_; ++i) parts_[i] -= other.scale * other.factors.parts_[i];
+  return *this;
+}
+
+FactorSet& FactorSet::operator*=(double scale) {
+  for (std::size_t i = 0; i < count_; ++i) parts_[i] *= scale;
+  return *this;
+}
+
+FactorSet FactorSet::operator+(const FactorSet& other) const {
+  FactorSet sum = *this;
+  return sum += other;
+}
+
+FactorSet FactorSet::operator-(const FactorSet& other) const {
+  FactorSet difference = *this;
+  return difference -= other;
+}
+
+FactorSet FactorSet::operator-() const {
+  FactorSet negated = *this;
+  return negated *= -1.0;
+}
+
+FactorSet operator*(double scale, FactorSet&& factors) {
+  factors *= scale;
+  return std::move(factors);
+}
+
+double FactorSet::dot(const FactorSet& other) const {
+  require_same(*this, other);
+  double sum = 0;
+  for (std::size_t i = 0; i < count_; ++i) sum += (parts_[i].array() * other.parts_[i].array()).sum();
+  return sum;
+}
+
+double FactorSet::squared_norm() const {
+  double sum = 0;
+  for (std::size_t i = 0; i < count_; ++i) sum += parts_[i].squaredNorm();
+  return sum;
+}
+
+double FactorSet::norm() const { return std::sqrt(squared_norm()); }
+
+bool FactorSet::all_finite() const {
+  for (std::size_t i = 0; i < count_; ++i)
+    if (!parts_[i].allFinite()) return false;
+  return true;
+}
+
+Matrix FactorSet::product() const { return left() * right().transpose(); }
+
+bool operator==(const FactorSet& a, const FactorSet& b) {
+  if (a.count_ != b.count_) return false;
+  for (std::size_t i = 0; i < a.count_; ++i)
+    if (a.parts_[i].rows() != b.parts_[i].rows() || a.parts_[i].cols() != b.parts_[i].cols() ||
+        a.parts_[i] != b.parts_[i])
+      return false;
+  return true;
+}
+
+}  // namespace ncvx

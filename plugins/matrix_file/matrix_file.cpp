@@ -1,0 +1,285 @@
+// A ground truth read from a file:
+//
+//   .npy           a 2-D NumPy array (float64, float32, int64, int32, uint8; C or Fortran order)
+//   .mtx           MatrixMarket, `array` or `coordinate` (real or integer; general or symmetric)
+//   .csv .txt      rows of numbers separated by commas or blanks (# starts a comment)
+//   .png .jpg .jpeg .bmp .pgm .gif
+//                  a grayscale image (color is averaged to gray by the decoder), pixel
+//                  values / 255: the classic low-rank image completion case
+//
+// X* is the matrix itself, or its best rank-r approximation when `rank` > 0
+// (truncated SVD, or eigendecomposition when `symmetric`), then scaled by
+// `normalization` (spectral: sigma_1 = 1, so the usual step sizes apply). The
+// file is read, and X* factored, once, when the problem is created; every
+// seed measures the same X*. A symmetric matrix (`symmetric: true`) is
+// checked and fitted by X = U U^T or U V^T; otherwise the problem is
+// rectangular and fitted by X = U V^T.
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <filesystem>
+
+#include <ncvx/plugin.hpp>
+
+#ifdef NCVX_WITH_STB
+#include <stb_image.h>
+#endif
+
+namespace {
+
+using ncvx::Index;
+using ncvx::Matrix;
+using ncvx::Vector;
+
+[[noreturn]] void bad(const std::string& file, const std::string& why) {
+  throw std::runtime_error(file + ": " + why);
+}
+
+std::string lower_extension(const std::string& file) {
+  std::string extension = std::filesystem::path(file).extension().string();
+  for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return extension;
+}
+
+// ---------------------------------------------------------------- .npy
+
+Matrix read_npy(const std::string& file) {
+  std::ifstream stream(file, std::ios::binary);
+  if (!stream) bad(file, "cannot open the file");
+  char magic[6];
+  stream.read(magic, 6);
+  if (!stream || std::memcmp(magic, "\x93NUMPY", 6) != 0) bad(file, "not a .npy file (no \\x93NUMPY magic)");
+  unsigned char version[2];
+  stream.read(reinterpret_cast<char*>(version), 2);
+  std::size_t header_length = 0;
+  if (version[0] == 1) {
+    unsigned char bytes[2];
+    stream.read(reinterpret_cast<char*>(bytes), 2);
+    header_length = bytes[0] | (static_cast<std::size_t>(bytes[1]) << 8);
+  } else {
+    unsigned char bytes[4];
+    stream.read(reinterpret_cast<char*>(bytes), 4);
+    header_length = bytes[0] | (static_cast<std::size_t>(bytes[1]) << 8) | (static_cast<std::size_t>(bytes[2]) << 16) |
+                    (static_cast<std::size_t>(bytes[3]) << 24);
+  }
+  if (!stream || header_length > (1u << 20)) bad(file, "damaged .npy header");
+  std::string header(header_length, '\0');
+  stream.read(header.data(), static_cast<std::streamsize>(header_length));
+  auto field = [&](const std::string& key) {
+    const auto at = header.find("'" + key + "'");
+    if (at == std::string::npos) bad(file, "the .npy header has no '" + key + "'");
+    return header.substr(header.find(':', at) + 1);
+  };
+  std::string descr = field("descr");
+  descr = descr.substr(descr.find('\'') + 1);
+  descr = descr.substr(0, descr.find('\''));
+  const bool fortran = field("fortran_order").find("True") < field("fortran_order").find(',');
+  std::string shape = field("shape");
+  shape = shape.substr(shape.find('(') + 1, shape.find(')') - shape.find('(') - 1);
+  std::vector<Index> dims;
+  std::stringstream parts(shape);
+  for (std::string part; std::getline(parts, part, ',');)
+    if (part.find_first_of("0123456789") != std::string::npos) dims.push_back(std::stoll(part));
+  if (dims.size() != 2) bad(file, "a .npy matrix must be 2-dimensional (shape (" + shape + "))");
+  if (dims[0] < 1 || dims[1] < 1 || dims[0] * dims[1] > (Index{1} << 31)) bad(file, "unsupported .npy shape");
+  const Index count = dims[0] * dims[1];
+  std::vector<double> values(static_cast<std::size_t>(count));
+  auto read_all = [&](auto sample) {
+    using T = decltype(sample);
+    std::vector<T> raw(static_cast<std::size_t>(count));
+    stream.read(reinterpret_cast<char*>(raw.data()), static_cast<std::streamsize>(raw.size() * sizeof(T)));
+    if (!stream) bad(file, "the .npy data is shorter than its shape says");
+    for (std::size_t i = 0; i < raw.size(); ++i) values[i] = static_cast<double>(raw[i]);
+  };
+  if (descr == "<f8") read_all(double{});
+  else if (descr == "<f4") read_all(float{});
+  else if (descr == "<i8") read_all(std::int64_t{});
+  else if (descr == "<i4") read_all(std::int32_t{});
+  else if (descr == "|u1") read_all(std::uint8_t{});
+  else bad(file, "unsupported .npy type '" + descr + "' (float64, float32, int64, int32 or uint8)");
+  Matrix X(dims[0], dims[1]);
+  for (Index i = 0; i < dims[0]; ++i)
+    for (Index j = 0; j < dims[1]; ++j)
+      X(i, j) = values[static_cast<std::size_t>(fortran ? j * dims[0] + i : i * dims[1] + j)];
+  return X;
+}
+
+// ---------------------------------------------------------------- MatrixMarket
+
+Matrix read_matrix_market(const std::string& file) {
+  std::ifstream stream(file);
+  if (!stream) bad(file, "cannot open the file");
+  std::string banner;
+  std::getline(stream, banner);
+  std::string lowered = banner;
+  for (char& c : lowered) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lowered.rfind("%%matrixmarket matrix", 0) != 0) bad(file, "not a MatrixMarket file (no %%MatrixMarket banner)");
+  const bool coordinate = lowered.find("coordinate") != std::string::npos;
+  const bool symmetric = lowered.find("symmetric") != std::string::npos;
+  if (lowered.find("complex") != std::string::npos || lowered.find("pattern") != std::string::npos)
+    bad(file, "only real or integer MatrixMarket matrices are supported");
+  std::string line;
+  do {
+    if (!std::getline(stream, line)) bad(file, "no size line");
+  } while (line.empty() || line[0] == '%');
+  std::istringstream size(line);
+  Index rows = 0, cols = 0, entries = 0;
+  size >> rows >> cols;
+  if (coordinate) size >> entries;
+  if (!size || rows < 1 || cols < 1 || rows * cols > (Index{1} << 31)) bad(file, "bad size line '" + line + "'");
+  Matrix X = Matrix::Zero(rows, cols);
+  if (coordinate) {
+    for (Index e = 0; e < entries; ++e) {
+      Index i, j;
+      double value;
+      if (!(stream >> i >> j >> value)) bad(file, "fewer entries than the size line says");
+      if (i < 1 || i > rows || j < 1 || j > cols) bad(file, "entry outside the matrix");
+      X(i - 1, j - 1) = value;
+      if (symmetric) X(j - 1, i - 1) = value;
+    }
+  } else {
+    for (Index j = 0; j < cols; ++j)
+      for (Index i = symmetric ? j : 0; i < rows; ++i) {
+        double value;
+        if (!(stream >> value)) bad(file, "fewer values than the size line says");
+        X(i, j) = value;
+        if (symmetric) X(j, i) = value;
+      }
+  }
+  return X;
+}
+
+// ---------------------------------------------------------------- text
+
+Matrix read_text(const std::string& file) {
+  std::ifstream stream(file);
+  if (!stream) bad(file, "cannot open the file");
+  std::vector<std::vector<double>> rows;
+  std::string line;
+  for (int number = 1; std::getline(stream, line); ++number) {
+    if (const auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+    for (char& c : line)
+      if (c == ',' || c == ';' || c == '\t') c = ' ';
+    std::istringstream fields(line);
+    std::vector<double> row;
+    std::string field;
+    while (fields >> field) {
+      char* end = nullptr;
+      const double value = std::strtod(field.c_str(), &end);
+      if (end != field.c_str() + field.size())
+        bad(file, "line " + std::to_string(number) + ": '" + field + "' is not a number");
+      row.push_back(value);
+    }
+    if (row.empty()) continue;
+    if (!rows.empty() && row.size() != rows.front().size())
+      bad(file, "line " + std::to_string(number) + " has " + std::to_string(row.size()) + " values, the first row " +
+                    std::to_string(rows.front().size()));
+    rows.push_back(std::move(row));
+  }
+  if (rows.empty()) bad(file, "no numbers");
+  Matrix X(static_cast<Index>(rows.size()), static_cast<Index>(rows.front().size()));
+  for (Index i = 0; i < X.rows(); ++i)
+    for (Index j = 0; j < X.cols(); ++j) X(i, j) = rows[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)];
+  return X;
+}
+
+// ---------------------------------------------------------------- images
+
+Matrix read_image(const std::string& file) {
+#ifdef NCVX_WITH_STB
+  int width = 0, height = 0, channels = 0;
+  unsigned char* pixels = stbi_load(file.c_str(), &width, &height, &channels, 1);
+  if (!pixels) bad(file, std::string("cannot decode the image: ") + stbi_failure_reason());
+  Matrix X(height, width);
+  for (int i = 0; i < height; ++i)
+    for (int j = 0; j < width; ++j) X(i, j) = pixels[static_cast<std::size_t>(i) * width + j] / 255.0;
+  stbi_image_free(pixels);
+  return X;
+#else
+  bad(file, "this build of matrix_file has no image support; install libstb-dev and rebuild ncvx");
+#endif
+}
+
+Matrix read_matrix(const std::string& file, std::string format) {
+  if (format == "auto") {
+    const std::string extension = lower_extension(file);
+    if (extension == ".npy") format = "npy";
+    else if (extension == ".mtx") format = "mtx";
+    else if (extension == ".png" || extension == ".jpg" || extension == ".jpeg" || extension == ".bmp" ||
+             extension == ".pgm" || extension == ".gif")
+      format = "image";
+    else format = "text";
+  }
+  if (format == "npy") return read_npy(file);
+  if (format == "mtx") return read_matrix_market(file);
+  if (format == "image") return read_image(file);
+  return read_text(file);
+}
+
+class MatrixFile final : public ncvx::Problem {
+ public:
+  explicit MatrixFile(const ncvx::ParameterValues& values) {
+    const std::string& file = values.text("file");
+    if (file.empty()) throw std::invalid_argument("matrix_file needs `file`: the matrix to reconstruct");
+    const Matrix X = read_matrix(file, values.choice("format"));
+    if (!X.allFinite()) bad(file, "the matrix has non-finite entries");
+    const bool symmetric = values.boolean("symmetric");
+    if (symmetric && (X.rows() != X.cols() || (X - X.transpose()).norm() > 1e-12 * X.norm()))
+      bad(file, "symmetric: true, but the matrix is not symmetric");
+    const Index rank = values.integer("rank");
+    if (rank > std::min(X.rows(), X.cols()))
+      bad(file, "rank = " + std::to_string(rank) + " exceeds the matrix's smaller side " +
+                    std::to_string(std::min(X.rows(), X.cols())));
+    ncvx::GroundTruth truth = ncvx::GroundTruth::from_dense(X, symmetric, rank);
+    // Normalization: rescale sigma, keep the factors.
+    const std::string& normalization = values.choice("normalization");
+    const Vector& sigma = truth.values();
+    const double divisor = normalization == "spectral"    ? sigma(0)
+                           : normalization == "trace"     ? sigma.sum()
+                           : normalization == "frobenius" ? sigma.norm()
+                                                          : 1.0;
+    truth_ = truth.positive_semidefinite() ? ncvx::GroundTruth::positive_semidefinite(truth.left(), sigma / divisor)
+                                           : ncvx::GroundTruth(truth.left(), sigma / divisor, truth.right());
+    shape_ = symmetric ? ncvx::MatrixShape::square_symmetric(X.rows()) : ncvx::MatrixShape::rectangular(X.rows(), X.cols());
+  }
+
+  static std::vector<ncvx::ParameterSpec> parameters() {
+    return {
+        ncvx::ParameterSpec::path("file", "the matrix: .npy, .mtx, .csv/.txt, or a grayscale image"),
+        ncvx::ParameterSpec::choice("format", "auto", {"auto", "npy", "mtx", "text", "image"},
+                                    "file format (auto: from the extension)"),
+        ncvx::ParameterSpec::integer("rank", 0, "keep the best rank-r approximation (0: the whole matrix)")
+            .at_least(0),
+        ncvx::ParameterSpec::boolean("symmetric", false, "the matrix is symmetric (fit X = U U^T possible)"),
+        ncvx::ParameterSpec::choice("normalization", "spectral", {"spectral", "trace", "frobenius", "none"},
+                                    "scale of X*: sigma_1 = 1, sum sigma = 1, |X*|_F = 1, or as read"),
+    };
+  }
+
+  ncvx::ProblemDescription describe() const override { return {shape_, true, false, false, truth_.rank()}; }
+
+  ncvx::ProblemData sample(ncvx::RandomStream&) const override {
+    ncvx::ProblemData data;
+    data.ground_truth = truth_;
+    return data;
+  }
+
+  std::size_t required_bytes() const override {
+    return static_cast<std::size_t>((truth_.rows() + truth_.cols()) * truth_.rank()) * 2 * sizeof(double);
+  }
+
+ private:
+  ncvx::MatrixShape shape_;
+  ncvx::GroundTruth truth_;
+};
+
+}  // namespace
+
+NCVX_PLUGIN(MatrixFile, "matrix_file",
+            "X* read from a file (.npy, MatrixMarket, CSV, or a grayscale image), optionally its best rank-r "
+            "approximation",
+            NCVX_VERSION_STRING)
