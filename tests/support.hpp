@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include <ncvx/conformance.hpp>
 #include <ncvx/experiment.hpp>
 #include <ncvx/plugin_registry.hpp>
 #include <ncvx/problem_instance.hpp>
@@ -89,6 +90,35 @@ inline FactorSet initialize(const std::string& name, const InitializationData& d
       values_for(PluginKind::initializer, name, changes));
   RandomStream random(seed, "init");
   return init->initialize(data, shape, random);
+}
+
+/// A plugin object of any kind with its defaults and `changes`.
+inline std::shared_ptr<Problem> problem(const std::string& name,
+                                        const std::map<std::string, ParameterValue>& changes = {}) {
+  return plugins().find(PluginKind::problem, name).create_problem(values_for(PluginKind::problem, name, changes));
+}
+inline std::shared_ptr<Corruption> corruption(const std::string& name,
+                                              const std::map<std::string, ParameterValue>& changes = {}) {
+  return plugins().find(PluginKind::corruption, name).create_corruption(
+      values_for(PluginKind::corruption, name, changes));
+}
+inline std::shared_ptr<Loss> loss(const std::string& name, const std::map<std::string, ParameterValue>& changes = {}) {
+  return plugins().find(PluginKind::loss, name).create_loss(values_for(PluginKind::loss, name, changes));
+}
+inline std::shared_ptr<Optimizer> optimizer(const std::string& name,
+                                            const std::map<std::string, ParameterValue>& changes = {}) {
+  return plugins().find(PluginKind::optimizer, name).create_optimizer(values_for(PluginKind::optimizer, name, changes));
+}
+
+/// The conformance suite of a plugin (with `changes`) passes.
+inline bool conforms(PluginKind kind, const std::string& name, const std::map<std::string, ParameterValue>& changes = {}) {
+  return all_passed(check_plugin(plugins().find(kind, name), values_for(kind, name, changes)));
+}
+
+/// A problem plugin's data for a seed, drawn as the core does (seed, "ground_truth").
+inline ProblemData sample_problem(const Problem& problem, std::uint64_t seed) {
+  RandomStream random(seed, "ground_truth");
+  return problem.sample(random);
 }
 
 /// A problem parameter of a run (problem.n, ...).

@@ -88,7 +88,7 @@ TEST_CASE("loader: an unknown name lists the available ones, the folders and fai
   } catch (const PluginError& error) {
     message = error.what();
   }
-  CHECK(message.find("unknown optimizer 'gdd'; did you mean 'gd'? Available optimizer plugins: gd.") == 0);
+  CHECK(message.find("unknown optimizer 'gdd'; did you mean 'gd'? Available optimizer plugins: gd, subgradient.") == 0);
   CHECK(message.find("Searched: ") != std::string::npos);
   CHECK(message.find("Not loaded: cannot load plugin file") != std::string::npos);
 }

@@ -1,0 +1,134 @@
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "support.hpp"
+
+using namespace ncvx;
+
+namespace {
+
+/// The 5 x 4 matrix X_ij = (i + 1) * (j + 2) + (i == j ? 0.5 : 0) (rank > 1).
+Matrix example() {
+  Matrix X(5, 4);
+  for (Index i = 0; i < 5; ++i)
+    for (Index j = 0; j < 4; ++j) X(i, j) = double((i + 1) * (j + 2)) + (i == j ? 0.5 : 0.0);
+  return X;
+}
+
+/// X* read back, undoing the spectral normalization.
+Matrix read_back(const std::filesystem::path& file, const std::map<std::string, ParameterValue>& extra = {}) {
+  auto changes = extra;
+  changes["file"] = file.string();
+  changes["normalization"] = std::string("none");
+  const ProblemData data = test::sample_problem(*test::problem("matrix_file", changes), 1);
+  return data.ground_truth->dense();
+}
+
+void write_npy(const std::filesystem::path& file, const Matrix& X) {
+  std::string header = fmt::format("{{'descr': '<f8', 'fortran_order': False, 'shape': ({}, {}), }}", X.rows(), X.cols());
+  while ((10 + header.size() + 1) % 64 != 0) header += ' ';
+  header += '\n';
+  std::ofstream stream(file, std::ios::binary);
+  stream.write("\x93NUMPY\x01\x00", 8);
+  const std::uint16_t length = static_cast<std::uint16_t>(header.size());
+  stream.put(static_cast<char>(length & 0xff));
+  stream.put(static_cast<char>(length >> 8));
+  stream << header;
+  for (Index i = 0; i < X.rows(); ++i)
+    for (Index j = 0; j < X.cols(); ++j) stream.write(reinterpret_cast<const char*>(&X(i, j)), sizeof(double));
+}
+
+}  // namespace
+
+TEST_CASE("matrix_file: .csv, .npy, MatrixMarket (array, coordinate) and images read the same matrix") {
+  test::TemporaryFolder folder("matrix_file");
+  const Matrix X = example();
+  std::string csv = "# a comment\n";
+  for (Index i = 0; i < 5; ++i) {
+    for (Index j = 0; j < 4; ++j) csv += fmt::format("{}{}", j ? ", " : "", X(i, j));
+    csv += "\n";
+  }
+  CHECK((read_back(folder.write("x.csv", csv)) - X).norm() < 1e-12);
+
+  write_npy(folder.path() / "x.npy", X);
+  CHECK((read_back(folder.path() / "x.npy") - X).norm() < 1e-12);
+
+  std::string array = "%%MatrixMarket matrix array real general\n% comment\n5 4\n";
+  for (Index j = 0; j < 4; ++j)
+    for (Index i = 0; i < 5; ++i) array += fmt::format("{}\n", X(i, j));
+  CHECK((read_back(folder.write("x.mtx", array)) - X).norm() < 1e-12);
+
+  std::string coordinate = "%%MatrixMarket matrix coordinate real general\n5 4 20\n";
+  for (Index i = 0; i < 5; ++i)
+    for (Index j = 0; j < 4; ++j) coordinate += fmt::format("{} {} {}\n", i + 1, j + 1, X(i, j));
+  CHECK((read_back(folder.write("c.mtx", coordinate)) - X).norm() < 1e-12);
+
+  // A binary PGM image (pixel / 255): a gradient.
+  std::string pgm = "P5\n4 3\n255\n";
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 4; ++j) pgm += static_cast<char>(20 * i + 60 * j);
+  const Matrix image = read_back(folder.write("g.pgm", pgm));
+  REQUIRE(image.rows() == 3);
+  REQUIRE(image.cols() == 4);
+  CHECK(image(2, 3) == doctest::Approx((40 + 180) / 255.0));
+  CHECK(image(0, 1) == doctest::Approx(60 / 255.0));
+}
+
+TEST_CASE("matrix_file: truncation to rank r, normalization, symmetric matrices, clear errors") {
+  test::TemporaryFolder folder("matrix_file_rank");
+  const Matrix X = example();
+  std::string csv;
+  for (Index i = 0; i < 5; ++i) {
+    for (Index j = 0; j < 4; ++j) csv += fmt::format("{} ", X(i, j));
+    csv += "\n";
+  }
+  const auto file = folder.write("x.txt", csv);
+  const Eigen::JacobiSVD<Matrix> svd(X, Eigen::ComputeThinU | Eigen::ComputeThinV);
+  const Matrix best = svd.matrixU().leftCols(1) * svd.singularValues().head(1).asDiagonal() *
+                      svd.matrixV().leftCols(1).transpose();
+  CHECK((read_back(file, {{"rank", std::int64_t{1}}}) - best).norm() < 1e-10);
+  const auto normalized = test::problem("matrix_file", {{"file", file.string()}});
+  CHECK(test::sample_problem(*normalized, 1).ground_truth->values()(0) == doctest::Approx(1.0));
+  CHECK(normalized->describe().shape == MatrixShape::rectangular(5, 4));
+
+  const Matrix S = X.topRows(4) + X.topRows(4).transpose();
+  std::string symmetric;
+  for (Index i = 0; i < 4; ++i) {
+    for (Index j = 0; j < 4; ++j) symmetric += fmt::format("{},", S(i, j));
+    symmetric += "\n";
+  }
+  const auto sfile = folder.write("s.csv", symmetric);
+  const auto problem = test::problem("matrix_file", {{"file", sfile.string()}, {"symmetric", true}});
+  CHECK(problem->describe().shape == MatrixShape::square_symmetric(4));
+  CHECK_THROWS_WITH(test::problem("matrix_file", {{"file", file.string()}, {"symmetric", true}}),
+                    doctest::Contains("the matrix is not symmetric"));
+  CHECK_THROWS_WITH(test::problem("matrix_file", {{"file", folder.write("bad.csv", "1, 2\n3\n").string()}}),
+                    doctest::Contains("line 2 has 1 values"));
+  CHECK_THROWS_WITH(test::problem("matrix_file", {{"file", folder.write("bad.npy", "not numpy").string()}}),
+                    doctest::Contains("not a .npy file"));
+  CHECK(test::conforms(PluginKind::problem, "matrix_file", {{"file", file.string()}}));
+}
+
+TEST_CASE("matrix_file: a missing file is a configuration error at the key, resolved against the config's folder") {
+  test::TemporaryFolder folder("matrix_file_config");
+  folder.write("m.csv", "1, 2\n3, 4\n");
+  const auto config = folder.write("c.yaml", R"(problem: {name: matrix_file, file: m.csv}
+measurement: {name: matrix_completion, p: 0.5}
+methods: [{init: spectral, optimizer: gd, width: 1}]
+)");
+  const Experiment experiment = load_experiment(config.string(), {}, test::plugins());
+  const std::string resolved = experiment.resolved.to_yaml();
+  CHECK(resolved.find((folder.path() / "m.csv").string()) != std::string::npos);
+  std::string message;
+  try {
+    load_experiment(config.string(), {"problem.file=missing.csv"}, test::plugins());
+  } catch (const ConfigError& error) {
+    message = error.what();
+  }
+  CHECK(message.find("command-line override `problem.file=missing.csv`") != std::string::npos);
+  CHECK(message.find("no such file") != std::string::npos);
+}

@@ -1,0 +1,54 @@
+#include <doctest/doctest.h>
+
+#include "support.hpp"
+
+using namespace ncvx;
+
+TEST_CASE("rank_one: A(X)_i = a_i^T X a_i / sqrt(m), from the stream's a_i; never forms n x n on the factor path") {
+  const Index n = 9, m = 50;
+  const auto A = test::sample_operator("rank_one", n, 4, {{"m", std::int64_t{m}}});
+  RandomStream random(4, "measurement");
+  Matrix a(m, n);
+  for (Index i = 0; i < m; ++i)
+    for (Index j = 0; j < n; ++j) a(i, j) = random.normal();
+  RandomStream values(1, "test");
+  Matrix U(n, 2);
+  values.fill_normal(U);
+  Vector measured;
+  A->forward_factored(FactorSet(U), measured);
+  for (Index i = 0; i < m; ++i)
+    CHECK(measured(i) == doctest::Approx((a.row(i) * U).squaredNorm() / std::sqrt(double(m))).epsilon(1e-12));
+  CHECK(test::conforms(PluginKind::measurement, "rank_one", {{"m", std::int64_t{40}}}));
+}
+
+TEST_CASE("rank_one: E|A(Z)|^2 = 2|Z|_F^2 + trace(Z)^2 (symmetric), = |Z|_F^2 (rectangular)") {
+  RandomStream random(6, "test");
+  const Matrix Z = test::random_symmetric(6, random);
+  Matrix R(6, 4);
+  random.fill_normal(R);
+  double symmetric = 0, rectangular = 0;
+  const int draws = 300;
+  for (int d = 0; d < draws; ++d) {
+    Vector AZ, AR;
+    test::sample_operator("rank_one", 6, 100 + d, {{"m", std::int64_t{40}}})->forward(Z, AZ);
+    test::sample_operator("rank_one", MatrixShape::rectangular(6, 4), 100 + d, {{"m", std::int64_t{40}}})
+        ->forward(R, AR);
+    symmetric += AZ.squaredNorm() / draws;
+    rectangular += AR.squaredNorm() / draws;
+  }
+  CHECK(symmetric == doctest::Approx(2 * Z.squaredNorm() + Z.trace() * Z.trace()).epsilon(0.08));
+  CHECK(rectangular == doctest::Approx(R.squaredNorm()).epsilon(0.08));
+}
+
+TEST_CASE("rank_one: phase retrieval from a spectral start recovers x x^T at m = 8n") {
+  const Experiment experiment = test::experiment_from(R"(
+problem: {n: 20, rank: 1}
+measurement: {name: rank_one, m: 160}
+methods: [{label: gd, init: spectral, optimizer: {name: gd, step: 0.02}, width: 1}]
+run: {iterations: 3000, log_every: 100, seeds: [1, 2]}
+)");
+  for (const auto& run : run_experiment(experiment, test::plugins(), test::options(2)).runs) {
+    CHECK(run.status == RunStatus::budget);
+    CHECK(run.final_error < 1e-8);
+  }
+}
