@@ -10,6 +10,10 @@
 # ${CMAKE_INSTALL_LIBDIR}/ncvx/plugins, where an ncvx installed in the same
 # prefix finds it without any option.
 #
+# A downstream project that sets no build type still gets an optimized plugin
+# (-O2, NDEBUG): an unoptimized Eigen plugin is tens of times slower, and the
+# runs it serves are the expensive part.
+#
 # Works in the ncvx tree and downstream after find_package(ncvx).
 include_guard(GLOBAL)
 include(GNUInstallDirs)
@@ -36,6 +40,10 @@ function(ncvx_add_plugin)
     LIBRARY_OUTPUT_DIRECTORY "${NCVX_PLUGIN_OUTPUT_DIR}"
     INSTALL_RPATH "$ORIGIN/../.."
     INSTALL_RPATH_USE_LINK_PATH ON)
+  if(NOT CMAKE_BUILD_TYPE AND NOT CMAKE_CONFIGURATION_TYPES)
+    target_compile_options(${target} PRIVATE -O2)
+    target_compile_definitions(${target} PRIVATE NDEBUG)
+  endif()
   if(COMMAND ncvx_set_warnings)
     ncvx_set_warnings(${target})
   endif()
