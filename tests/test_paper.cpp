@@ -1,4 +1,4 @@
-// The behaviours of PAPER.md section 6, at the paper's small setting
+// The behaviours of docs/theory.md §6, at the paper's small setting
 // (n = 40, r = 2, m = 800, mu = 0.1, GOE), each a check that fails if the
 // dynamics, the diagnostics or the conventions are wrong.
 
@@ -71,7 +71,7 @@ run: {{iterations: 800, log_every: 800, seeds: [1, 2, 3]}}
     MESSAGE("kappa = " << kappa << ": " << slope_sum << " iterations per decade; predicted "
                        << lambda_prediction << " (lambda_r(M)), " << sigma_prediction << " (sigma_r)");
     if (kappa == 5.0) {
-      // PAPER.md section 6: measured 116-122 against 116 = ln(10)/ln(1 + 0.1 * 0.2).
+      // docs/theory.md §6: measured 116-122 against 116 = ln(10)/ln(1 + 0.1 * 0.2).
       CHECK(std::abs(slope_sum / sigma_prediction - 1) < 0.25);
     } else {
       // At kappa = 2 the power-method rate lambda_r(M) of phase I predicts it.
@@ -95,10 +95,10 @@ run: {iterations: 4000, log_every: 100, seeds: [1]}
     CHECK(result.final_train_loss < 1e-7);  // training loss near zero for every small alpha
   }
   const double slope = fit_line(log_scale, log_error).first;
-  MESSAGE("log-log slope " << slope << " (PAPER.md section 6: 1.25)");
+  MESSAGE("log-log slope " << slope << " (docs/theory.md §6: 1.25)");
   CHECK(slope > 0.8);
   CHECK(slope < 2.0);
-  // Calibration of PAPER.md section 6 at alpha = 1e-4: 1.4e-5.
+  // Calibration of docs/theory.md §6 at alpha = 1e-4: 1.4e-5.
   CHECK(outcome.results.runs[1].best_error > 0.5e-5);
   CHECK(outcome.results.runs[1].best_error < 4e-5);
 }

@@ -1,4 +1,4 @@
-"""The straightforward numpy GD a researcher would write (PAPER.md conventions).
+"""The straightforward numpy GD a researcher would write (docs/theory.md conventions).
 
     python3 numpy_gd.py N M K ITERATIONS
 

@@ -1,5 +1,5 @@
 // Effective rank of U_t U_t^T: exp of the entropy of its normalized
-// singular values, p_i = s_i / sum_j s_j (PAPER.md section 5). Equals r for
+// singular values, p_i = s_i / sum_j s_j (docs/theory.md §5). Equals r for
 // r equal nonzero singular values; near 1 when one direction dominates.
 
 #include <ncvx/diagnostics.hpp>

@@ -1,4 +1,4 @@
-// Gaussian sensing: adjoint identity, factor path, normalization of PAPER.md §2.
+// Gaussian sensing: adjoint identity, factor path, normalization of docs/theory.md §2.
 
 #include <doctest/doctest.h>
 

@@ -59,3 +59,51 @@ TEST_CASE("matrix_completion: observes a fraction p of the n(n+1)/2 pairs, each 
   const auto full = test::sample_operator("matrix_completion", 6, 8, {{"p", 1.0}});
   CHECK(full->measurements() == 21);
 }
+
+TEST_CASE("matrix_completion: rectangular shapes sample each entry with probability p, A(Z) = Z_Omega / sqrt(p)") {
+  const MatrixShape shape = MatrixShape::rectangular(60, 45);
+  const auto A = test::sample_operator("matrix_completion", shape, 3, {{"p", 0.2}});
+  CHECK(A->shape() == shape);
+  CHECK(double(A->measurements()) == doctest::Approx(0.2 * 60 * 45).epsilon(0.06));
+  RandomStream random(1, "test");
+  Matrix Z(60, 45);
+  random.fill_normal(Z);
+  Vector AZ;
+  A->forward(Z, AZ);
+  // A*(A(Z)) is Z on Omega divided by p, zero elsewhere.
+  const Matrix back = A->adjoint(AZ);
+  Index observed = 0;
+  for (Index i = 0; i < 60; ++i)
+    for (Index j = 0; j < 45; ++j)
+      if (back(i, j) != 0) {
+        CHECK(back(i, j) == doctest::Approx(Z(i, j) / 0.2));
+        ++observed;
+      }
+  CHECK(observed == A->measurements());
+}
+
+TEST_CASE("matrix_completion: a data problem's entries are measured as given, p estimated from their count") {
+  MatrixEntries entries;
+  entries.add(0, 1, 2.0);
+  entries.add(3, 2, -1.0);
+  entries.add(1, 1, 0.5);
+  const LoadedPlugin& plugin = test::plugins().find(PluginKind::measurement, "matrix_completion");
+  const auto model = plugin.create_measurement(test::values_for(PluginKind::measurement, "matrix_completion"));
+  RandomStream random(1, "measurement");
+  const auto A = plugin.hold(model->sample(MeasurementSetting{MatrixShape::rectangular(4, 3), &entries}, random));
+  REQUIRE(A->measurements() == 3);
+  Vector y;
+  A->forward_entries(entries, y);
+  const double weight = 1.0 / std::sqrt(3.0 / 12.0);  // p = |Omega| / (n1 n2) = 1/4
+  CHECK(y(0) == doctest::Approx(2.0 * weight));
+  CHECK(y(1) == doctest::Approx(-1.0 * weight));
+  CHECK(y(2) == doctest::Approx(0.5 * weight));
+  // The same through the dense forward.
+  Matrix X = Matrix::Zero(4, 3);
+  X(0, 1) = 2.0;
+  X(3, 2) = -1.0;
+  X(1, 1) = 0.5;
+  Vector dense;
+  A->forward(X, dense);
+  CHECK((dense - y).norm() < 1e-14);
+}

@@ -1,4 +1,4 @@
-// Distance to the power-method proxy of phase I (PAPER.md sections 4-5):
+// Distance to the power-method proxy of phase I (docs/theory.md §4-5):
 //
 //   proxy_distance = |U_t - P_t| / |P_t|,   P_t = (I + mu M)^t U_0,   M = A*A(X*),
 //

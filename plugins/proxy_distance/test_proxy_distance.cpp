@@ -8,7 +8,7 @@
 using namespace ncvx;
 
 TEST_CASE("proxy_distance: GD from small init follows (I + mu M)^t U_0 while U_t is small") {
-  // PAPER.md section 6: while |U_t| <= 0.1 the distance is about 1e-2 or less.
+  // docs/theory.md §6: while |U_t| <= 0.1 the distance is about 1e-2 or less.
   const Experiment experiment = make_experiment(parse_config_text(R"(
 problem: {n: 40, rank: 2, condition_number: 2}
 measurement: {name: gaussian_sensing, m: 800}

@@ -1,4 +1,4 @@
-// The signal / noise split of PAPER.md section 5 (ncvx/diagnostics.hpp):
+// The signal / noise split of docs/theory.md §5 (ncvx/diagnostics.hpp):
 //
 //   signal     sigma_min(V_X^T U_t)
 //   noise      |U_t W_perp|              (spectral norm)
@@ -35,5 +35,5 @@ class SignalNoiseMetric final : public ncvx::Metric {
 }  // namespace
 
 NCVX_PLUGIN(SignalNoiseMetric, "signal_noise",
-            "signal sigma_min(V_X^T U), noise |U W_perp|, alignment, |U| (PAPER.md section 5)",
+            "signal sigma_min(V_X^T U), noise |U W_perp|, alignment, |U| (docs/theory.md §5)",
             NCVX_VERSION_STRING)

@@ -1,6 +1,6 @@
 // The squared loss l(r) = r^2 / 4, l'(r) = r / 2: with it the core's
 // objective is exactly f(U) = 1/4 |A(U U^T) - y|^2 and grad f(U) = A*(r) U
-// (PAPER.md section 3).
+// (docs/theory.md §3).
 
 #include <ncvx/plugin.hpp>
 

@@ -1,5 +1,5 @@
 #pragma once
-// The diagnostics of PAPER.md section 5, as functions of the iterate U (n x k)
+// The diagnostics of docs/theory.md §5, as functions of the iterate U (n x k)
 // and the eigenvectors V_X (n x r) of X*.
 //
 // Take the SVD V_X^T U = V Sigma W^T with W in R^{k x r} and an orthonormal
