@@ -13,7 +13,7 @@ jobs="${NCVX_JOBS:-2}"
 packages=(
   g++ cmake make git pkg-config
   libeigen3-dev libboost-dev libfmt-dev libyaml-cpp-dev doctest-dev
-  libcli11-dev nlohmann-json3-dev libspectra-dev
+  libcli11-dev nlohmann-json3-dev libspectra-dev libstb-dev
   gnuplot-nox
 )
 
