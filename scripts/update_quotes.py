@@ -6,13 +6,14 @@ import pathlib
 import re
 
 root = pathlib.Path(__file__).resolve().parent.parent
-pattern = re.compile(r"(<!-- quote: (?P<path>\S+) -->\n```[^\n]*\n)(?P<body>.*?)(\n```)", re.S)
+# The block: the fence line, then any lines up to the closing fence (possibly none).
+pattern = re.compile(r"(<!-- quote: (?P<path>\S+) -->\n```[^\n]*\n)(?P<body>(?:(?!```)[^\n]*\n)*)(```)")
 for doc in sorted((root / "docs").glob("*.md")):
     text = doc.read_text()
 
     def replace(match):
         content = (root / match.group("path")).read_text()
-        return match.group(1) + content.rstrip("\n") + match.group(4)
+        return match.group(1) + content.rstrip("\n") + "\n" + match.group(4)
 
     updated = pattern.sub(replace, text)
     if updated != text:
