@@ -141,8 +141,12 @@ int check(const ncvx::PluginRegistry& registry, const std::vector<std::string>& 
     const ncvx::ParameterValues values = ncvx::parse_parameter_assignments(plugin->info(), assignments);
     const auto checks = ncvx::check_plugin(*plugin, values, options);
     const bool passed = ncvx::all_passed(checks);
+    const bool skipped = std::all_of(checks.begin(), checks.end(), [](const ncvx::ConformanceCheck& c) {
+      return c.outcome == ncvx::CheckOutcome::skipped;
+    });
     failed += passed ? 0 : 1;
-    std::cout << fmt::format("{}: {}\n", plugin->describe(), passed ? "conforms" : "DOES NOT CONFORM")
+    std::cout << fmt::format("{}: {}\n", plugin->describe(),
+                             skipped ? "not checked" : passed ? "conforms" : "DOES NOT CONFORM")
               << ncvx::conformance_table(checks) << "\n";
   }
   if (chosen.size() > 1)
