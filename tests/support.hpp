@@ -121,6 +121,13 @@ inline ProblemData sample_problem(const Problem& problem, std::uint64_t seed) {
   return problem.sample(random);
 }
 
+/// A small symmetric sensing instance (low_rank_psd n x n, rank 2, Gaussian m = 1000, seed 1)
+/// for tests of metrics and optimizers.
+inline std::shared_ptr<const ProblemInstance> sensing_instance(Index n) {
+  return instance_from("problem: {n: " + std::to_string(n) + "}\nmeasurement: {name: gaussian_sensing, m: 1000}\n"
+                       "methods: [{init: small_random, optimizer: gd, width: 2}]\nrun: {seeds: [1]}\n");
+}
+
 /// A problem parameter of a run (problem.n, ...).
 inline const ParameterValue& problem_value(const Experiment& experiment, const RunSpec& run,
                                            const std::string& name) {

@@ -53,17 +53,17 @@ double entropy_rank(const Vector& values) {
   return std::exp(entropy);
 }
 
-/// R of a thin QR when tall, else the matrix itself (X = Q R, Q orthonormal columns).
-Matrix triangular(const Matrix& M) {
-  if (M.rows() < M.cols()) return M;
-  Eigen::HouseholderQR<Matrix> qr(M);
-  return qr.matrixQR().topRows(M.cols()).triangularView<Eigen::Upper>();
-}
 }  // namespace
+
+Matrix thin_triangular(const Matrix& B) {
+  if (B.rows() < B.cols()) return B;
+  Eigen::HouseholderQR<Matrix> qr(B);
+  return qr.matrixQR().topRows(B.cols()).triangularView<Eigen::Upper>();
+}
 
 double effective_rank(const FactorSet& factors) {
   if (factors.symmetric()) return effective_rank(factors.left());
-  const Matrix core = triangular(factors.left()) * triangular(factors.right()).transpose();
+  const Matrix core = thin_triangular(factors.left()) * thin_triangular(factors.right()).transpose();
   const Eigen::JacobiSVD<Matrix> svd(core);
   return entropy_rank(svd.singularValues());
 }
@@ -73,15 +73,7 @@ double effective_rank(const Matrix& factor) {
   const Matrix gram = factor.cols() <= factor.rows() ? Matrix(factor.transpose() * factor)
                                                      : Matrix(factor * factor.transpose());
   const Eigen::SelfAdjointEigenSolver<Matrix> solver(gram, Eigen::EigenvaluesOnly);
-  const Vector values = solver.eigenvalues().cwiseMax(0.0);
-  const double total = values.sum();
-  if (!(total > 0)) return 0.0;
-  double entropy = 0;
-  for (Index i = 0; i < values.size(); ++i) {
-    const double p = values(i) / total;
-    if (p > 0) entropy -= p * std::log(p);
-  }
-  return std::exp(entropy);
+  return entropy_rank(solver.eigenvalues().cwiseMax(0.0));
 }
 
 }  // namespace ncvx

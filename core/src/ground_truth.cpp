@@ -6,21 +6,10 @@
 
 #include <fmt/format.h>
 
+#include "ncvx/diagnostics.hpp"
 #include "ncvx/errors.hpp"
 
 namespace ncvx {
-
-namespace {
-
-/// R of the thin QR of B when B is tall, else B itself: in both cases
-/// B = Q R with Q having orthonormal columns (Q = I for the wide case).
-Matrix triangular_factor(const Matrix& B) {
-  if (B.rows() < B.cols()) return B;
-  Eigen::HouseholderQR<Matrix> qr(B);
-  return qr.matrixQR().topRows(B.cols()).triangularView<Eigen::Upper>();
-}
-
-}  // namespace
 
 GroundTruth::GroundTruth(Matrix P, Vector sigma, Matrix Q)
     : left_(std::move(P)), right_(std::move(Q)), values_(std::move(sigma)) {
@@ -90,7 +79,7 @@ double GroundTruth::relative_error(const FactorSet& fit) const {
     const Index k = U.cols(), r = star.cols();
     Matrix stacked(U.rows(), k + r);
     stacked << U, star;
-    const Matrix triangular = triangular_factor(stacked);
+    const Matrix triangular = thin_triangular(stacked);
     Vector signs(k + r);
     signs << Vector::Ones(k), -Vector::Ones(r);
     const Matrix difference = triangular * signs.asDiagonal() * triangular.transpose();
@@ -103,7 +92,7 @@ double GroundTruth::relative_error(const FactorSet& fit) const {
   Matrix B(U.rows(), k + r), C(V.rows(), k + r);
   B << U, left_ * values_.asDiagonal();
   C << V, -right_;
-  const Matrix difference = triangular_factor(B) * triangular_factor(C).transpose();
+  const Matrix difference = thin_triangular(B) * thin_triangular(C).transpose();
   return difference.norm() / norm();
 }
 

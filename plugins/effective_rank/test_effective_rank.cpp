@@ -7,12 +7,7 @@ using namespace ncvx;
 TEST_CASE("effective_rank: r equal directions give r; a dominant one gives about 1") {
   const auto metric = test::plugins().find(PluginKind::metric, "effective_rank").create_metric({});
   CHECK(metric->columns() == std::vector<std::string>{"effective_rank"});
-  const auto instance_pointer = test::instance_from(R"(
-problem: {n: 8}
-measurement: {name: gaussian_sensing, m: 1000}
-methods: [{init: small_random, optimizer: gd, width: 2}]
-run: {seeds: [1]}
-)");
+  const auto instance_pointer = test::sensing_instance(8);
   const ProblemInstance& instance = *instance_pointer;
   const auto loss = test::plugins().find(PluginKind::loss, "squared").create_loss({});
   const Objective f(instance.measurement(), *loss, instance.observations());

@@ -6,12 +6,7 @@ using namespace ncvx;
 
 TEST_CASE("gradient_norm: |A*(A(UU^T) - y) U|_F, zero at the ground truth") {
   const auto metric = test::plugins().find(PluginKind::metric, "gradient_norm").create_metric({});
-  const auto instance_pointer = test::instance_from(R"(
-problem: {n: 8}
-measurement: {name: gaussian_sensing, m: 1000}
-methods: [{init: small_random, optimizer: gd, width: 2}]
-run: {seeds: [1]}
-)");
+  const auto instance_pointer = test::sensing_instance(8);
   const ProblemInstance& instance = *instance_pointer;
   const auto loss = test::plugins().find(PluginKind::loss, "squared").create_loss({});
   const Objective f(instance.measurement(), *loss, instance.observations());

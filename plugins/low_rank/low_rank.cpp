@@ -5,7 +5,7 @@
 //                                            and n2 x r matrices (P drawn first),
 //
 // with sigma from `spectrum` and `normalization` as for low_rank_psd
-// (../common/spectrum.hpp), or spectrum: wishart, X* = G H^T for Gaussian G
+// (../common/generated_truth.hpp), or spectrum: wishart, X* = G H^T for Gaussian G
 // (n1 x r) and H (n2 x r), P, Q and sigma from its SVD before normalization.
 // The observations get Gaussian noise of standard deviation `noise`.
 //
@@ -14,7 +14,7 @@
 
 #include <ncvx/plugin.hpp>
 
-#include "../common/spectrum.hpp"
+#include "../common/generated_truth.hpp"
 
 namespace {
 
@@ -22,12 +22,6 @@ using ncvx::Index;
 using ncvx::Matrix;
 using ncvx::Vector;
 
-Matrix orthonormal(Index rows, Index r, ncvx::RandomStream& random) {
-  Matrix gaussian(rows, r);
-  random.fill_normal(gaussian);
-  Eigen::HouseholderQR<Matrix> qr(gaussian);
-  return qr.householderQ() * Matrix::Identity(rows, r);
-}
 
 class LowRank final : public ncvx::Problem {
  public:
@@ -69,8 +63,8 @@ class LowRank final : public ncvx::Problem {
                                             ncvx::spectrum::normalize(svd.singularValues(), normalization),
                                             Qh * svd.matrixV());
     } else {
-      Matrix P = orthonormal(n1_, r, random);
-      Matrix Q = orthonormal(n2_, r, random);
+      Matrix P = ncvx::spectrum::orthonormal(n1_, r, random);
+      Matrix Q = ncvx::spectrum::orthonormal(n2_, r, random);
       data.ground_truth = ncvx::GroundTruth(
           std::move(P), ncvx::spectrum::normalize(ncvx::spectrum::generate(values_), normalization), std::move(Q));
     }
@@ -78,10 +72,7 @@ class LowRank final : public ncvx::Problem {
   }
 
   void add_noise(Vector& observations, ncvx::RandomStream& random) const override {
-    if (noise_ <= 0.0) return;
-    Vector xi(observations.size());
-    random.fill_normal(xi);
-    observations += noise_ * xi;
+    ncvx::spectrum::add_gaussian_noise(observations, noise_, random);
   }
 
  private:

@@ -4,7 +4,7 @@
 //                             of a Gaussian n x r matrix,
 //
 // with sigma from `spectrum` (linear or geometric between 1 and 1/kappa,
-// power i^-decay, a list) and `normalization` (../common/spectrum.hpp), or
+// power i^-decay, a list) and `normalization` (../common/generated_truth.hpp), or
 // spectrum: wishart, X* = G G^T for a Gaussian n x r G (Q, sigma from its
 // SVD: G = Q S W^T, sigma = S^2) before normalization. The observations get
 // Gaussian noise of standard deviation `noise` (from the stream (seed,
@@ -17,7 +17,7 @@
 
 #include <ncvx/plugin.hpp>
 
-#include "../common/spectrum.hpp"
+#include "../common/generated_truth.hpp"
 
 namespace {
 
@@ -25,13 +25,6 @@ using ncvx::Index;
 using ncvx::Matrix;
 using ncvx::Vector;
 
-/// Q of the thin QR of a Gaussian rows x r matrix drawn from `random`.
-Matrix orthonormal(Index rows, Index r, ncvx::RandomStream& random) {
-  Matrix gaussian(rows, r);
-  random.fill_normal(gaussian);
-  Eigen::HouseholderQR<Matrix> qr(gaussian);
-  return qr.householderQ() * Matrix::Identity(rows, r);
-}
 
 class LowRankPsd final : public ncvx::Problem {
  public:
@@ -64,7 +57,7 @@ class LowRankPsd final : public ncvx::Problem {
       data.ground_truth = ncvx::GroundTruth::positive_semidefinite(
           svd.matrixU(), ncvx::spectrum::normalize(sigma, values_.choice("normalization")));
     } else {
-      Matrix Q = orthonormal(n_, r, random);
+      Matrix Q = ncvx::spectrum::orthonormal(n_, r, random);
       data.ground_truth = ncvx::GroundTruth::positive_semidefinite(
           std::move(Q),
           ncvx::spectrum::normalize(ncvx::spectrum::generate(values_), values_.choice("normalization")));
@@ -73,10 +66,7 @@ class LowRankPsd final : public ncvx::Problem {
   }
 
   void add_noise(Vector& observations, ncvx::RandomStream& random) const override {
-    if (noise_ <= 0.0) return;
-    Vector xi(observations.size());
-    random.fill_normal(xi);
-    observations += noise_ * xi;
+    ncvx::spectrum::add_gaussian_noise(observations, noise_, random);
   }
 
   std::size_t required_bytes() const override {

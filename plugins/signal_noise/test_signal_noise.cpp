@@ -55,12 +55,7 @@ TEST_CASE("signal_noise: plugin columns agree with the core functions") {
   const auto& plugin = test::plugins().find(PluginKind::metric, "signal_noise");
   const auto metric = plugin.create_metric({});
   CHECK(metric->columns() == std::vector<std::string>{"signal", "noise", "alignment", "factor_norm"});
-  const auto instance_pointer = test::instance_from(R"(
-problem: {n: 10}
-measurement: {name: gaussian_sensing, m: 1000}
-methods: [{init: small_random, optimizer: gd, width: 2}]
-run: {seeds: [1]}
-)");
+  const auto instance_pointer = test::sensing_instance(10);
   const ProblemInstance& instance = *instance_pointer;
   const auto loss = test::plugins().find(PluginKind::loss, "squared").create_loss({});
   const Objective f(instance.measurement(), *loss, instance.observations());

@@ -37,6 +37,12 @@ double effective_rank(const Matrix& factor);
 /// The same for X = U U^T or U V^T (singular values of R_U R_V^T from thin QRs).
 double effective_rank(const FactorSet& factors);
 
+/// R of the thin QR factorization B = Q R (Q with orthonormal columns) when
+/// B is tall, or B itself when it is wide (then Q = I): in both cases
+/// |B C^T|_F = |R_B R_C^T|_F, the way errors of factored matrices are computed
+/// without forming them.
+Matrix thin_triangular(const Matrix& B);
+
 /// Largest singular value of a matrix.
 double spectral_norm(const Matrix& matrix);
 

@@ -1,6 +1,7 @@
 #pragma once
-// Spectra of generated ground truths, shared by the problems low_rank_psd
-// and low_rank (header-only; each plugin compiles its own copy).
+// Generated ground truths, shared by the problems low_rank_psd and low_rank
+// (header-only; each plugin compiles its own copy): random orthonormal
+// factors, Gaussian observation noise, and the spectra
 //
 //   linear     sigma_i = 1 + (i - 1)/(r - 1) (1/kappa - 1)     sigma_1 = 1, sigma_r = 1/kappa
 //   geometric  sigma_i = kappa^{-(i - 1)/(r - 1)}
@@ -23,9 +24,26 @@
 #include <vector>
 
 #include <ncvx/parameters.hpp>
+#include <ncvx/random_stream.hpp>
 #include <ncvx/types.hpp>
 
 namespace ncvx::spectrum {
+
+/// Q of the thin QR of a Gaussian rows x r matrix drawn from `random`.
+inline Matrix orthonormal(Index rows, Index r, RandomStream& random) {
+  Matrix gaussian(rows, r);
+  random.fill_normal(gaussian);
+  Eigen::HouseholderQR<Matrix> qr(gaussian);
+  return qr.householderQ() * Matrix::Identity(rows, r);
+}
+
+/// y += deviation * xi, xi ~ N(0, I) from `random` (nothing when deviation is 0).
+inline void add_gaussian_noise(Vector& observations, double deviation, RandomStream& random) {
+  if (deviation <= 0.0) return;
+  Vector xi(observations.size());
+  random.fill_normal(xi);
+  observations += deviation * xi;
+}
 
 inline std::vector<ParameterSpec> parameters() {
   return {
