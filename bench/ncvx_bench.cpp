@@ -27,7 +27,9 @@
 
 #include <ncvx/lockstep.hpp>
 #include <ncvx/plugin_registry.hpp>
-#include <ncvx/problem.hpp>
+#include <ncvx/experiment.hpp>
+#include <ncvx/problem_instance.hpp>
+#include <ncvx/run_loop.hpp>
 
 using namespace ncvx;
 using Clock = std::chrono::steady_clock;
@@ -67,16 +69,17 @@ ParameterValues values_for(PluginKind kind, const std::string& name,
   return values;
 }
 
+/// The instance the core builds for seed 1: low_rank_psd (n, rank) measured by `model`.
 std::shared_ptr<const ProblemInstance> instance(const std::string& model, Index n, Index rank,
                                                 const std::vector<std::pair<std::string, ParameterValue>>& parameters) {
-  const LoadedPlugin& plugin = plugins().find(PluginKind::measurement, model);
-  const auto sampler = plugin.create_measurement(values_for(PluginKind::measurement, model, parameters));
-  RandomStream random(1, "measurement");
-  std::shared_ptr<const MeasurementOperator> A = plugin.hold(sampler->sample(n, random));
-  ProblemSpec spec;
-  spec.dimension = n;
-  spec.rank = rank;
-  return std::make_shared<const ProblemInstance>(spec, A, 1);
+  std::string measurement = "{name: " + model;
+  for (const auto& [key, value] : parameters) measurement += ", " + key + ": " + to_string(value);
+  measurement += "}";
+  const std::string text = "problem: {n: " + std::to_string(n) + ", rank: " + std::to_string(rank) +
+                           "}\nmeasurement: " + measurement +
+                           "\nmethods: [{init: small_random, optimizer: gd, width: 1}]\nrun: {seeds: [1]}\n";
+  const Experiment experiment = make_experiment(parse_config_text(text, {"bench", 0, 0, ""}), "bench", plugins());
+  return build_instance(experiment.runs.front(), experiment, plugins());
 }
 
 void print(const std::string& name, Index n, Index m, Index k, Index runs, double median_seconds,
@@ -182,18 +185,20 @@ void gradient_descent(const std::string& name, const ProblemInstance& problem, I
                       Index iterations, double stored_bytes, const std::string& note, bool separate = false) {
   const auto loss = plugins().find(PluginKind::loss, "squared").create_loss({});
   const double step = 0.1;
-  std::vector<Matrix> factors;
+  const Index n = problem.shape().rows;
+  std::vector<FactorSet> factors;
   for (Index j = 0; j < runs; ++j) {
     RandomStream random(static_cast<std::uint64_t>(j + 1), "init");
-    factors.emplace_back(problem.dimension(), k);
-    random.fill_normal(factors.back(), 1e-6 / static_cast<double>(k));
+    Matrix U(n, k);
+    random.fill_normal(U, 1e-6 / static_cast<double>(k));
+    factors.emplace_back(std::move(U));
   }
   std::vector<std::vector<double>> times(static_cast<std::size_t>(runs));
   auto trajectory = [&](Index j, Lockstep* lockstep) {
     Objective objective(problem.measurement(), *loss, problem.observations());
     objective.join(lockstep);
-    Matrix gradient;
-    Matrix& U = factors[static_cast<std::size_t>(j)];
+    FactorSet gradient;
+    FactorSet& U = factors[static_cast<std::size_t>(j)];
     for (Index t = 0; t <= iterations; ++t) {  // iteration 0 warms up
       const auto start = Clock::now();
       objective.value_and_gradient(U, gradient);
@@ -214,7 +219,7 @@ void gradient_descent(const std::string& name, const ProblemInstance& problem, I
     worker();
     other.join();
     const double total = seconds_since(start) / static_cast<double>(iterations + 1);
-    print(name, problem.dimension(), problem.measurement().measurements(), k, runs, total,
+    print(name, n, problem.measurement().measurements(), k, runs, total,
           total / static_cast<double>(runs), stored_bytes, note);
     return;
   } else {
@@ -224,7 +229,7 @@ void gradient_descent(const std::string& name, const ProblemInstance& problem, I
     for (auto& thread : threads) thread.join();
   }
   const double per_round = median(times[0]);
-  print(name, problem.dimension(), problem.measurement().measurements(), k, runs, per_round,
+  print(name, n, problem.measurement().measurements(), k, runs, per_round,
         per_round / static_cast<double>(runs), stored_bytes, note);
 }
 
@@ -273,7 +278,8 @@ int main(int argc, char** argv) {
       for (int repeat = 0; repeat < 3; ++repeat) {
         RandomStream random(1, "init");
         const auto start = Clock::now();
-        const Matrix U0 = init->initialize({problem->measurement(), problem->observations()}, k, random);
+        const FactorSet U0 =
+            init->initialize({problem->measurement(), problem->observations()}, {n, n, k, true}, random);
         times.push_back(seconds_since(start));
       }
       print("spectral_" + model, n, problem->measurement().measurements(), k, 1, median(times), median(times),
