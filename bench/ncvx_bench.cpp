@@ -79,7 +79,7 @@ std::shared_ptr<const ProblemInstance> instance(const std::string& model, Index 
                            "}\nmeasurement: " + measurement +
                            "\nmethods: [{init: small_random, optimizer: gd, width: 1}]\nrun: {seeds: [1]}\n";
   const Experiment experiment = make_experiment(parse_config_text(text, {"bench", 0, 0, ""}), "bench", plugins());
-  return build_instance(experiment.runs.front(), experiment, plugins());
+  return build_instance(experiment.run(0), experiment, plugins());
 }
 
 void print(const std::string& name, Index n, Index m, Index k, Index runs, double median_seconds,

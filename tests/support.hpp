@@ -71,6 +71,13 @@ inline double summary_value(const Experiment& experiment, const RunResult& resul
   return result.summary[static_cast<std::size_t>(it - columns.begin())];
 }
 
+/// Every run of an experiment, enumerated.
+inline std::vector<RunSpec> runs_of(const Experiment& experiment) {
+  std::vector<RunSpec> runs;
+  for (std::size_t i = 0; i < experiment.run_count(); ++i) runs.push_back(experiment.run(i));
+  return runs;
+}
+
 /// An experiment from YAML text (file name "test.yaml").
 inline Experiment experiment_from(const std::string& text, const PluginRegistry& registry = plugins()) {
   return make_experiment(parse_config_text(text, {"test.yaml", 0, 0, ""}), "test.yaml", registry);
@@ -80,7 +87,7 @@ inline Experiment experiment_from(const std::string& text, const PluginRegistry&
 /// core's own path (problem plugin, measurement, observations, corruptions).
 inline std::shared_ptr<const ProblemInstance> instance_from(const std::string& text) {
   const Experiment experiment = experiment_from(text);
-  return build_instance(experiment.runs.front(), experiment, plugins());
+  return build_instance(experiment.run(0), experiment, plugins());
 }
 
 /// An initializer's factors for a shape, from (seed, "init").

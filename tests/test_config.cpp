@@ -65,9 +65,9 @@ Experiment load(const std::string& text, const std::vector<std::string>& overrid
 TEST_CASE("config: a valid file expands to methods x seeds with defaults filled in") {
   CHECK(error_of(kValid).empty());
   const Experiment experiment = load(kValid);
-  CHECK(experiment.runs.size() == 4);
-  CHECK(experiment.seeds == std::vector<std::uint64_t>{1, 2});
-  const RunSpec& run = experiment.runs[0];
+  CHECK(experiment.run_count() == 4);
+  CHECK(experiment.seeds.values() == std::vector<std::uint64_t>{1, 2});
+  const RunSpec run = experiment.run(0);
   CHECK(run.method.label == "small");
   CHECK(run.method.initializer.values.real("scale") == 1e-3);
   CHECK(run.method.initializer.values.choice("entry_variance") == "inverse_width");
@@ -76,8 +76,8 @@ TEST_CASE("config: a valid file expands to methods x seeds with defaults filled 
   CHECK(experiment.problem_of(run).choice.name == "low_rank_psd");
   CHECK(std::get<std::int64_t>(test::problem_value(experiment, run, "n")) == 10);
   // Both methods of one seed share the instance; seeds do not.
-  CHECK(experiment.runs[0].instance_key == experiment.runs[1].instance_key);
-  CHECK(experiment.runs[0].instance_key != experiment.runs[2].instance_key);
+  CHECK(experiment.run(0).instance_key == experiment.run(1).instance_key);
+  CHECK(experiment.run(0).instance_key != experiment.run(2).instance_key);
 }
 
 TEST_CASE("config: unknown key names file:line:column and the nearest valid key") {
@@ -139,12 +139,12 @@ TEST_CASE("config: lists sweep as a cartesian product; zip pairs; method axes st
               "scale: 1e-3", "scale: [1e-2, 1e-3, 1e-4]");
   const Experiment product = load(text);
   // 2 x 2 global points x 2 seeds x (3 small + 1 spectral)
-  CHECK(product.runs.size() == 2 * 2 * 2 * 4);
+  CHECK(product.run_count() == 2 * 2 * 2 * 4);
   CHECK(product.axes == std::vector<std::string>{"problem.n", "measurement.m", "init.scale"});
 
   const Experiment zipped = load(text + "sweep:\n  zip: [[problem.n, measurement.m]]\n");
-  CHECK(zipped.runs.size() == 2 * 2 * 4);
-  for (const auto& run : zipped.runs) {
+  CHECK(zipped.run_count() == 2 * 2 * 4);
+  for (const auto& run : test::runs_of(zipped)) {
     const bool small = std::get<std::int64_t>(test::problem_value(zipped, run, "n")) == 10;
     CHECK(run.measurement.values.integer("m") == (small ? 100 : 150));
   }
@@ -164,10 +164,10 @@ TEST_CASE("config: command-line overrides apply on top and are reported as such"
   const Experiment experiment =
       load(kValid, {"run.iterations=5", "methods.small.init.scale=1e-5", "methods.1.width=3",
                     "problem.n=[10, 11]", "methods.spectral.init.solver=dense"});
-  CHECK(experiment.runs.front().settings.iterations == 5);
-  CHECK(experiment.runs.front().method.initializer.values.real("scale") == 1e-5);
-  CHECK(experiment.runs.size() == 8);
-  for (const auto& run : experiment.runs)
+  CHECK(experiment.run(0).settings.iterations == 5);
+  CHECK(experiment.run(0).method.initializer.values.real("scale") == 1e-5);
+  CHECK(experiment.run_count() == 8);
+  for (const auto& run : test::runs_of(experiment))
     if (run.method.label == "spectral") {
       CHECK(run.method.width == 3);
       CHECK(run.method.initializer.values.choice("solver") == "dense");
@@ -186,10 +186,10 @@ TEST_CASE("config: the resolved tree loads again to the same runs") {
   CHECK(resolved.find("entry_variance: inverse_width") != std::string::npos);
   CHECK(resolved.find("divergence_factor: 1000000") != std::string::npos);
   const Experiment second = load(resolved);
-  REQUIRE(second.runs.size() == first.runs.size());
-  for (std::size_t i = 0; i < first.runs.size(); ++i) {
-    CHECK(second.runs[i].instance_key == first.runs[i].instance_key);
-    CHECK(second.runs[i].method.initializer.values.all() == first.runs[i].method.initializer.values.all());
+  REQUIRE(second.run_count() == first.run_count());
+  for (std::size_t i = 0; i < first.run_count(); ++i) {
+    CHECK(second.run(i).instance_key == first.run(i).instance_key);
+    CHECK(second.run(i).method.initializer.values.all() == first.run(i).method.initializer.values.all());
   }
 }
 
@@ -197,7 +197,7 @@ TEST_CASE("config: a list of components sweeps the plugin itself, labelled by na
   const Experiment experiment = load(replace(
       kValid, "    init: spectral\n", "    init: [spectral, {name: small_random, scale: 1e-2}]\n"));
   std::vector<std::string> labels;
-  for (const auto& run : experiment.runs)
+  for (const auto& run : test::runs_of(experiment))
     if (run.method.label == "spectral" && run.seed == 1) {
       REQUIRE(run.swept.size() == 1);
       CHECK(run.swept.front().axis == "init");

@@ -48,10 +48,10 @@ run: {{iterations: 800, log_every: 800, seeds: [1, 2, 3]}}
 )",
                                             kappa));
     double slope_sum = 0, lambda_prediction = 0, sigma_prediction = 0;
-    for (const std::uint64_t seed : outcome.experiment.seeds) {
+    for (const std::uint64_t seed : outcome.experiment.seeds.values()) {
       std::vector<double> decades, fits;
       for (const auto& result : outcome.results.runs) {
-        const RunSpec& spec = outcome.experiment.runs[static_cast<std::size_t>(result.id)];
+        const RunSpec spec = outcome.experiment.run(static_cast<std::size_t>(result.id));
         if (spec.seed != seed) continue;
         const double fit = test::summary_value(outcome.experiment, result, "fit_iteration");
         REQUIRE(fit > 0);
@@ -90,7 +90,7 @@ run: {iterations: 4000, log_every: 100, seeds: [1]}
 )");
   std::vector<double> log_scale, log_error;
   for (const auto& result : outcome.results.runs) {
-    log_scale.push_back(std::log10(scale_of(outcome.experiment.runs[static_cast<std::size_t>(result.id)])));
+    log_scale.push_back(std::log10(scale_of(outcome.experiment.run(static_cast<std::size_t>(result.id)))));
     log_error.push_back(std::log10(result.best_error));
     CHECK(result.final_train_loss < 1e-7);  // training loss near zero for every small alpha
   }
@@ -136,7 +136,7 @@ run: {iterations: 6000, log_every: 100, seeds: [1]}
 )");
   const RunResult& large = outcome.results.runs[0];
   const RunResult& small = outcome.results.runs[1];
-  REQUIRE(scale_of(outcome.experiment.runs[0]) == 1.0);
+  REQUIRE(scale_of(outcome.experiment.run(0)) == 1.0);
   MESSAGE("alpha = 1: train " << large.final_train_loss << ", test " << large.final_error
                               << "; alpha = 1e-6: test " << small.final_error);
   CHECK(large.final_train_loss < 1e-8);

@@ -68,7 +68,7 @@ figures:
   // The trajectory data: the median over the three seeds at iteration 30 for scale 1e-2.
   std::vector<double> finals;
   for (const auto& run : results.runs)
-    if (experiment.runs[static_cast<std::size_t>(run.id)].method.initializer.values.real("scale") == 1e-2)
+    if (experiment.run(static_cast<std::size_t>(run.id)).method.initializer.values.real("scale") == 1e-2)
       finals.push_back(run.final_error);
   REQUIRE(finals.size() == 3);
   std::sort(finals.begin(), finals.end());

@@ -25,7 +25,7 @@ struct Outcome {
   double final_error(const std::string& label, const std::string& axis = "", const std::string& value = "") const {
     std::vector<double> values;
     for (const auto& run : runs) {
-      const RunSpec& spec = experiment.runs[static_cast<std::size_t>(run.id)];
+      const RunSpec spec = experiment.run(static_cast<std::size_t>(run.id));
       if (spec.method.label != label) continue;
       bool matches = axis.empty();
       for (const auto& swept : spec.swept) matches = matches || (swept.axis == axis && swept.value == value);
@@ -49,7 +49,7 @@ Outcome run_config(const std::string& name, const std::vector<std::string>& over
 TEST_CASE("problems config: asymmetric sensing, test error against L R^T") {
   const Outcome outcome = run_config("asymmetric_sensing.yaml", {"run.iterations=3000", "run.seeds=[1]"});
   CHECK(outcome.experiment.problems.front().description.shape == MatrixShape::rectangular(40, 30));
-  CHECK_FALSE(outcome.experiment.runs.front().method.symmetric_factorization);
+  CHECK_FALSE(outcome.experiment.run(0).method.symmetric_factorization);
   CHECK(outcome.final_error("spectral") < 1e-12);
   CHECK(outcome.final_error("small_random") < 1e-3);
 }
@@ -58,7 +58,7 @@ TEST_CASE("problems config: sigma_i = 1/i^2 with r = 10") {
   const Outcome outcome = run_config("power_spectrum.yaml", {"problem.n=30", "measurement.m=1500",
                                                              "run.iterations=3000", "run.seeds=[1]"});
   CHECK(outcome.experiment.problems.front().description.rank == 10);
-  const auto instance = build_instance(outcome.experiment.runs.front(), outcome.experiment, test::plugins());
+  const auto instance = build_instance(outcome.experiment.run(0), outcome.experiment, test::plugins());
   CHECK(instance->ground_truth().values()(9) == doctest::Approx(0.01));
   CHECK(outcome.final_error("spectral") < 1e-3);
   CHECK(outcome.final_error("small_random") < 0.1);
@@ -86,7 +86,7 @@ TEST_CASE("problems config: image completion from 30 % of the pixels at a chosen
                                                                "methods.spectral.width=[5]", "methods.small_random.width=[5]"});
   CHECK(outcome.experiment.problems.front().description.shape == MatrixShape::rectangular(100, 80));
   // Near the best rank-5 approximation of the whole image (8-bit rounding: about 0.003).
-  const auto instance = build_instance(outcome.experiment.runs.front(), outcome.experiment, test::plugins());
+  const auto instance = build_instance(outcome.experiment.run(0), outcome.experiment, test::plugins());
   const Eigen::JacobiSVD<Matrix> svd(instance->ground_truth().dense());
   const Vector& s = svd.singularValues();
   const double best = std::sqrt(s.tail(s.size() - 5).squaredNorm()) / s.norm();
@@ -108,8 +108,8 @@ TEST_CASE("problems config: ratings with held-out RMSE") {
 
 TEST_CASE("problems config: 10 % outliers, l1 recovers where the squared loss fails (per-method loss)") {
   const Outcome outcome = run_config("outliers.yaml", {"run.seeds=[1]"});
-  CHECK(outcome.experiment.runs[0].method.loss.name == "squared");
-  CHECK(outcome.experiment.runs[2].method.loss.name == "l1");
+  CHECK(outcome.experiment.run(0).method.loss.name == "squared");
+  CHECK(outcome.experiment.run(2).method.loss.name == "l1");
   CHECK(outcome.final_error("squared") > 0.5);
   CHECK(outcome.final_error("huber") < 0.5 * outcome.final_error("squared"));
   CHECK(outcome.final_error("l1") < 1e-4);
@@ -117,7 +117,7 @@ TEST_CASE("problems config: 10 % outliers, l1 recovers where the squared loss fa
 
 TEST_CASE("problems config: trace-normalized Wishart X*, U_0 = sqrt(alpha) I") {
   const Outcome outcome = run_config("wishart_identity.yaml", {"run.seeds=[1]", "run.iterations=3000"});
-  const auto instance = build_instance(outcome.experiment.runs.front(), outcome.experiment, test::plugins());
+  const auto instance = build_instance(outcome.experiment.run(0), outcome.experiment, test::plugins());
   CHECK(instance->ground_truth().values().sum() == doctest::Approx(1.0));
   const double large = outcome.final_error("identity", "init.scale", "1.0e-1");
   const double small = outcome.final_error("identity", "init.scale", "1.0e-3");

@@ -22,7 +22,7 @@ Experiment experiment_from(const std::string& text, const PluginRegistry& regist
 const RunResult& only(const std::vector<RunResult>& results, const Experiment& experiment,
                       const std::string& label) {
   for (const auto& result : results)
-    if (experiment.runs[static_cast<std::size_t>(result.id)].method.label == label) return result;
+    if (experiment.run(static_cast<std::size_t>(result.id)).method.label == label) return result;
   FAIL("no run labelled " << label);
   return results.front();
 }
@@ -68,7 +68,7 @@ methods:
   - {label: spectral, init: spectral, optimizer: gd, width: 2}
 run: {iterations: 60, log_every: 7, seeds: [1, 2]}
 )");
-  REQUIRE(experiment.runs.size() == 12);
+  REQUIRE(experiment.run_count() == 12);
   const auto serial = run_experiment(experiment, test::plugins(), test::options(1)).runs;
   const auto again = run_experiment(experiment, test::plugins(), test::options(1)).runs;
   const auto parallel = run_experiment(experiment, test::plugins(), test::options(2)).runs;
@@ -152,7 +152,7 @@ methods:
 metrics: [gradient_norm]
 run: {iterations: 25, log_every: 4, seeds: [1]}
 )");
-  REQUIRE(experiment.runs.size() == 7);
+  REQUIRE(experiment.run_count() == 7);
   const auto alone = run_experiment(experiment, test::plugins(), test::options(2, 1)).runs;
   const auto together = run_experiment(experiment, test::plugins(), test::options(2, 8)).runs;
   const auto pairs = run_experiment(experiment, test::plugins(), test::options(1, 3)).runs;

@@ -239,7 +239,7 @@ int main(int argc, char** argv) {
         threads ? threads : std::max(1u, std::thread::hardware_concurrency());
     if (!quiet)
       std::cerr << fmt::format("ncvx {}: {} runs ({} methods, {} seeds) on {} threads -> {}\n",
-                               NCVX_VERSION_STRING, experiment.runs.size(),
+                               NCVX_VERSION_STRING, experiment.run_count(),
                                experiment.method_labels.size(), experiment.seeds.size(),
                                used_threads, directory.string());
     std::size_t done = 0;
@@ -252,7 +252,7 @@ int main(int argc, char** argv) {
       std::string swept;
       for (const auto& value : spec.swept) swept += fmt::format(" {}={}", value.axis, value.value);
       std::cerr << fmt::format("[{}/{}] run {} {}{} seed={}: {} {}={:.3e} ({:.2f} s){}\n", done,
-                               experiment.runs.size(), spec.id, spec.method.label, swept, spec.seed,
+                               experiment.run_count(), spec.id, spec.method.label, swept, spec.seed,
                                ncvx::to_string(result.status), experiment.error, result.final_error,
                                result.wall_seconds,
                                result.message.empty() ? "" : " - " + result.message);
@@ -266,7 +266,7 @@ int main(int argc, char** argv) {
     ncvx::write_results(directory, experiment, results, registry, context);
     std::cout << "\n" << experiment.name << "\n" << ncvx::comparison_table(experiment, results);
     std::cout << fmt::format("\nresults: {}\n", directory.string());
-    if (!experiment.runs.empty() && experiment.runs.front().settings.plot) draw(directory, {});
+    if (experiment.run_count() > 0 && experiment.run(0).settings.plot) draw(directory, {});
     return 0;
   } catch (const ncvx::ConfigError& error) {
     std::cerr << "error: " << error.what() << "\n";

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -21,6 +22,43 @@ std::string ComponentChoice::key() const {
   std::string text = name;
   for (const auto& [parameter, value] : values.all()) text += " " + parameter + "=" + to_string(value);
   return text;
+}
+
+SeedList SeedList::listed(std::vector<std::uint64_t> seeds) {
+  SeedList list;
+  list.seeds_ = std::move(seeds);
+  return list;
+}
+
+SeedList SeedList::counted(std::uint64_t first, std::uint64_t count) {
+  SeedList list;
+  list.listed_ = false;
+  list.first_ = first;
+  list.count_ = count;
+  return list;
+}
+
+std::size_t Experiment::run_count() const { return point_starts.empty() ? 0 : point_starts.back(); }
+
+RunSpec Experiment::run(std::size_t id) const {
+  // The point: the last start at or before id.
+  const auto after = std::upper_bound(point_starts.begin(), point_starts.end() - 1, id);
+  const std::size_t p = static_cast<std::size_t>(after - point_starts.begin()) - 1;
+  const SweepPoint& point = points[p];
+  const std::size_t within = id - point_starts[p];
+  const std::uint64_t seed = seeds[within / point.methods.size()];
+  const SweepPoint::Method& method = point.methods[within % point.methods.size()];
+  RunSpec run;
+  run.id = static_cast<Index>(id);
+  run.seed = seed;
+  run.problem = point.problem;
+  run.corruptions = point.corruptions;
+  run.measurement = point.measurement;
+  run.method = method.spec;
+  run.settings = point.settings;
+  run.swept = method.swept;
+  run.instance_key = point.instance_key + " seed=" + std::to_string(seed);
+  return run;
 }
 
 int Experiment::column(const std::string& name) const {
@@ -144,20 +182,64 @@ std::vector<std::string> read_method_labels(const ConfigNode& root) {
   return labels;
 }
 
-/// Explicit run.seeds; empty when the seeds come from seed + repetitions.
-std::vector<std::uint64_t> read_seeds(const ConfigNode& root) {
-  std::vector<std::uint64_t> seeds;
+/// run.seeds, or run.seed with run.repetitions (neither of which can be swept).
+SeedList read_seeds(const ConfigNode& root) {
   const ConfigNode* run = root.find("run");
   if (run) detail::require_mapping(*run, "run");
   const ConfigNode* node = run ? run->find("seeds") : nullptr;
-  if (!node) return seeds;
+  if (!node) {
+    std::int64_t first = 0, count = 1;
+    for (const auto& spec : RunSettings::parameters()) {
+      const ConfigNode* value = run ? run->find(spec.name) : nullptr;
+      if (!value || (spec.name != "seed" && spec.name != "repetitions")) continue;
+      if (value->is_sequence())
+        fail(value->location, fmt::format("run.{} cannot be swept; list the seeds in run.seeds.", spec.name));
+      (spec.name == "seed" ? first : count) =
+          std::get<std::int64_t>(detail::parse_value(*value, spec, "run." + spec.name));
+    }
+    return SeedList::counted(static_cast<std::uint64_t>(first), static_cast<std::uint64_t>(count));
+  }
   const std::vector<ConfigNode> items = node->is_sequence() ? node->items : std::vector<ConfigNode>{*node};
+  if (items.empty()) fail(node->location, "run.seeds is empty; list at least one seed (or give run.seed).");
   const ParameterSpec spec = ParameterSpec::integer("seeds", 0, "seed of each repetition").at_least(0);
+  std::vector<std::uint64_t> seeds;
   for (const auto& item : items)
     seeds.push_back(static_cast<std::uint64_t>(std::get<std::int64_t>(detail::parse_value(item, spec, "run.seeds"))));
   if (run->find("repetitions") || run->find("seed"))
     fail(node->location, "give either run.seeds or run.seed with run.repetitions, not both.");
-  return seeds;
+  return SeedList::listed(std::move(seeds));
+}
+
+/// a * b, or nullopt when it exceeds `limit`.
+std::optional<std::size_t> product_within(std::size_t a, std::size_t b, std::size_t limit) {
+  if (a != 0 && b > limit / a) return std::nullopt;
+  return a * b;
+}
+
+/// Refuses, before anything is expanded, a sweep of more than kMaxRuns runs.
+void check_size(const ConfigNode& root, const std::vector<const detail::Dimension*>& global,
+                const std::vector<std::vector<const detail::Dimension*>>& per_method, std::size_t seeds) {
+  std::optional<std::size_t> points = 1, methods = 0;
+  for (const auto* dimension : global) points = points ? product_within(*points, dimension->length, kMaxRuns) : points;
+  for (const auto& dimensions : per_method) {
+    std::optional<std::size_t> count = 1;
+    for (const auto* dimension : dimensions) count = count ? product_within(*count, dimension->length, kMaxRuns) : count;
+    methods = methods && count && *methods + *count <= kMaxRuns ? std::optional<std::size_t>(*methods + *count)
+                                                                : std::nullopt;
+  }
+  std::optional<std::size_t> runs = points && methods ? product_within(*points, *methods, kMaxRuns) : std::nullopt;
+  runs = runs ? product_within(*runs, seeds, kMaxRuns) : runs;
+  if (runs && *runs <= kMaxRuns) return;
+  const auto show = [](const std::optional<std::size_t>& count) {
+    return count ? std::to_string(*count) : std::string("more than ") + std::to_string(kMaxRuns);
+  };
+  const ConfigNode* run = root.find("run");
+  const ConfigNode* repetitions = run && run->is_mapping() ? run->find("repetitions") : nullptr;
+  fail(repetitions ? repetitions->location : root.location,
+       fmt::format("this configuration expands to more than {} runs ({} sweep points x {} method points x {} "
+                   "seeds), the most one experiment may hold; split the sweep into several experiments or run "
+                   "fewer seeds.",
+                   kMaxRuns, show(points), show(methods), seeds));
 }
 
 std::vector<ComponentChoice> read_metrics(const ConfigNode& root, const PluginRegistry& plugins) {
@@ -254,15 +336,12 @@ class ProblemCache {
   std::map<std::string, std::size_t> indices_;
 };
 
+/// A point while it is read: the sweep point, and what its validation still needs.
 struct GlobalPoint {
-  std::size_t problem = 0;
-  std::vector<ComponentChoice> corruptions;
-  ComponentChoice measurement;
-  ComponentChoice loss;
-  RunSettings settings;
+  SweepPoint sweep;
+  ComponentChoice loss;              // the methods' default loss
   ParameterValues run_values;
-  std::vector<StopRule> stop_rules;  // run.stop as written (validated against columns later)
-  std::string instance_key;
+  std::vector<StopRule> stop_rules;  // run.stop as written (validated against the columns later)
 };
 
 std::vector<StopRule> read_stop_rules(const ConfigNode* run) {
@@ -280,15 +359,16 @@ std::vector<StopRule> read_stop_rules(const ConfigNode* run) {
 
 GlobalPoint read_global_point(const ConfigNode& tree, ProblemCache& problems, const PluginRegistry& plugins) {
   GlobalPoint point;
+  SweepPoint& sweep = point.sweep;
   const ConfigNode& problem = *tree.find("problem");
-  point.problem = problems.index(choose(problem, PluginKind::problem, "problem", plugins), problem.location);
+  sweep.problem = problems.index(choose(problem, PluginKind::problem, "problem", plugins), problem.location);
   if (const ConfigNode* corruptions = tree.find("corruptions"))
     for (const auto& item : corruptions->items)
-      point.corruptions.push_back(choose(item, PluginKind::corruption, "corruptions", plugins));
-  point.measurement = choose(*tree.find("measurement"), PluginKind::measurement, "measurement", plugins);
+      sweep.corruptions.push_back(choose(item, PluginKind::corruption, "corruptions", plugins));
+  sweep.measurement = choose(*tree.find("measurement"), PluginKind::measurement, "measurement", plugins);
   point.loss = choose(*tree.find("loss"), PluginKind::loss, "loss", plugins);
   point.run_values = detail::validate_parameters(tree.find("run"), RunSettings::parameters(), "run", {"seeds", "stop"});
-  RunSettings& settings = point.settings;
+  RunSettings& settings = sweep.settings;
   settings.iterations = point.run_values.integer("iterations");
   settings.log_every = point.run_values.integer("log_every");
   settings.divergence_factor = point.run_values.real("divergence_factor");
@@ -296,9 +376,9 @@ GlobalPoint read_global_point(const ConfigNode& tree, ProblemCache& problems, co
   settings.plot = point.run_values.boolean("plot");
   point.stop_rules = read_stop_rules(tree.find("run"));
 
-  point.instance_key = "problem=" + std::to_string(point.problem);
-  for (const auto& corruption : point.corruptions) point.instance_key += " corruption=" + corruption.key();
-  point.instance_key += " measurement=" + point.measurement.key();
+  sweep.instance_key = "problem=" + std::to_string(sweep.problem);
+  for (const auto& corruption : sweep.corruptions) sweep.instance_key += " corruption=" + corruption.key();
+  sweep.instance_key += " measurement=" + sweep.measurement.key();
   return point;
 }
 
@@ -414,7 +494,7 @@ void decide_error(Experiment& experiment, const ConfigNode& root, const std::str
       }
       rules.push_back(rule);
     }
-    point.settings.stop = std::move(rules);
+    point.sweep.settings.stop = std::move(rules);
   }
 }
 
@@ -484,10 +564,11 @@ Experiment make_experiment(ConfigNode root, const std::string& source, const Plu
     else per_method[static_cast<std::size_t>(dimension.method)].push_back(&dimension);
   }
 
-  // Every point: its problem, measurement, settings and methods, then the runs.
+  check_size(root, global, per_method, experiment.seeds.size());
+
+  // Every point: its problem, measurement, settings and methods.
   ProblemCache problems(experiment.problems, plugins);
   std::vector<GlobalPoint> points;
-  std::vector<std::vector<std::tuple<std::size_t, MethodSpec, std::vector<SweptValue>>>> point_methods;
   std::string error;
   for (const auto& global_choice : detail::combinations(global)) {
     ConfigNode tree = root;
@@ -498,47 +579,29 @@ Experiment make_experiment(ConfigNode root, const std::string& source, const Plu
     if (points.empty()) error = point_error;
     else if (point_error != error)
       fail(root.find("run")->location, "run.error cannot be swept: the table compares one error.");
-    if (experiment.seeds.empty())
-      for (std::int64_t i = 0; i < point.run_values.integer("repetitions"); ++i)
-        experiment.seeds.push_back(static_cast<std::uint64_t>(point.run_values.integer("seed") + i));
-
-    std::vector<std::tuple<std::size_t, MethodSpec, std::vector<SweptValue>>> methods;
     for (std::size_t m = 0; m < labels.size(); ++m)
       for (const auto& method_choice : detail::combinations(per_method[m])) {
         ConfigNode method_tree = tree;
         std::vector<detail::SweptValueRecord> swept = global_swept;
         detail::substitute(method_tree, axes, per_method[m], method_choice, swept);
         const ConfigNode& node = *detail::at(method_tree, {"methods", std::to_string(m)});
-        std::vector<SweptValue> values;
-        for (const auto& record : swept) values.push_back({record.axis, record.value});
-        methods.emplace_back(m, read_method(node, labels[m], point.loss, experiment.problems[point.problem], plugins),
-                             std::move(values));
+        SweepPoint::Method method;
+        method.spec = read_method(node, labels[m], point.loss, experiment.problems[point.sweep.problem], plugins);
+        for (const auto& record : swept) method.swept.push_back({record.axis, record.value});
+        point.sweep.methods.push_back(std::move(method));
       }
     points.push_back(std::move(point));
-    point_methods.push_back(std::move(methods));
   }
 
   decide_columns(experiment, root, plugins);
   decide_error(experiment, root, error, points);
-
-  // The runs: for each point, seed, method and method point.
-  for (std::size_t p = 0; p < points.size(); ++p)
-    for (const std::uint64_t seed : experiment.seeds)
-      for (std::size_t m = 0; m < labels.size(); ++m)
-        for (const auto& [index, method, swept] : point_methods[p]) {
-          if (index != m) continue;
-          RunSpec run;
-          run.id = static_cast<Index>(experiment.runs.size());
-          run.seed = seed;
-          run.problem = points[p].problem;
-          run.corruptions = points[p].corruptions;
-          run.measurement = points[p].measurement;
-          run.method = method;
-          run.settings = points[p].settings;
-          run.swept = swept;
-          run.instance_key = points[p].instance_key + " seed=" + std::to_string(seed);
-          experiment.runs.push_back(std::move(run));
-        }
+  std::size_t runs = 0;
+  for (GlobalPoint& point : points) {
+    experiment.point_starts.push_back(runs);
+    runs += experiment.seeds.size() * point.sweep.methods.size();
+    experiment.points.push_back(std::move(point.sweep));
+  }
+  experiment.point_starts.push_back(runs);
 
   add_defaults(root, labels, plugins);
   if (ConfigNode* run = root.find("run"); run && run->is_mapping())

@@ -138,7 +138,7 @@ void write_results(const fs::path& directory, const Experiment& experiment,
     for (const auto& column : experiment.summary_columns) stream << "," << csv_field(column);
     stream << ",iterations,wall_seconds,status,message\n";
     for (const auto& result : results) {
-      const RunSpec& run = experiment.runs[static_cast<std::size_t>(result.id)];
+      const RunSpec run = experiment.run(static_cast<std::size_t>(result.id));
       stream << run.id << "," << csv_field(run.method.label) << "," << run.method.initializer.name << ","
              << run.method.optimizer.name << "," << run.method.loss.name << ","
              << (run.method.symmetric_factorization ? "symmetric" : "asymmetric") << "," << run.method.width;
@@ -164,7 +164,10 @@ void write_results(const fs::path& directory, const Experiment& experiment,
     meta["config"] = experiment.source;
     meta["overrides"] = experiment.overrides;
     meta["command_line"] = context.command_line;
-    meta["seeds"] = experiment.seeds;
+    if (experiment.seeds.is_listed())
+      meta["seeds"] = experiment.seeds.values();
+    else
+      meta["seeds"] = {{"first", experiment.seeds.first()}, {"count", experiment.seeds.size()}};
     meta["runs"] = results.size();
     meta["threads"] = context.threads;
     meta["wall_seconds"] = context.wall_seconds;
@@ -199,7 +202,7 @@ std::string comparison_table(const Experiment& experiment, const ExperimentResul
   };
   std::vector<Row> rows;
   for (const auto& result : results) {
-    const RunSpec& run = experiment.runs[static_cast<std::size_t>(result.id)];
+    const RunSpec run = experiment.run(static_cast<std::size_t>(result.id));
     std::vector<std::string> values;
     for (const auto& axis : experiment.axes) values.push_back(value_of(run, axis));
     auto it = std::find_if(rows.begin(), rows.end(), [&](const Row& row) {

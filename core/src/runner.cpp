@@ -59,13 +59,13 @@ struct InstanceSlot {
 
 ExperimentResults run_experiment(const Experiment& experiment, const PluginRegistry& plugins,
                                  const RunOptions& options) {
-  const std::size_t count = experiment.runs.size();
+  const std::size_t count = experiment.run_count();
   ExperimentResults output;
   output.columns = experiment.columns;
   std::vector<RunResult>& results = output.runs;
   results.resize(count);
   std::map<std::string, InstanceSlot> slots;
-  for (const auto& run : experiment.runs) ++slots[run.instance_key].remaining;
+  for (std::size_t i = 0; i < count; ++i) ++slots[experiment.run(i).instance_key].remaining;
 
   unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
 
@@ -75,7 +75,7 @@ ExperimentResults run_experiment(const Experiment& experiment, const PluginRegis
     std::map<std::string, std::vector<std::size_t>> groups;
     std::vector<std::string> order;
     for (std::size_t i = 0; i < count; ++i) {
-      const RunSpec& run = experiment.runs[i];
+      const RunSpec run = experiment.run(i);
       const std::string key = run.instance_key + " loss=" + run.method.loss.key();
       if (!groups.count(key)) order.push_back(key);
       groups[key].push_back(i);
@@ -85,7 +85,7 @@ ExperimentResults run_experiment(const Experiment& experiment, const PluginRegis
     const std::size_t available = available_memory();
     for (const auto& key : order) {
       const std::vector<std::size_t>& group = groups[key];
-      const RunSpec& first = experiment.runs[group.front()];
+      const RunSpec first = experiment.run(group.front());
       const auto model = plugins.find(PluginKind::measurement, first.measurement.name)
                              .create_measurement(first.measurement.values);
       const ProblemChoice& problem = experiment.problem_of(first);
@@ -110,7 +110,7 @@ ExperimentResults run_experiment(const Experiment& experiment, const PluginRegis
   // Runs one run; with a lockstep, as one of its participants.
   auto run_one = [&](std::size_t i, Lockstep* lockstep, const ProblemInstance* instance,
                      const std::string& instance_error, std::chrono::steady_clock::time_point start) {
-    const RunSpec& run = experiment.runs[i];
+    const RunSpec run = experiment.run(i);
     RunResult& result = results[i];
     result.id = run.id;
     if (!instance) {
@@ -139,7 +139,7 @@ ExperimentResults run_experiment(const Experiment& experiment, const PluginRegis
   auto worker = [&] {
     for (std::size_t w = next++; w < items.size(); w = next++) {
       const std::vector<std::size_t>& item = items[w];
-      const RunSpec& first = experiment.runs[item.front()];
+      const RunSpec first = experiment.run(item.front());
       InstanceSlot& slot = slots.at(first.instance_key);
       const auto start = std::chrono::steady_clock::now();
       std::shared_ptr<const ProblemInstance> instance;

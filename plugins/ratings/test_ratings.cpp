@@ -87,7 +87,7 @@ run: {{iterations: 300, log_every: 50, seeds: [1]}}
   const RunResult& run = results.front();
   REQUIRE(run.status == RunStatus::budget);
   // The mean alone: the RMSE of the centered held-out ratings, |heldout| / sqrt(count).
-  const auto instance = build_instance(experiment.runs.front(), experiment, test::plugins());
+  const auto instance = build_instance(experiment.run(0), experiment, test::plugins());
   const Vector heldout = Eigen::Map<const Vector>(instance->heldout()->values.data(), instance->heldout()->size());
   const double baseline = heldout.norm() / std::sqrt(double(heldout.size()));
   MESSAGE("held-out RMSE " << run.final_error << " against " << baseline << " for the mean alone");

@@ -99,6 +99,26 @@ struct ProblemChoice {
   ProblemDescription description;
 };
 
+/// The seeds every point of the sweep runs: listed (`run.seeds`) or counted
+/// (`run.seed`, `run.repetitions`: seed, seed + 1, ...), never expanded.
+class SeedList {
+ public:
+  SeedList() = default;
+  static SeedList listed(std::vector<std::uint64_t> seeds);
+  static SeedList counted(std::uint64_t first, std::uint64_t count);
+
+  std::size_t size() const { return listed_ ? seeds_.size() : count_; }
+  std::uint64_t operator[](std::size_t i) const { return listed_ ? seeds_[i] : first_ + i; }
+  bool is_listed() const { return listed_; }
+  const std::vector<std::uint64_t>& values() const { return seeds_; }  ///< when listed
+  std::uint64_t first() const { return first_; }                      ///< when counted
+
+ private:
+  bool listed_ = true;
+  std::vector<std::uint64_t> seeds_;
+  std::uint64_t first_ = 0, count_ = 0;
+};
+
 /// One run: fully resolved, no lists left.
 struct RunSpec {
   Index id = 0;
@@ -113,15 +133,38 @@ struct RunSpec {
   std::string instance_key;
 };
 
+/// One point of the global sweep: everything a run needs but its seed, and the
+/// methods (with their own sweep points) that run there.
+struct SweepPoint {
+  std::size_t problem = 0;  ///< index into Experiment::problems
+  std::vector<ComponentChoice> corruptions;
+  ComponentChoice measurement;
+  RunSettings settings;
+  std::string instance_key;  ///< without the seed
+  struct Method {
+    MethodSpec spec;
+    std::vector<SweptValue> swept;  ///< the global axes' values, then the method's
+  };
+  std::vector<Method> methods;  ///< method by method, each method's own points in order
+};
+
+/// The most runs one experiment may expand to; a configuration above it is
+/// refused when loaded, before anything is allocated for its runs.
+inline constexpr std::size_t kMaxRuns = 10'000'000;
+
 struct Experiment {
   std::string name;
   std::string source;                  // the YAML file
   std::vector<std::string> overrides;  // as given on the command line
   std::vector<std::string> axes;       // swept axis names, in column order
   std::vector<std::string> method_labels;
-  std::vector<std::uint64_t> seeds;
+  SeedList seeds;
   std::vector<ProblemChoice> problems;
-  std::vector<RunSpec> runs;
+  /// The sweep; runs are enumerated from it on demand (run(id)), in the order
+  /// point, seed, method, method point.
+  std::vector<SweepPoint> points;
+  /// The first run id of each point, and the run count at the end.
+  std::vector<std::size_t> point_starts;
   std::vector<ComponentChoice> metrics;  // extra metric plugins, in column order
   /// metrics.csv columns after run_id and iteration: train_loss, then
   /// test_error and heldout_rmse where some problem has them, then the metrics'.
@@ -134,6 +177,10 @@ struct Experiment {
   ConfigNode resolved;                 // the tree with overrides and defaults
 
   const ProblemChoice& problem_of(const RunSpec& run) const { return problems[run.problem]; }
+  /// The number of runs: sum over points of seeds x method points.
+  std::size_t run_count() const;
+  /// Run `id` (0 <= id < run_count()), built on demand.
+  RunSpec run(std::size_t id) const;
   /// Position of a metrics.csv column (after run_id, iteration), or -1.
   int column(const std::string& name) const;
 };
