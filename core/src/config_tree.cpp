@@ -132,45 +132,94 @@ void render(const ConfigNode& node, int indent, std::string& out) {
   }
 }
 
-ConfigNode convert(const YAML::Node& yaml, const std::string& file, const std::string& origin) {
-  auto location_of = [&](const YAML::Mark& mark) {
+/// Converts a yaml-cpp tree, refusing what could hurt: an alias that refers to
+/// itself (unbounded nesting), aliases that multiply each other (unbounded
+/// expansion), and tags that would change what a value means.
+class Converter {
+ public:
+  Converter(std::string file, std::string origin) : file_(std::move(file)), origin_(std::move(origin)) {}
+
+  ConfigNode convert(const YAML::Node& yaml, int depth = 0) {
+    ConfigNode node;
+    node.location = location_of(yaml.Mark());
+    if (depth > kMaxConfigDepth)
+      throw ConfigError(fmt::format("{}: the configuration nests deeper than {} levels (an alias that refers "
+                                    "to itself?).",
+                                    node.location.describe(), kMaxConfigDepth));
+    if (++nodes_ > kMaxConfigNodes)
+      throw ConfigError(fmt::format("{}: the configuration expands to more than {} values (aliases that "
+                                    "repeat each other?); write the values out.",
+                                    node.location.describe(), kMaxConfigNodes));
+    const std::string& tag = yaml.Tag();
+    switch (yaml.Type()) {
+      case YAML::NodeType::Undefined:
+      case YAML::NodeType::Null: node.kind = ConfigNode::Kind::null; break;
+      case YAML::NodeType::Scalar:
+        node.kind = ConfigNode::Kind::scalar;
+        node.scalar = yaml.Scalar();
+        // "!": written in quotes (or as a block); !!str: a string whatever it looks like.
+        node.quoted = tag == "!" || tag == "tag:yaml.org,2002:str";
+        check_tag(tag, node, {"?", "!", "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+                              "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"});
+        break;
+      case YAML::NodeType::Sequence:
+        node.kind = ConfigNode::Kind::sequence;
+        check_tag(tag, node, {"?", "!", "tag:yaml.org,2002:seq"});
+        for (const auto& item : yaml) node.items.push_back(convert(item, depth + 1));
+        break;
+      case YAML::NodeType::Map:
+        node.kind = ConfigNode::Kind::mapping;
+        check_tag(tag, node, {"?", "!", "tag:yaml.org,2002:map"});
+        for (const auto& pair : yaml) {
+          const SourceLocation key_location = location_of(pair.first.Mark());
+          if (!pair.first.IsScalar())
+            throw ConfigError(key_location.describe() + ": mapping keys must be plain names.");
+          const std::string key = pair.first.Scalar();
+          if (node.find_entry(key))
+            throw ConfigError(fmt::format("{}: duplicate key '{}'.", key_location.describe(), key));
+          node.entries.push_back({key, key_location, convert(pair.second, depth + 1)});
+        }
+        break;
+    }
+    return node;
+  }
+
+ private:
+  SourceLocation location_of(const YAML::Mark& mark) const {
     SourceLocation location;
-    location.file = file;
-    location.origin = origin;
+    location.file = file_;
+    location.origin = origin_;
     if (mark.line >= 0) {
       location.line = mark.line + 1;
       location.column = mark.column + 1;
     }
     return location;
-  };
-  ConfigNode node;
-  node.location = location_of(yaml.Mark());
-  switch (yaml.Type()) {
-    case YAML::NodeType::Undefined:
-    case YAML::NodeType::Null: node.kind = ConfigNode::Kind::null; break;
-    case YAML::NodeType::Scalar:
-      node.kind = ConfigNode::Kind::scalar;
-      node.scalar = yaml.Scalar();
-      node.quoted = yaml.Tag() == "!";
-      break;
-    case YAML::NodeType::Sequence:
-      node.kind = ConfigNode::Kind::sequence;
-      for (const auto& item : yaml) node.items.push_back(convert(item, file, origin));
-      break;
-    case YAML::NodeType::Map:
-      node.kind = ConfigNode::Kind::mapping;
-      for (const auto& pair : yaml) {
-        const SourceLocation key_location = location_of(pair.first.Mark());
-        if (!pair.first.IsScalar())
-          throw ConfigError(key_location.describe() + ": mapping keys must be plain names.");
-        const std::string key = pair.first.Scalar();
-        if (node.find_entry(key))
-          throw ConfigError(fmt::format("{}: duplicate key '{}'.", key_location.describe(), key));
-        node.entries.push_back({key, key_location, convert(pair.second, file, origin)});
-      }
-      break;
   }
-  return node;
+
+  static void check_tag(const std::string& tag, const ConfigNode& node, std::initializer_list<const char*> allowed) {
+    for (const char* known : allowed)
+      if (tag == known) return;
+    std::string shown = tag;
+    if (shown.rfind("tag:yaml.org,2002:", 0) == 0) shown = "!!" + shown.substr(18);
+    throw ConfigError(fmt::format("{}: the tag '{}' is not understood here; write the value without it (or "
+                                  "quote it: a quoted value is text).",
+                                  node.location.describe(), shown));
+  }
+
+  std::string file_, origin_;
+  std::size_t nodes_ = 0;
+};
+
+/// The single document of a YAML text (a second one is an error, not ignored).
+YAML::Node single_document(const std::string& text, const std::string& where) {
+  if (text.size() > kMaxConfigBytes)
+    throw ConfigError(fmt::format("{}: {} bytes; a configuration is at most {} bytes.", where, text.size(),
+                                  kMaxConfigBytes));
+  const std::vector<YAML::Node> documents = YAML::LoadAll(text);
+  if (documents.size() > 1)
+    throw ConfigError(fmt::format("{}:{}:{}: a second YAML document (after ---); an experiment is one document.",
+                                  where, documents[1].Mark().line + 1, documents[1].Mark().column + 1));
+  return documents.empty() ? YAML::Node() : documents.front();
 }
 
 }  // namespace
@@ -187,8 +236,8 @@ ConfigNode load_config_file(const std::string& path) {
   std::stringstream buffer;
   buffer << stream.rdbuf();
   try {
-    const YAML::Node yaml = YAML::Load(buffer.str());
-    ConfigNode root = convert(yaml, path, "");
+    const YAML::Node yaml = single_document(buffer.str(), path);
+    ConfigNode root = Converter(path, "").convert(yaml);
     if (root.kind == ConfigNode::Kind::null) root = ConfigNode::make_mapping(root.location);
     if (!root.is_mapping())
       throw ConfigError(fmt::format("{}: the configuration must be a mapping of sections "
@@ -203,7 +252,7 @@ ConfigNode load_config_file(const std::string& path) {
 
 ConfigNode parse_config_text(const std::string& text, const SourceLocation& origin) {
   try {
-    return convert(YAML::Load(text), origin.file, origin.origin);
+    return Converter(origin.file, origin.origin).convert(single_document(text, origin.describe()));
   } catch (const YAML::Exception& error) {
     throw ConfigError(fmt::format("{}: YAML syntax error: {}.", origin.describe(), error.msg));
   }
@@ -234,8 +283,8 @@ void apply_override(ConfigNode& root, const std::string& assignment) {
         if (const auto* label = item.is_mapping() ? item.find("label") : nullptr;
             label && label->is_scalar() && label->scalar == part)
           next = &item;
-      if (!next && !part.empty() && part.find_first_not_of("0123456789") == std::string::npos) {
-        const std::size_t index = std::stoul(part);
+      if (!next && !part.empty() && part.size() <= 9 && part.find_first_not_of("0123456789") == std::string::npos) {
+        const std::size_t index = std::stoul(part);  // at most 9 digits: no overflow
         if (index < node->items.size()) next = &node->items[index];
       }
       if (!next) {
@@ -244,9 +293,12 @@ void apply_override(ConfigNode& root, const std::string& assignment) {
           if (const auto* label = item.is_mapping() ? item.find("label") : nullptr)
             labels.push_back(label->scalar);
         const std::string guess = nearest(part, labels);
-        throw ConfigError(fmt::format("{}: no entry '{}' in the list at '{}'{}.", origin.describe(),
-                                      part, fmt::join(parts.begin(), parts.begin() + i, "."),
-                                      guess.empty() ? "" : "; did you mean '" + guess + "'?"));
+        throw ConfigError(fmt::format("{}: no entry '{}' in the list at '{}'{} Entries are named by label{} or "
+                                      "by index 0 to {}.",
+                                      origin.describe(), part, fmt::join(parts.begin(), parts.begin() + i, "."),
+                                      guess.empty() ? "." : "; did you mean '" + guess + "'?",
+                                      labels.empty() ? "" : " (" + fmt::format("{}", fmt::join(labels, ", ")) + ")",
+                                      node->items.empty() ? 0 : node->items.size() - 1));
       }
       if (last) {
         *next = std::move(value);

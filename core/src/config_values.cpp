@@ -55,15 +55,21 @@ std::string render_value(const ConfigNode& node) {
 
 namespace {
 
+/// A YAML number (including .inf, .nan and numbers below the smallest normal
+/// double, which are kept); false for text or a value beyond the double range.
 bool parse_real(const std::string& text, double& out) {
   std::string t = text;
-  if (t == ".inf" || t == ".Inf" || t == "+.inf") t = "inf";
-  if (t == "-.inf" || t == "-.Inf") t = "-inf";
-  if (t.empty()) return false;
+  if (t == ".inf" || t == ".Inf" || t == ".INF" || t == "+.inf") t = "inf";
+  if (t == "-.inf" || t == "-.Inf" || t == "-.INF") t = "-inf";
+  if (t == ".nan" || t == ".NaN" || t == ".NAN") t = "nan";
+  if (t.empty() || std::isspace(static_cast<unsigned char>(t.front()))) return false;
   char* end = nullptr;
   errno = 0;
   out = std::strtod(t.c_str(), &end);
-  return end == t.c_str() + t.size() && errno == 0;
+  if (end != t.c_str() + t.size()) return false;
+  // ERANGE: overflow (inf from finite text) is refused; underflow (a subnormal or 0) is the value.
+  return errno == 0 || (errno == ERANGE && std::isfinite(out)) ||
+         (errno == ERANGE && t.find("inf") != std::string::npos);
 }
 
 }  // namespace
@@ -82,7 +88,7 @@ ParameterValue parse_value(const ConfigNode& node, const ParameterSpec& spec, co
     std::vector<double> list;
     for (const auto& item : node.items) {
       double number;
-      if (!item.is_scalar() || item.quoted || !parse_real(item.scalar, number))
+      if (!item.is_scalar() || item.quoted || !parse_real(item.scalar, number) || std::isnan(number))
         fail(item.location, fmt::format("{}: every element is a real number ({}).", qualified,
                                         describe_spec(spec)));
       if (!spec.admits_number(number))
@@ -104,6 +110,7 @@ ParameterValue parse_value(const ConfigNode& node, const ParameterSpec& spec, co
     case ParameterType::real: {
       double number;
       if (node.quoted || !parse_real(node.scalar, number)) wrong("a real number");
+      if (std::isnan(number)) wrong("a real number (NaN is not a value)");
       value = number;
       break;
     }

@@ -53,6 +53,10 @@ std::shared_ptr<const ProblemInstance> build_instance(const RunSpec& run, const 
     if (observations.size() != measurement->measurements())
       throw PluginError(fmt::format("{} changed the number of observations.", plugin.describe()));
   }
+  if (!observations.allFinite())
+    throw PluginError(fmt::format("the observations of problem `{}` are not finite after {}; no method can fit them",
+                                  problem.choice.name,
+                                  run.corruptions.empty() ? std::string("measuring") : "its corruptions"));
   return std::make_shared<const ProblemInstance>(problem.description, std::move(data), std::move(measurement),
                                                  std::move(observations));
 }
@@ -64,6 +68,13 @@ double step_of(const RunSpec& run, const PluginRegistry& plugins) {
   for (const auto& spec : plugins.find(PluginKind::optimizer, run.method.optimizer.name).info().parameters)
     if (spec.name == "step" && spec.type == ParameterType::real) return run.method.optimizer.values.real("step");
   return std::nan("");
+}
+
+double largest_entry(const FactorSet& factors) {
+  double largest = 0.0;
+  for (std::size_t i = 0; i < factors.size(); ++i)
+    if (factors[i].size() > 0) largest = std::max(largest, factors[i].cwiseAbs().maxCoeff());
+  return largest;
 }
 
 /// The stages of one run, in the order the loop calls them.
@@ -128,6 +139,7 @@ class RunLoop {
                                     wanted.symmetric ? "X = U U^T" : "X = U V^T", wanted.rows, wanted.width,
                                     wanted.symmetric ? "" : fmt::format(", V {} x {}", wanted.cols, wanted.width)));
     initial_ = factors_;
+    initial_largest_entry_ = largest_entry_ = largest_entry(factors_);
     const Vector& y = instance_.observations();
     Vector derivative(y.size());
     loss_at_zero_ = loss_plugin_.guard("evaluating", [&] { return loss_->evaluate(-y, derivative); });
@@ -143,9 +155,21 @@ class RunLoop {
   bool step(Index t) {
     optimizer_plugin_.guard("stepping", [&] { optimizer_->step(objective_, factors_, t); });
     result_.iterations = t + 1;
-    if (factors_.all_finite()) return true;
+    if (factors_.all_finite()) {
+      largest_entry_ = largest_entry(factors_);
+      return true;
+    }
     result_.status = RunStatus::diverged;
-    result_.message = fmt::format("the iterate became non-finite at iteration {}; try a smaller step", t + 1);
+    // Advice only where it applies: an infinite entry, or entries that had grown by
+    // orders of magnitude, mark an overflow, the sign of a step too large; NaN from
+    // modest entries is produced by a plugin's arithmetic.
+    bool overflow = largest_entry_ > 1e20 * std::max(initial_largest_entry_, 1e-300) || largest_entry_ > 1e100;
+    for (std::size_t i = 0; i < factors_.size(); ++i) overflow = overflow || factors_[i].array().isInf().any();
+    result_.message =
+        overflow ? fmt::format("the iterate overflowed at iteration {}; try a smaller step", t + 1)
+                 : fmt::format("the iterate became NaN at iteration {} without overflowing: a plugin (the "
+                               "optimizer, the loss or the measurement) produced NaN",
+                               t + 1);
     return false;
   }
 
@@ -197,9 +221,14 @@ class RunLoop {
     const double limit = run_.settings.divergence_factor * std::max(initial_loss_, loss_at_zero_);
     if (std::isfinite(train_loss) && train_loss <= limit) return false;
     result_.status = RunStatus::diverged;
-    result_.message = fmt::format("the training loss reached {:.3g} at iteration {} (limit {:.3g}); "
-                                  "try a smaller step",
-                                  train_loss, iteration, limit);
+    if (std::isnan(train_loss))
+      result_.message = fmt::format("the training loss is not a number at iteration {} while the iterate is "
+                                    "finite: the loss or the measurement produced NaN",
+                                    iteration);
+    else
+      result_.message = fmt::format("the training loss reached {:.3g} at iteration {} (limit {:.3g}); "
+                                    "try a smaller step",
+                                    train_loss, iteration, limit);
     return true;
   }
 
@@ -240,6 +269,7 @@ class RunLoop {
   FactorSet factors_, initial_;
   double loss_at_zero_ = 0.0;
   double initial_loss_ = 0.0;
+  double initial_largest_entry_ = 0.0, largest_entry_ = 0.0;  // max |entry| of F_0 and of the last finite F_t
 };
 
 }  // namespace

@@ -5,11 +5,18 @@
 // `ncvx run CONFIG path=value`. Every configuration error is reported at the
 // location of the node it is about.
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace ncvx {
+
+/// Limits on configuration input, each refusal a ConfigError at its place:
+/// nesting depth, values after expanding aliases, and the text's size.
+inline constexpr int kMaxConfigDepth = 64;
+inline constexpr std::size_t kMaxConfigNodes = 100'000;
+inline constexpr std::size_t kMaxConfigBytes = std::size_t{4} << 20;
 
 struct SourceLocation {
   std::string file;    // empty for command-line overrides
@@ -59,6 +66,8 @@ struct ConfigEntry {
 };
 
 /// Reads a YAML file; a syntax error is a ConfigError at file:line:column.
+/// Aliases are expanded within the limits above; a tag other than the YAML
+/// core schema's, and a second document, are errors; `!!str` makes a value text.
 ConfigNode load_config_file(const std::string& path);
 /// Parses YAML text (used for override values and tests).
 ConfigNode parse_config_text(const std::string& text, const SourceLocation& origin);
