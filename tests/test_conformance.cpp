@@ -62,3 +62,35 @@ TEST_CASE("conformance: an optimizer that throws fails, quoting the exception") 
   CHECK(nan.outcome == CheckOutcome::failed);
   CHECK(nan.detail.find("step exploded on purpose") != std::string::npos);
 }
+
+TEST_CASE("conformance: a NaN derivative fails the finite-difference check, named as NaN") {
+  const auto checks = checks_of("nan_loss");
+  const auto& derivative = find_check(checks, "derivative against central finite differences");
+  CHECK(derivative.outcome == CheckOutcome::failed);
+  CHECK(std::isnan(derivative.measured));
+  CHECK(derivative.detail.find("not a number") != std::string::npos);
+}
+
+TEST_CASE("conformance: an exception that is not a std::exception fails its check instead of aborting") {
+  const auto checks = checks_of("odd_throw");
+  CHECK_FALSE(all_passed(checks));
+  const auto& nan = find_check(checks, "no NaN");
+  CHECK(nan.outcome == CheckOutcome::failed);
+  CHECK(nan.detail.find("not a std::exception") != std::string::npos);
+}
+
+TEST_CASE("conformance: in a run, such an exception fails the run with its plugin named") {
+  PluginRegistry registry;
+  registry.scan({NCVX_TEST_PLUGIN_DIR, kFixtures / "odd_throw"});
+  const Experiment experiment = test::experiment_from(R"(
+problem: {n: 6, rank: 1}
+measurement: {name: gaussian_sensing, m: 30}
+methods: [{label: odd, init: small_random, optimizer: odd_throw, width: 1}]
+run: {iterations: 5, seeds: [1]}
+)",
+                                                      registry);
+  const RunResult run = run_experiment(experiment, registry, test::options(1)).runs.front();
+  CHECK(run.status == RunStatus::failed);
+  CHECK(run.message.find("optimizer `odd_throw`") != std::string::npos);
+  CHECK(run.message.find("unknown exception") != std::string::npos);
+}

@@ -87,3 +87,37 @@ figures:
   CHECK_THROWS_WITH_AS(plot_results(folder.path(), {"nope"}), doctest::Contains("no figure named 'nope'"),
                        Error);
 }
+
+TEST_CASE("plot: damaged rows (a cut last line, garbage) are skipped with the file and line, never a crash") {
+  if (std::system("command -v gnuplot > /dev/null 2>&1") != 0) return;
+  const Experiment experiment = test::experiment_from(R"(
+name: damaged
+problem: {n: 8, rank: 1}
+measurement: {name: gaussian_sensing, m: 60}
+methods: [{label: gd, init: small_random, optimizer: gd, width: 2}]
+run: {iterations: 20, log_every: 5, seeds: [1, 2]}
+)");
+  const ExperimentResults results = run_experiment(experiment, test::plugins(), test::options(1));
+  test::TemporaryFolder folder("damaged");
+  write_results(folder.path(), experiment, results, test::plugins(), {});
+  // Cut the last line of metrics.csv in the middle, and add a row of garbage to summary.csv.
+  const auto metrics = folder.path() / "metrics.csv";
+  std::string text;
+  {
+    std::ifstream stream(metrics);
+    text.assign(std::istreambuf_iterator<char>(stream), {});
+  }
+  text.resize(text.rfind(','));  // the last row loses its last field, as a run killed mid-write would
+  std::ofstream(metrics) << text;
+  std::ofstream(folder.path() / "summary.csv", std::ios::app) << "7,\"unclosed,quote\n";
+  const PlotResult plotted = plot_results(folder.path());
+  CHECK(plotted.files.size() == 4);
+  bool metrics_noted = false, summary_noted = false;
+  for (const auto& note : plotted.notes) {
+    metrics_noted = metrics_noted || (note.find("metrics.csv:11:") != std::string::npos &&
+                                      note.find("skipped") != std::string::npos);
+    summary_noted = summary_noted || note.find("summary.csv:4:") != std::string::npos;
+  }
+  CHECK(metrics_noted);
+  CHECK(summary_noted);
+}

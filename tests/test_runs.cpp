@@ -7,6 +7,7 @@
 #include <ncvx/errors.hpp>
 #include <ncvx/experiment.hpp>
 #include <ncvx/lockstep.hpp>
+#include <ncvx/output.hpp>
 #include <ncvx/runner.hpp>
 
 #include "support.hpp"
@@ -132,12 +133,44 @@ methods:
 run: {iterations: 20, seeds: [1]}
 )",
                                                 registry);
-  const auto results = run_experiment(experiment, registry, test::options(2)).runs;
+  const ExperimentResults all = run_experiment(experiment, registry, test::options(2));
+  const auto& results = all.runs;
   const RunResult& broken = only(results, experiment, "broken");
   CHECK(broken.status == RunStatus::failed);
   CHECK(broken.message.find("optimizer `throwing`") != std::string::npos);
   CHECK(broken.message.find("failed while stepping: step exploded on purpose") != std::string::npos);
   CHECK(only(results, experiment, "fine").status == RunStatus::budget);
+  // The failed run logged iteration 0 but its numbers never count: NaN, and no number in the table.
+  CHECK_FALSE(broken.metrics.empty());
+  CHECK(std::isnan(broken.final_error));
+  CHECK(std::isnan(broken.best_error));
+  const std::string table = comparison_table(experiment, all);
+  const auto broken_line = table.substr(table.find("broken"), table.find('\n', table.find("broken")) - table.find("broken"));
+  CHECK(broken_line.find("e-") == std::string::npos);
+  CHECK(broken_line.find(" - ") != std::string::npos);
+  CHECK(broken_line.find("failed") != std::string::npos);
+}
+
+TEST_CASE("runs: diverged runs are counted in the status, never in the medians") {
+  const Experiment experiment = experiment_from(R"(
+problem: {n: 10, rank: 2}
+measurement: {name: gaussian_sensing, m: 100}
+methods:
+  - {label: mixed, init: {name: small_random, scale: [1.0, 1e-3]}, optimizer: {name: gd, step: 1.5}, width: 10}
+run: {iterations: 200, log_every: 10, seeds: [3, 4, 5]}
+)");
+  const ExperimentResults all = run_experiment(experiment, test::plugins(), test::options(2));
+  int diverged = 0;
+  for (const auto& run : all.runs)
+    if (run.status == RunStatus::diverged) {
+      ++diverged;
+      CHECK(std::isnan(run.final_error));
+      CHECK(run.convergence_iteration == -1);
+    }
+  REQUIRE(diverged > 0);
+  const std::string table = comparison_table(experiment, all);
+  CHECK(table.find("diverged") != std::string::npos);
+  CHECK(table.find("nan") == std::string::npos);
 }
 
 TEST_CASE("runs: lockstep groups reproduce single runs bit for bit") {
@@ -218,4 +251,17 @@ run: {iterations: 1, seeds: [1]}
   CHECK(message.find("measurement `gaussian_sensing` on 2000 x 2000 symmetric matrices needs 14908.61 GiB for "
                      "its operator") != std::string::npos);
   CHECK(message.find("of memory is available") != std::string::npos);
+}
+
+TEST_CASE("runs: results folder names stay inside results/, and an unwritable folder is refused at once") {
+  CHECK(safe_file_name("../../etc") == "_.._etc");
+  CHECK(safe_file_name("my run: kappa=5") == "my_run__kappa_5");
+  CHECK(safe_file_name("...") == "experiment");
+  CHECK(safe_file_name("quickstart") == "quickstart");
+  test::TemporaryFolder folder("unwritable");
+  const auto file = folder.write("a-file", "not a folder");
+  CHECK_THROWS_WITH_AS(prepare_results_folder(file / "results"), doctest::Contains("cannot create the results folder"),
+                       Error);
+  prepare_results_folder(folder.path() / "fresh" / "nested");
+  CHECK(std::filesystem::is_directory(folder.path() / "fresh" / "nested"));
 }

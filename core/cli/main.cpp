@@ -233,8 +233,10 @@ int main(int argc, char** argv) {
     print_failures(registry);
     const auto start = std::chrono::steady_clock::now();
     const ncvx::Experiment experiment = ncvx::load_experiment(config, overrides, registry);
-    const fs::path directory = out.empty() ? fs::path("results") / (experiment.name + "-" + timestamp())
-                                           : fs::path(out);
+    const fs::path directory = out.empty()
+                                   ? fs::path("results") / (ncvx::safe_file_name(experiment.name) + "-" + timestamp())
+                                   : fs::path(out);
+    ncvx::prepare_results_folder(directory);  // before any run: an unwritable folder is found now
     const unsigned used_threads =
         threads ? threads : std::max(1u, std::thread::hardware_concurrency());
     if (!quiet)

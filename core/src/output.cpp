@@ -90,6 +90,30 @@ std::vector<std::string> final_columns(const Experiment& experiment) {
 
 }  // namespace
 
+std::string safe_file_name(const std::string& name) {
+  std::string safe;
+  for (const char c : name) {
+    const bool kept = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
+    safe += kept ? c : '_';
+  }
+  while (!safe.empty() && safe.front() == '.') safe.erase(safe.begin());
+  return safe.empty() ? "experiment" : safe.substr(0, 200);
+}
+
+void prepare_results_folder(const fs::path& directory) {
+  std::error_code error;
+  fs::create_directories(directory, error);
+  if (error)
+    throw Error(fmt::format("cannot create the results folder {}: {}.", directory.string(), error.message()));
+  const fs::path probe = directory / ".ncvx-write-check";
+  {
+    std::ofstream stream(probe);
+    if (!(stream << "ncvx\n") || !stream.flush())
+      throw Error(fmt::format("cannot write in the results folder {}; choose another with --out.", directory.string()));
+  }
+  fs::remove(probe, error);
+}
+
 std::string csv_field(const std::string& text) {
   if (text.find_first_of(",\"\n") == std::string::npos) return text;
   std::string quoted = "\"";
@@ -146,8 +170,9 @@ void write_results(const fs::path& directory, const Experiment& experiment,
       stream << "," << run.seed;
       for (const auto& column : finals) {
         const int index = experiment.column(column);
-        stream << "," << number(result.metrics.empty() ? std::nan("")
-                                                       : result.metrics.back()[static_cast<std::size_t>(index)]);
+        stream << "," << number(result.metrics.empty() || !result.counts()
+                                    ? std::nan("")
+                                    : result.metrics.back()[static_cast<std::size_t>(index)]);
       }
       stream << "," << number(result.best_error) << "," << reached(result.best_error_iteration) << ","
              << reached(result.convergence_iteration);
@@ -226,29 +251,34 @@ std::string comparison_table(const Experiment& experiment, const ExperimentResul
 
   std::vector<std::vector<std::string>> cells;
   for (const auto& row : rows) {
+    // Medians over the runs that count (converged or budget); failed and
+    // diverged runs are only counted in the status column.
     std::vector<double> final_error, best_error, train, iterations, seconds;
     std::map<std::string, int> statuses;
     for (const RunResult* result : row.runs) {
+      ++statuses[to_string(result->status)];
+      if (!result->counts()) continue;
       final_error.push_back(result->final_error);
       best_error.push_back(result->best_error);
       train.push_back(result->final_train_loss);
       iterations.push_back(static_cast<double>(result->iterations));
       seconds.push_back(result->wall_seconds);
-      ++statuses[to_string(result->status)];
     }
     std::string status;
     for (const auto& [name, count] : statuses)
-      status += (status.empty() ? "" : " ") + (count == static_cast<int>(row.runs.size())
-                                                   ? name
-                                                   : fmt::format("{}x{}", count, name));
+      status += (status.empty() ? "" : " ") +
+                (count == static_cast<int>(row.runs.size()) ? name : fmt::format("{} {}", count, name));
+    auto shown = [](double value, const char* format) {
+      return std::isnan(value) ? std::string("-") : fmt::format(fmt::runtime(format), value);
+    };
     std::vector<std::string> line = {row.method};
     line.insert(line.end(), row.values.begin(), row.values.end());
     line.push_back(std::to_string(row.runs.size()));
-    line.push_back(fmt::format("{:.3e}", median(final_error)));
-    line.push_back(fmt::format("{:.3e}", median(best_error)));
-    if (train_column) line.push_back(fmt::format("{:.3e}", median(train)));
-    line.push_back(fmt::format("{:.0f}", median(iterations)));
-    line.push_back(fmt::format("{:.3f}", median(seconds)));
+    line.push_back(shown(median(final_error), "{:.3e}"));
+    line.push_back(shown(median(best_error), "{:.3e}"));
+    if (train_column) line.push_back(shown(median(train), "{:.3e}"));
+    line.push_back(shown(median(iterations), "{:.0f}"));
+    line.push_back(shown(median(seconds), "{:.3f}"));
     line.push_back(status);
     cells.push_back(std::move(line));
   }
@@ -270,7 +300,8 @@ std::string comparison_table(const Experiment& experiment, const ExperimentResul
   for (auto w : widths) total += w + 2;
   table += std::string(total - 2, '-') + "\n";
   for (const auto& line : cells) table += render(line);
-  table += "(medians over seeds)\n";
+  table += "(medians over the seeds that converged or used their budget; failed and diverged runs only count in "
+           "the status)\n";
   return table;
 }
 

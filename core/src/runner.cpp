@@ -28,6 +28,12 @@ const char* to_string(RunStatus status) {
   return "?";
 }
 
+void RunResult::discard_numbers() {
+  final_train_loss = final_error = best_error = std::nan("");
+  best_error_iteration = convergence_iteration = -1;
+  std::fill(summary.begin(), summary.end(), std::nan(""));
+}
+
 namespace {
 
 /// Bytes of memory the system can still give us (MemAvailable), or 0 if unknown.
@@ -127,6 +133,7 @@ ExperimentResults run_experiment(const Experiment& experiment, const PluginRegis
         result.message = "a plugin threw an exception that is not a std::exception";
       }
     }
+    if (!result.counts()) result.discard_numbers();
     if (lockstep) lockstep->leave();
     result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (options.on_run_finished) {

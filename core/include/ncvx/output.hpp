@@ -31,6 +31,17 @@ void write_results(const std::filesystem::path& directory, const Experiment& exp
 /// The comparison table printed at the end of `ncvx run`.
 std::string comparison_table(const Experiment& experiment, const ExperimentResults& results);
 
+/// `name` as one safe file-name component: letters, digits, '.', '-' and '_'
+/// kept, anything else (slashes, spaces, control characters) '_', no leading
+/// dot; "experiment" if nothing is left. The default results folder is
+/// results/<safe name>-<time>, so a name like "../x" stays inside results/.
+std::string safe_file_name(const std::string& name);
+
+/// Creates `directory` (with its parents) and checks that a file can be
+/// written in it; throws Error naming the folder otherwise. Called before the
+/// first run, so an unwritable --out is found at once, not after the sweep.
+void prepare_results_folder(const std::filesystem::path& directory);
+
 /// Quotes a CSV field when needed.
 std::string csv_field(const std::string& text);
 

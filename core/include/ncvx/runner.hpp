@@ -41,7 +41,8 @@ struct RunResult {
   std::vector<Index> logged_iterations;
   std::vector<std::vector<double>> metrics;  // one row per logged iteration, Experiment::columns order
   // From the logged rows, for the experiment's error column (run.error);
-  // NaN (or -1) when there is no logged value.
+  // NaN (or -1) when there is no logged value, and for a run that diverged or
+  // failed: its numbers never count (the rows it logged stay in metrics.csv).
   double final_train_loss = std::nan("");
   double final_error = std::nan("");
   double best_error = std::nan("");
@@ -50,6 +51,11 @@ struct RunResult {
   Index convergence_iteration = -1;
   /// Experiment::summary_columns, from the metrics (NaN: not reached or not computed).
   std::vector<double> summary;
+
+  /// Whether the run's final numbers count (it converged or used its budget).
+  bool counts() const { return status == RunStatus::converged || status == RunStatus::budget; }
+  /// Sets every summary number to NaN (-1 for iterations): for a run that does not count.
+  void discard_numbers();
 };
 
 struct ExperimentResults {
