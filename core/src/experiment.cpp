@@ -205,8 +205,8 @@ SeedList read_seeds(const ConfigNode& root) {
   std::vector<std::uint64_t> seeds;
   for (const auto& item : items)
     seeds.push_back(static_cast<std::uint64_t>(std::get<std::int64_t>(detail::parse_value(item, spec, "run.seeds"))));
-  if (run->find("repetitions") || run->find("seed"))
-    fail(node->location, "give either run.seeds or run.seed with run.repetitions, not both.");
+  if (const ConfigNode* other = run->find("repetitions") ? run->find("repetitions") : run->find("seed"))
+    fail(other->location, "give either run.seeds or run.seed with run.repetitions, not both.");
   return SeedList::listed(std::move(seeds));
 }
 

@@ -23,6 +23,7 @@ const char* to_string(ParameterType type) {
 namespace {
 std::string format_number(double value) {
   if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  if (value == std::floor(value) && std::fabs(value) < 1e16) return fmt::format("{:.0f}", value);
   return fmt::format("{:g}", value);
 }
 }  // namespace

@@ -13,6 +13,7 @@
 #include "ncvx/diagnostics.hpp"
 #include "ncvx/errors.hpp"
 #include "ncvx/lockstep.hpp"
+#include "ncvx/memory.hpp"
 #include "ncvx/plugin_registry.hpp"
 #include "ncvx/run_loop.hpp"
 
@@ -36,21 +37,6 @@ void RunResult::discard_numbers() {
 
 namespace {
 
-/// Bytes of memory the system can still give us (MemAvailable), or 0 if unknown.
-std::size_t available_memory() {
-  std::ifstream meminfo("/proc/meminfo");
-  std::string key;
-  std::size_t kilobytes = 0;
-  std::string unit;
-  while (meminfo >> key >> kilobytes >> unit)
-    if (key == "MemAvailable:") return kilobytes * 1024;
-  return 0;
-}
-
-std::string gibibytes(std::size_t bytes) {
-  return fmt::format("{:.2f} GiB", static_cast<double>(bytes) / (1024.0 * 1024.0 * 1024.0));
-}
-
 /// The shared problem instance of a group of runs, built by the first run
 /// that needs it and released when the last one is done.
 struct InstanceSlot {
@@ -60,6 +46,77 @@ struct InstanceSlot {
   std::string error;
   std::size_t remaining = 0;
 };
+
+/// What one instance needs: the measurement operator and the problem's data.
+struct InstanceNeed {
+  std::size_t bytes = 0;
+  std::string description;  // "measurement `m` on 40 x 40 symmetric matrices needs 1.20 GiB for its operator"
+};
+
+/// Work items (single runs, or groups of runs that advance in lockstep), after
+/// checking, before anything is allocated, that the runs in flight at once
+/// fit in the memory this process may use.
+std::vector<std::vector<std::size_t>> plan_work(const Experiment& experiment, const PluginRegistry& plugins,
+                                                const RunOptions& options, unsigned threads) {
+  std::map<std::string, std::vector<std::size_t>> groups;  // by instance and loss
+  std::vector<std::string> order;
+  std::size_t run_bytes = 0;  // the largest run's factors and buffers
+  for (std::size_t i = 0; i < experiment.run_count(); ++i) {
+    const RunSpec run = experiment.run(i);
+    const std::string key = run.instance_key + " loss=" + run.method.loss.key();
+    if (!groups.count(key)) order.push_back(key);
+    groups[key].push_back(i);
+    // F, F_0, the gradient, an optimizer's and the metrics' copies: about eight factor sets.
+    const MatrixShape& shape = experiment.problem_of(run).description.shape;
+    run_bytes = std::max(run_bytes, saturating_product({8 * sizeof(double), static_cast<std::size_t>(shape.rows + shape.cols),
+                                                        static_cast<std::size_t>(run.method.width)}));
+  }
+  std::map<std::string, InstanceNeed> instances;  // by instance key
+  std::vector<std::vector<std::size_t>> items;
+  std::size_t largest_item = 1;
+  for (const auto& key : order) {
+    const std::vector<std::size_t>& group = groups[key];
+    const RunSpec first = experiment.run(group.front());
+    const auto model =
+        plugins.find(PluginKind::measurement, first.measurement.name).create_measurement(first.measurement.values);
+    const ProblemChoice& problem = experiment.problem_of(first);
+    const std::size_t operator_bytes = model->required_bytes(problem.description.shape);
+    InstanceNeed& need = instances[first.instance_key];
+    need.bytes = saturating_add(operator_bytes, problem.model->required_bytes());
+    need.description = fmt::format("measurement `{}` on {} matrices needs {} for its operator", first.measurement.name,
+                                   problem.description.shape.describe(), describe_bytes(operator_bytes));
+    const bool together = options.lockstep > 1 && group.size() > 1 && model->shares_passes() &&
+                          operator_bytes >= (std::size_t{16} << 20);
+    const std::size_t size = together ? options.lockstep : 1;
+    largest_item = std::max(largest_item, std::min(size, group.size()));
+    for (std::size_t at = 0; at < group.size(); at += size)
+      items.emplace_back(group.begin() + static_cast<std::ptrdiff_t>(at),
+                         group.begin() + static_cast<std::ptrdiff_t>(std::min(at + size, group.size())));
+  }
+
+  // In flight at once: up to `threads` instances (the largest ones, to be safe) and
+  // threads x the largest lockstep group of runs.
+  std::vector<const InstanceNeed*> needs;
+  for (const auto& [key, need] : instances) needs.push_back(&need);
+  std::sort(needs.begin(), needs.end(), [](const InstanceNeed* a, const InstanceNeed* b) { return a->bytes > b->bytes; });
+  const std::size_t instances_at_once = std::min<std::size_t>(threads, needs.size());
+  std::size_t instance_bytes = 0;
+  for (std::size_t i = 0; i < instances_at_once; ++i) instance_bytes = saturating_add(instance_bytes, needs[i]->bytes);
+  const std::size_t runs_at_once = std::min<std::size_t>(experiment.run_count(), threads * largest_item);
+  const std::size_t total = saturating_add(instance_bytes, saturating_multiply(runs_at_once, run_bytes));
+  const MemoryAvailable available = available_memory();
+  if (needs.empty() || available.bytes == 0 || total <= available.bytes - available.bytes / 10) return items;
+  std::string lower = threads > 1 ? "lower --threads (instances built at once)" : "";
+  if (largest_item > 1) lower += std::string(lower.empty() ? "lower" : ",") + " --lockstep (runs advancing together)";
+  lower += std::string(lower.empty() ? "use" : ", or use") +
+           " storage: single, fewer measurements or a smaller problem";
+  throw Error(fmt::format("{}; the runs in flight at once need {} ({} instance{} built by {} thread{}, and the factors "
+                          "of {} run{}), but only {} of memory is available ({}); {}.",
+                          needs.front()->description, describe_bytes(total), instances_at_once,
+                          instances_at_once == 1 ? "" : "s", threads, threads == 1 ? "" : "s", runs_at_once,
+                          runs_at_once == 1 ? "" : "s", describe_bytes(available.bytes), available.limited_by,
+                          lower));
+}
 
 }  // namespace
 
@@ -75,41 +132,7 @@ ExperimentResults run_experiment(const Experiment& experiment, const PluginRegis
 
   unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
 
-  // Work items: single runs, or groups of runs that advance in lockstep.
-  std::vector<std::vector<std::size_t>> items;
-  {
-    std::map<std::string, std::vector<std::size_t>> groups;
-    std::vector<std::string> order;
-    for (std::size_t i = 0; i < count; ++i) {
-      const RunSpec run = experiment.run(i);
-      const std::string key = run.instance_key + " loss=" + run.method.loss.key();
-      if (!groups.count(key)) order.push_back(key);
-      groups[key].push_back(i);
-    }
-    // Per group, before anything is allocated: refuse an operator that cannot
-    // fit, and decide whether the group's runs advance in lockstep.
-    const std::size_t available = available_memory();
-    for (const auto& key : order) {
-      const std::vector<std::size_t>& group = groups[key];
-      const RunSpec first = experiment.run(group.front());
-      const auto model = plugins.find(PluginKind::measurement, first.measurement.name)
-                             .create_measurement(first.measurement.values);
-      const ProblemChoice& problem = experiment.problem_of(first);
-      const std::size_t needed = model->required_bytes(problem.description.shape);
-      if (needed > 0 && available > 0 && needed > available - available / 10)
-        throw Error(fmt::format("measurement `{}` on {} matrices needs {} for its operator, but only {} of "
-                                "memory is available; reduce the problem size or the number of "
-                                "measurements (or use a more compact storage).",
-                                first.measurement.name, problem.description.shape.describe(),
-                                gibibytes(needed), gibibytes(available)));
-      const bool together = options.lockstep > 1 && group.size() > 1 && model->shares_passes() &&
-                            needed >= (std::size_t{16} << 20);
-      const std::size_t size = together ? options.lockstep : 1;
-      for (std::size_t at = 0; at < group.size(); at += size)
-        items.emplace_back(group.begin() + static_cast<std::ptrdiff_t>(at),
-                           group.begin() + static_cast<std::ptrdiff_t>(std::min(at + size, group.size())));
-    }
-  }
+  const std::vector<std::vector<std::size_t>> items = plan_work(experiment, plugins, options, threads);
   threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(items.size(), 1)));
 
   std::mutex report_mutex;

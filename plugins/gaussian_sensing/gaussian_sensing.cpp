@@ -40,6 +40,7 @@
 #include <stdexcept>
 #include <type_traits>
 
+#include <ncvx/memory.hpp>
 #include <ncvx/parallel.hpp>
 #include <ncvx/plugin.hpp>
 
@@ -281,8 +282,10 @@ class GaussianSensing final : public ncvx::MeasurementModel {
   bool shares_passes() const override { return true; }
 
   std::size_t required_bytes(const ncvx::MatrixShape& shape) const override {
-    return static_cast<std::size_t>(m_) * static_cast<std::size_t>(row_length(shape)) *
-           (single_ ? sizeof(float) : sizeof(double));
+    // Saturating: absurd sizes give SIZE_MAX, never an overflowed small number.
+    const auto n1 = static_cast<std::size_t>(shape.rows), n2 = static_cast<std::size_t>(shape.cols);
+    const std::size_t row = shape.symmetric ? ncvx::saturating_multiply(n1, n1 + 1) / 2 : ncvx::saturating_multiply(n1, n2);
+    return ncvx::saturating_product({static_cast<std::size_t>(m_), row, single_ ? sizeof(float) : sizeof(double)});
   }
 
  private:

@@ -12,6 +12,7 @@
 // It is fitted by X = U V^T (methods' factorization: asymmetric, the default
 // for a rectangular problem).
 
+#include <ncvx/memory.hpp>
 #include <ncvx/plugin.hpp>
 
 #include "../common/generated_truth.hpp"
@@ -32,8 +33,8 @@ class LowRank final : public ncvx::Problem {
 
   static std::vector<ncvx::ParameterSpec> parameters() {
     std::vector<ncvx::ParameterSpec> specs = {
-        ncvx::ParameterSpec::integer("n1", 40, "rows of X* (n1 x n2)").at_least(1),
-        ncvx::ParameterSpec::integer("n2", 30, "columns of X*").at_least(1)};
+        ncvx::ParameterSpec::integer("n1", 40, "rows of X* (n1 x n2)").at_least(1).at_most(2147483647),
+        ncvx::ParameterSpec::integer("n2", 30, "columns of X*").at_least(1).at_most(2147483647)};
     for (auto& spec : ncvx::spectrum::parameters()) specs.push_back(std::move(spec));
     specs.push_back(ncvx::ParameterSpec::real("noise", 0.0, "standard deviation of additive Gaussian noise on y")
                         .at_least(0.0));
@@ -73,6 +74,11 @@ class LowRank final : public ncvx::Problem {
 
   void add_noise(Vector& observations, ncvx::RandomStream& random) const override {
     ncvx::spectrum::add_gaussian_noise(observations, noise_, random);
+  }
+
+  std::size_t required_bytes() const override {
+    return ncvx::saturating_product({ncvx::saturating_add(static_cast<std::size_t>(n1_), static_cast<std::size_t>(n2_)),
+                                     static_cast<std::size_t>(values_.integer("rank")), 2 * sizeof(double)});
   }
 
  private:

@@ -15,6 +15,7 @@
 
 #include <stdexcept>
 
+#include <ncvx/memory.hpp>
 #include <ncvx/plugin.hpp>
 
 #include "../common/generated_truth.hpp"
@@ -35,7 +36,9 @@ class LowRankPsd final : public ncvx::Problem {
 
   static std::vector<ncvx::ParameterSpec> parameters() {
     std::vector<ncvx::ParameterSpec> specs = {
-        ncvx::ParameterSpec::integer("n", 40, "side of the symmetric ground truth X* (n x n)").at_least(1)};
+        ncvx::ParameterSpec::integer("n", 40, "side of the symmetric ground truth X* (n x n)")
+            .at_least(1)
+            .at_most(2147483647)};
     for (auto& spec : ncvx::spectrum::parameters()) specs.push_back(std::move(spec));
     specs.push_back(ncvx::ParameterSpec::real("noise", 0.0, "standard deviation of additive Gaussian noise on y")
                         .at_least(0.0));
@@ -70,7 +73,8 @@ class LowRankPsd final : public ncvx::Problem {
   }
 
   std::size_t required_bytes() const override {
-    return static_cast<std::size_t>(n_) * static_cast<std::size_t>(values_.integer("rank")) * 3 * sizeof(double);
+    return ncvx::saturating_product(
+        {static_cast<std::size_t>(n_), static_cast<std::size_t>(values_.integer("rank")), 3 * sizeof(double)});
   }
 
  private:

@@ -33,6 +33,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <stdexcept>
 #include <unordered_map>
 
@@ -244,6 +245,8 @@ class MatrixCompletion final : public ncvx::MeasurementModel {
                                                     ncvx::RandomStream& random) const override {
     const ncvx::MatrixShape& shape = setting.shape;
     if (setting.observed) return given(shape, *setting.observed);
+    if (shape.rows > std::numeric_limits<std::int32_t>::max() || shape.cols > std::numeric_limits<std::int32_t>::max())
+      throw std::invalid_argument("matrix_completion indexes entries with 32-bit integers: sides up to 2^31 - 1");
     const std::int64_t total = shape.symmetric ? static_cast<std::int64_t>(shape.rows) * (shape.rows + 1) / 2
                                                : static_cast<std::int64_t>(shape.rows) * shape.cols;
     std::vector<Observation> observed;
@@ -275,7 +278,8 @@ class MatrixCompletion final : public ncvx::MeasurementModel {
   std::size_t required_bytes(const ncvx::MatrixShape& shape) const override {
     const double entries = shape.symmetric ? static_cast<double>(shape.rows) * static_cast<double>(shape.rows + 1) / 2
                                            : static_cast<double>(shape.rows) * static_cast<double>(shape.cols);
-    return static_cast<std::size_t>(p_ * entries * sizeof(Observation));
+    const double bytes = p_ * entries * sizeof(Observation);
+    return bytes >= 1.8e19 ? std::numeric_limits<std::size_t>::max() : static_cast<std::size_t>(bytes);
   }
 
  private:

@@ -22,6 +22,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include <ncvx/memory.hpp>
 #include <ncvx/plugin.hpp>
 
 namespace {
@@ -117,8 +118,9 @@ class RankOne final : public ncvx::MeasurementModel {
   bool isometric_in_expectation(const ncvx::MatrixShape& shape) const override { return !shape.symmetric; }
 
   std::size_t required_bytes(const ncvx::MatrixShape& shape) const override {
-    const auto columns = static_cast<std::size_t>(shape.rows + (shape.symmetric ? 0 : shape.cols));
-    return static_cast<std::size_t>(m_) * columns * sizeof(double);
+    const std::size_t columns = ncvx::saturating_add(static_cast<std::size_t>(shape.rows),
+                                                     shape.symmetric ? 0 : static_cast<std::size_t>(shape.cols));
+    return ncvx::saturating_product({static_cast<std::size_t>(m_), columns, sizeof(double)});
   }
 
  private:
