@@ -227,8 +227,18 @@ void check_size(const ConfigNode& root, const std::vector<const detail::Dimensio
     methods = methods && count && *methods + *count <= kMaxRuns ? std::optional<std::size_t>(*methods + *count)
                                                                 : std::nullopt;
   }
-  std::optional<std::size_t> runs = points && methods ? product_within(*points, *methods, kMaxRuns) : std::nullopt;
-  runs = runs ? product_within(*runs, seeds, kMaxRuns) : runs;
+  const std::optional<std::size_t> sweep_points =
+      points && methods ? product_within(*points, *methods, kMaxRuns) : std::nullopt;
+  if (!sweep_points || *sweep_points > kMaxSweepPoints) {
+    const auto show = [](const std::optional<std::size_t>& count) {
+      return count ? std::to_string(*count) : std::string("more than ") + std::to_string(kMaxRuns);
+    };
+    fail(root.location, fmt::format("this configuration sweeps {} global points x {} method points, more than the "
+                                    "{} sweep points one experiment may hold; split the sweep into several "
+                                    "experiments.",
+                                    show(points), show(methods), kMaxSweepPoints));
+  }
+  std::optional<std::size_t> runs = product_within(*sweep_points, seeds, kMaxRuns);
   if (runs && *runs <= kMaxRuns) return;
   const auto show = [](const std::optional<std::size_t>& count) {
     return count ? std::to_string(*count) : std::string("more than ") + std::to_string(kMaxRuns);

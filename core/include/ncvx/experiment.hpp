@@ -148,9 +148,12 @@ struct SweepPoint {
   std::vector<Method> methods;  ///< method by method, each method's own points in order
 };
 
-/// The most runs one experiment may expand to; a configuration above it is
-/// refused when loaded, before anything is allocated for its runs.
+/// The most runs one experiment may expand to, and the most sweep points
+/// (global points x method points) it may validate when loaded; a
+/// configuration above either is refused when loaded, before anything is
+/// allocated for its runs. Seeds multiply the runs without adding points.
 inline constexpr std::size_t kMaxRuns = 10'000'000;
+inline constexpr std::size_t kMaxSweepPoints = 100'000;
 
 struct Experiment {
   std::string name;
