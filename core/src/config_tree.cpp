@@ -210,16 +210,41 @@ class Converter {
   std::size_t nodes_ = 0;
 };
 
+/// The line (1-based) where a second YAML document starts, or 0. Documents
+/// are separated by a line starting with "---" (the first document may open
+/// with one) or closed by "..."; lines of a block scalar that start so are
+/// rare enough in a configuration to be refused too. (yaml-cpp's LoadAll is
+/// not used: it loops forever on some malformed input.)
+int second_document_line(const std::string& text) {
+  bool content = false, ended = false;
+  int number = 0;
+  for (std::size_t at = 0; at <= text.size();) {
+    const auto end = std::min(text.find('\n', at), text.size());
+    const std::string_view line(text.data() + at, end - at);
+    ++number;
+    at = end + 1;
+    const auto first = line.find_first_not_of(" \t\r");
+    if (first == std::string_view::npos || line[first] == '#') continue;
+    const bool marker = line.rfind("---", 0) == 0 && (line.size() == 3 || line[3] == ' ' || line[3] == '\t' ||
+                                                      line[3] == '\r');
+    const bool finish = line.rfind("...", 0) == 0 && (line.size() == 3 || line[3] == ' ' || line[3] == '\r');
+    if ((marker && (content || ended)) || (!marker && !finish && ended)) return number;
+    if (finish) ended = true;
+    else if (!marker || line.find_first_not_of(" \t\r", 3) != std::string_view::npos) content = true;
+  }
+  return 0;
+}
+
 /// The single document of a YAML text (a second one is an error, not ignored).
 YAML::Node single_document(const std::string& text, const std::string& where) {
   if (text.size() > kMaxConfigBytes)
     throw ConfigError(fmt::format("{}: {} bytes; a configuration is at most {} bytes.", where, text.size(),
                                   kMaxConfigBytes));
-  const std::vector<YAML::Node> documents = YAML::LoadAll(text);
-  if (documents.size() > 1)
-    throw ConfigError(fmt::format("{}:{}:{}: a second YAML document (after ---); an experiment is one document.",
-                                  where, documents[1].Mark().line + 1, documents[1].Mark().column + 1));
-  return documents.empty() ? YAML::Node() : documents.front();
+  if (const int line = second_document_line(text))
+    throw ConfigError(fmt::format("{}:{}:1: a second YAML document (after --- or ...); an experiment is one "
+                                  "document.",
+                                  where, line));
+  return YAML::Load(text);
 }
 
 }  // namespace

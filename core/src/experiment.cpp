@@ -11,7 +11,7 @@
 #include "config_values.hpp"
 #include "ncvx/errors.hpp"
 #include "ncvx/plugin_registry.hpp"
-#include "sweep.hpp"
+#include "sweep_axes.hpp"
 
 namespace ncvx {
 
@@ -90,6 +90,10 @@ std::vector<ParameterSpec> RunSettings::parameters() {
                           "convergence_iteration: first logged t with error <= (1 + this) * best")
           .at_least(0.0),
       ParameterSpec::boolean("plot", false, "draw the configured figures at the end of the run"),
+      ParameterSpec::real("max_seconds", 0.0,
+                          "a run that takes longer stops as failed (timeout); 0: no limit. With --isolate a "
+                          "plugin that hangs is killed too")
+          .at_least(0.0),
   };
 }
 
@@ -384,6 +388,7 @@ GlobalPoint read_global_point(const ConfigNode& tree, ProblemCache& problems, co
   settings.divergence_factor = point.run_values.real("divergence_factor");
   settings.convergence_within = point.run_values.real("convergence_within");
   settings.plot = point.run_values.boolean("plot");
+  settings.max_seconds = point.run_values.real("max_seconds");
   point.stop_rules = read_stop_rules(tree.find("run"));
 
   sweep.instance_key = "problem=" + std::to_string(sweep.problem);

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ncvx/errors.hpp"
+#include "ncvx/journal.hpp"
 #include "ncvx/plugin_registry.hpp"
 #include "ncvx/version.hpp"
 
@@ -25,6 +26,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
+}  // namespace
+
 /// Shortest text that reads back to the same double; "nan" / "inf" as is.
 std::string number(double value) {
   if (std::isnan(value)) return "nan";
@@ -35,12 +38,7 @@ std::string number(double value) {
 /// An iteration, or "" when the event never happened (-1).
 std::string reached(Index iteration) { return iteration < 0 ? "" : std::to_string(iteration); }
 
-std::ofstream open_for_writing(const fs::path& file) {
-  std::ofstream stream(file);
-  if (!stream) throw Error(fmt::format("cannot write {}.", file.string()));
-  stream.precision(17);
-  return stream;
-}
+namespace {
 
 std::string value_of(const RunSpec& run, const std::string& axis) {
   for (const auto& swept : run.swept)
@@ -124,120 +122,155 @@ std::string csv_field(const std::string& text) {
   return quoted + "\"";
 }
 
-void write_results(const fs::path& directory, const Experiment& experiment,
-                   const ExperimentResults& all, const PluginRegistry& plugins,
-                   const RunContext& context) {
-  const std::vector<RunResult>& results = all.runs;
-  std::error_code error;
-  fs::create_directories(directory, error);
-  if (error) throw Error(fmt::format("cannot create the results folder {}: {}.", directory.string(), error.message()));
+namespace {
+/// Appends ",field" (written out so as not to build temporaries of "," + text).
+void add_field(std::string& line, const std::string& field) {
+  line += ',';
+  line += field;
+}
+}  // namespace
 
-  {
-    auto stream = open_for_writing(directory / "config.resolved.yaml");
-    stream << "# Resolved from " << experiment.source;
-    for (const auto& override : experiment.overrides) stream << " " << override;
-    stream << "\n# ncvx " << NCVX_VERSION_STRING << ", every default written out.\n";
-    stream << experiment.resolved.to_yaml();
+std::string metrics_header(const Experiment& experiment) {
+  std::string header = "run_id,iteration";
+  for (const auto& name : experiment.columns) add_field(header, name);
+  return header + "\n";
+}
+
+std::string metrics_rows(const RunResult& result) {
+  std::string rows;
+  for (std::size_t row = 0; row < result.metrics.size(); ++row) {
+    rows += fmt::format("{},{}", result.id, result.logged_iterations[row]);
+    for (double value : result.metrics[row]) add_field(rows, number(value));
+    rows += '\n';
   }
-  {
-    auto stream = open_for_writing(directory / "metrics.csv");
-    stream << "run_id,iteration";
-    for (const auto& name : all.columns) stream << "," << name;
-    stream << "\n";
-    for (const auto& result : results)
-      for (std::size_t row = 0; row < result.metrics.size(); ++row) {
-        stream << result.id << "," << result.logged_iterations[row];
-        for (double value : result.metrics[row]) stream << "," << number(value);
-        stream << "\n";
-      }
+  return rows;
+}
+
+std::string summary_header(const Experiment& experiment) {
+  std::string header = "run_id,method,init,optimizer,loss,factorization,width";
+  for (const auto& axis : experiment.axes) add_field(header, csv_field(axis));
+  header += ",seed";
+  for (const auto& column : final_columns(experiment)) add_field(header, "final_" + column);
+  add_field(header, "best_" + experiment.error);
+  add_field(header, "best_" + experiment.error + "_iteration");
+  add_field(header, "convergence_iteration");
+  for (const auto& column : experiment.summary_columns) add_field(header, csv_field(column));
+  return header + ",iterations,status,message\n";
+}
+
+std::string summary_row(const Experiment& experiment, const RunSpec& run, const RunResult& result) {
+  std::string row = fmt::format("{},{},{},{},{},{},{}", run.id, csv_field(run.method.label), run.method.initializer.name,
+                                run.method.optimizer.name, run.method.loss.name,
+                                run.method.symmetric_factorization ? "symmetric" : "asymmetric", run.method.width);
+  for (const auto& axis : experiment.axes) add_field(row, csv_field(value_of(run, axis)));
+  add_field(row, std::to_string(run.seed));
+  for (const auto& column : final_columns(experiment)) {
+    const int index = experiment.column(column);
+    add_field(row, number(result.metrics.empty() || !result.counts()
+                              ? std::nan("")
+                              : result.metrics.back()[static_cast<std::size_t>(index)]));
   }
+  add_field(row, number(result.best_error));
+  add_field(row, reached(result.best_error_iteration));
+  add_field(row, reached(result.convergence_iteration));
+  for (double value : result.summary) add_field(row, number(value));
+  add_field(row, std::to_string(result.iterations));
+  add_field(row, to_string(result.status));
+  add_field(row, csv_field(result.message));
+  return row;
+}
+
+void write_configuration(const fs::path& directory, const Experiment& experiment) {
+  write_atomically(directory / "config.resolved.yaml", resolved_configuration(experiment));
+}
+
+std::string resolved_configuration(const Experiment& experiment) {
+  std::string text = "# Resolved from " + experiment.source;
+  for (const auto& override : experiment.overrides) text += " " + override;
+  text += fmt::format("\n# ncvx {}, every default written out.\n", NCVX_VERSION_STRING);
+  return text + experiment.resolved.to_yaml();
+}
+
+nlohmann::json plugins_json(const PluginRegistry& plugins) {
+  nlohmann::json used = nlohmann::json::array();
+  for (const LoadedPlugin* plugin : plugins.plugins())
+    used.push_back({{"kind", to_string(plugin->info().kind)},
+                    {"name", plugin->info().name},
+                    {"version", plugin->info().version},
+                    {"file", plugin->file().string()},
+                    {"abi", abi_json(plugin->abi())}});
+  return used;
+}
+
+void write_meta(const fs::path& directory, const Experiment& experiment, const PluginRegistry& plugins,
+                const RunContext& context) {
+  nlohmann::json meta;
+  meta["ncvx_version"] = NCVX_VERSION_STRING;
+  meta["git_commit"] = kGitCommit;
+  meta["experiment"] = experiment.name;
+  meta["config"] = experiment.source;
+  meta["overrides"] = experiment.overrides;
+  meta["command_line"] = context.command_line;
+  if (experiment.seeds.is_listed())
+    meta["seeds"] = experiment.seeds.values();
+  else
+    meta["seeds"] = {{"first", experiment.seeds.first()}, {"count", experiment.seeds.size()}};
+  meta["runs"] = experiment.run_count();
+  meta["state"] = context.finished ? "finished" : "running";
+  meta["threads"] = context.threads;
+  meta["wall_seconds"] = context.wall_seconds;
+  meta["host"] = {{"name", host_name()}, {"hardware_threads", std::thread::hardware_concurrency()}};
+  meta[context.finished ? "finished_utc" : "started_utc"] = utc_now();
+  meta["random_streams"] =
+      "state0 = splitmix64(seed XOR fnv1a64(component)), std::mt19937_64; components: "
+      "ground_truth, measurement, noise, corruption.<i>, init";
+  meta["error"] = experiment.error;
+  meta["host_abi"] = abi_json(AbiRecord::of_host());
+  meta["plugins"] = plugins_json(plugins);
+  write_atomically(directory / "meta.json", meta.dump(2) + "\n");
+}
+
+void write_results(const fs::path& directory, const Experiment& experiment, const ExperimentResults& all,
+                   const PluginRegistry& plugins, const RunContext& context) {
+  prepare_results_folder(directory);
+  write_configuration(directory, experiment);
+  const fs::path journal = directory / kJournalFile;
+  fs::remove(journal);
   {
-    auto stream = open_for_writing(directory / "summary.csv");
-    const std::vector<std::string> finals = final_columns(experiment);
-    stream << "run_id,method,init,optimizer,loss,factorization,width";
-    for (const auto& axis : experiment.axes) stream << "," << csv_field(axis);
-    stream << ",seed";
-    for (const auto& column : finals) stream << ",final_" << column;
-    stream << ",best_" << experiment.error << ",best_" << experiment.error << "_iteration,convergence_iteration";
-    for (const auto& column : experiment.summary_columns) stream << "," << csv_field(column);
-    stream << ",iterations,wall_seconds,status,message\n";
-    for (const auto& result : results) {
-      const RunSpec run = experiment.run(static_cast<std::size_t>(result.id));
-      stream << run.id << "," << csv_field(run.method.label) << "," << run.method.initializer.name << ","
-             << run.method.optimizer.name << "," << run.method.loss.name << ","
-             << (run.method.symmetric_factorization ? "symmetric" : "asymmetric") << "," << run.method.width;
-      for (const auto& axis : experiment.axes) stream << "," << csv_field(value_of(run, axis));
-      stream << "," << run.seed;
-      for (const auto& column : finals) {
-        const int index = experiment.column(column);
-        stream << "," << number(result.metrics.empty() || !result.counts()
-                                    ? std::nan("")
-                                    : result.metrics.back()[static_cast<std::size_t>(index)]);
-      }
-      stream << "," << number(result.best_error) << "," << reached(result.best_error_iteration) << ","
-             << reached(result.convergence_iteration);
-      for (double value : result.summary) stream << "," << number(value);
-      stream << "," << result.iterations << "," << fmt::format("{:.6f}", result.wall_seconds) << ","
-             << to_string(result.status) << "," << csv_field(result.message) << "\n";
-    }
+    JournalWriter writer(journal);
+    for (const auto& result : all.runs)
+      writer.append(make_record(experiment, experiment.run(static_cast<std::size_t>(result.id)), result));
   }
-  {
-    nlohmann::json meta;
-    meta["ncvx_version"] = NCVX_VERSION_STRING;
-    meta["git_commit"] = kGitCommit;
-    meta["experiment"] = experiment.name;
-    meta["config"] = experiment.source;
-    meta["overrides"] = experiment.overrides;
-    meta["command_line"] = context.command_line;
-    if (experiment.seeds.is_listed())
-      meta["seeds"] = experiment.seeds.values();
-    else
-      meta["seeds"] = {{"first", experiment.seeds.first()}, {"count", experiment.seeds.size()}};
-    meta["runs"] = results.size();
-    meta["threads"] = context.threads;
-    meta["wall_seconds"] = context.wall_seconds;
-    meta["host"] = {{"name", host_name()}, {"hardware_threads", std::thread::hardware_concurrency()}};
-    meta["finished_utc"] = utc_now();
-    meta["random_streams"] =
-        "state0 = splitmix64(seed XOR fnv1a64(component)), std::mt19937_64; components: "
-        "ground_truth, measurement, noise, corruption.<i>, init";
-    meta["error"] = experiment.error;
-    meta["host_abi"] = abi_json(AbiRecord::of_host());
-    nlohmann::json used = nlohmann::json::array();
-    for (const LoadedPlugin* plugin : plugins.plugins()) {
-      used.push_back({{"kind", to_string(plugin->info().kind)},
-                      {"name", plugin->info().name},
-                      {"version", plugin->info().version},
-                      {"file", plugin->file().string()},
-                      {"abi", abi_json(plugin->abi())}});
-    }
-    meta["plugins"] = used;
-    auto stream = open_for_writing(directory / "meta.json");
-    stream << meta.dump(2) << "\n";
-  }
+  assemble_results(directory, experiment, {index_journal(journal)});
+  RunContext finished = context;
+  finished.finished = true;
+  write_meta(directory, experiment, plugins, finished);
 }
 
 std::string comparison_table(const Experiment& experiment, const ExperimentResults& all) {
-  const std::vector<RunResult>& results = all.runs;
+  std::vector<TableEntry> entries;
+  for (const auto& result : all.runs)
+    entries.push_back({result.id, result.status, result.final_error, result.best_error, result.final_train_loss,
+                       result.iterations, result.wall_seconds});
+  return comparison_table(experiment, entries);
+}
+
+std::string comparison_table(const Experiment& experiment, const std::vector<TableEntry>& results) {
   // Rows: one per method and swept values, in run order; medians over seeds.
   struct Row {
     std::string method;
     std::vector<std::string> values;
-    std::vector<const RunResult*> runs;
+    std::vector<const TableEntry*> runs;
   };
   std::vector<Row> rows;
+  std::map<std::pair<std::string, std::vector<std::string>>, std::size_t> row_of;
   for (const auto& result : results) {
     const RunSpec run = experiment.run(static_cast<std::size_t>(result.id));
     std::vector<std::string> values;
     for (const auto& axis : experiment.axes) values.push_back(value_of(run, axis));
-    auto it = std::find_if(rows.begin(), rows.end(), [&](const Row& row) {
-      return row.method == run.method.label && row.values == values;
-    });
-    if (it == rows.end()) {
-      rows.push_back({run.method.label, values, {}});
-      it = rows.end() - 1;
-    }
-    it->runs.push_back(&result);
+    const auto [position, added] = row_of.try_emplace({run.method.label, values}, rows.size());
+    if (added) rows.push_back({run.method.label, values, {}});
+    rows[position->second].runs.push_back(&result);
   }
 
   const bool train_column = experiment.error != "train_loss";
@@ -255,14 +288,14 @@ std::string comparison_table(const Experiment& experiment, const ExperimentResul
     // diverged runs are only counted in the status column.
     std::vector<double> final_error, best_error, train, iterations, seconds;
     std::map<std::string, int> statuses;
-    for (const RunResult* result : row.runs) {
+    for (const TableEntry* result : row.runs) {
       ++statuses[to_string(result->status)];
       if (!result->counts()) continue;
       final_error.push_back(result->final_error);
       best_error.push_back(result->best_error);
       train.push_back(result->final_train_loss);
       iterations.push_back(static_cast<double>(result->iterations));
-      seconds.push_back(result->wall_seconds);
+      seconds.push_back(result->seconds);
     }
     std::string status;
     for (const auto& [name, count] : statuses)

@@ -10,11 +10,15 @@
 
 #include <fmt/format.h>
 
+#include "csv.hpp"
 #include "ncvx/errors.hpp"
 
 namespace ncvx {
 
 namespace fs = std::filesystem;
+using detail::read_csv;
+using detail::Table;
+using detail::to_number;
 
 namespace {
 
@@ -56,71 +60,6 @@ std::string one_of(const ConfigNode& node, const std::string& what,
   fail(node.location, fmt::format("{} = '{}' is not one of {{{}}}{}", what, text,
                                   fmt::join(choices, ", "),
                                   guess.empty() ? "." : "; did you mean '" + guess + "'?"));
-}
-
-// ---------------------------------------------------------------- csv
-
-struct Table {
-  std::vector<std::string> header;
-  std::vector<std::vector<std::string>> rows;  // each with as many fields as the header
-  std::vector<std::string> damaged;            // "file:line: why" of skipped rows
-
-  int column(const std::string& name) const {
-    const auto it = std::find(header.begin(), header.end(), name);
-    return it == header.end() ? -1 : static_cast<int>(it - header.begin());
-  }
-};
-
-std::vector<std::string> split_csv_line(const std::string& line) {
-  std::vector<std::string> fields(1);
-  bool quoted = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        fields.back() += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        fields.back() += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      fields.emplace_back();
-    } else {
-      fields.back() += c;
-    }
-  }
-  return fields;
-}
-
-Table read_csv(const fs::path& file) {
-  std::ifstream stream(file);
-  if (!stream) throw Error(fmt::format("cannot read {}; is this an ncvx results folder?", file.string()));
-  Table table;
-  std::string line;
-  if (std::getline(stream, line)) table.header = split_csv_line(line);
-  if (table.header.size() < 2) throw Error(fmt::format("{} has no header line.", file.string()));
-  for (std::size_t number = 2; std::getline(stream, line); ++number) {
-    if (line.empty()) continue;
-    auto fields = split_csv_line(line);
-    if (fields.size() != table.header.size()) {
-      table.damaged.push_back(fmt::format("{}:{}: {} fields where the header has {} (a damaged or cut row; skipped)",
-                                          file.string(), number, fields.size(), table.header.size()));
-      continue;
-    }
-    table.rows.push_back(std::move(fields));
-  }
-  return table;
-}
-
-double to_number(const std::string& text) {
-  if (text.empty()) return std::nan("");
-  char* end = nullptr;
-  const double value = std::strtod(text.c_str(), &end);
-  return end == text.c_str() ? std::nan("") : value;
 }
 
 // ---------------------------------------------------------------- statistics

@@ -1,5 +1,6 @@
 #include "ncvx/run_loop.hpp"
 
+#include <chrono>
 #include <cmath>
 #include <limits>
 
@@ -109,7 +110,15 @@ class RunLoop {
     const RunSettings& settings = run_.settings;
     result_.status = log(0) ? RunStatus::converged : RunStatus::budget;
     observe(0);
+    const auto started = std::chrono::steady_clock::now();
     for (Index t = 0; t < settings.iterations && result_.status != RunStatus::converged; ++t) {
+      if (settings.max_seconds > 0 &&
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() > settings.max_seconds) {
+        result_.status = RunStatus::failed;
+        result_.message = fmt::format("timeout: stopped at iteration {} after more than run.max_seconds = {} s", t,
+                                      settings.max_seconds);
+        break;
+      }
       if (!step(t)) break;
       observe(t + 1);
       if ((t + 1) % settings.log_every != 0 && t + 1 != settings.iterations) continue;

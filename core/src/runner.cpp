@@ -62,6 +62,7 @@ std::vector<std::vector<std::size_t>> plan_work(const Experiment& experiment, co
   std::vector<std::string> order;
   std::size_t run_bytes = 0;  // the largest run's factors and buffers
   for (std::size_t i = 0; i < experiment.run_count(); ++i) {
+    if (options.include && !options.include(i)) continue;
     const RunSpec run = experiment.run(i);
     const std::string key = run.instance_key + " loss=" + run.method.loss.key();
     if (!groups.count(key)) order.push_back(key);
@@ -102,7 +103,9 @@ std::vector<std::vector<std::size_t>> plan_work(const Experiment& experiment, co
   const std::size_t instances_at_once = std::min<std::size_t>(threads, needs.size());
   std::size_t instance_bytes = 0;
   for (std::size_t i = 0; i < instances_at_once; ++i) instance_bytes = saturating_add(instance_bytes, needs[i]->bytes);
-  const std::size_t runs_at_once = std::min<std::size_t>(experiment.run_count(), threads * largest_item);
+  std::size_t included = 0;
+  for (const auto& item : items) included += item.size();
+  const std::size_t runs_at_once = std::min<std::size_t>(included, threads * largest_item);
   const std::size_t total = saturating_add(instance_bytes, saturating_multiply(runs_at_once, run_bytes));
   const MemoryAvailable available = available_memory();
   if (needs.empty() || available.bytes == 0 || total <= available.bytes - available.bytes / 10) return items;
@@ -122,25 +125,22 @@ std::vector<std::vector<std::size_t>> plan_work(const Experiment& experiment, co
 
 ExperimentResults run_experiment(const Experiment& experiment, const PluginRegistry& plugins,
                                  const RunOptions& options) {
-  const std::size_t count = experiment.run_count();
   ExperimentResults output;
   output.columns = experiment.columns;
-  std::vector<RunResult>& results = output.runs;
-  results.resize(count);
-  std::map<std::string, InstanceSlot> slots;
-  for (std::size_t i = 0; i < count; ++i) ++slots[experiment.run(i).instance_key].remaining;
-
+  if (options.keep_results) output.runs.resize(experiment.run_count());
   unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-
   const std::vector<std::vector<std::size_t>> items = plan_work(experiment, plugins, options, threads);
   threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(items.size(), 1)));
+  std::map<std::string, InstanceSlot> slots;
+  for (const auto& item : items)
+    for (std::size_t i : item) ++slots[experiment.run(i).instance_key].remaining;
 
   std::mutex report_mutex;
   // Runs one run; with a lockstep, as one of its participants.
   auto run_one = [&](std::size_t i, Lockstep* lockstep, const ProblemInstance* instance,
                      const std::string& instance_error, std::chrono::steady_clock::time_point start) {
     const RunSpec run = experiment.run(i);
-    RunResult& result = results[i];
+    RunResult result;
     result.id = run.id;
     if (!instance) {
       result.status = RunStatus::failed;
@@ -159,10 +159,9 @@ ExperimentResults run_experiment(const Experiment& experiment, const PluginRegis
     if (!result.counts()) result.discard_numbers();
     if (lockstep) lockstep->leave();
     result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (options.on_run_finished) {
-      std::lock_guard lock(report_mutex);
-      options.on_run_finished(run, result);
-    }
+    std::lock_guard lock(report_mutex);
+    if (options.on_run_finished) options.on_run_finished(run, result);
+    if (options.keep_results) output.runs[i] = std::move(result);
   };
 
   std::atomic<std::size_t> next{0};

@@ -77,6 +77,7 @@ struct RunSettings {
   double divergence_factor = 1e6;    // diverged when f(U) > factor * max(f(U_0), f(0))
   double convergence_within = 0.1;   // convergence_iteration: error <= (1 + this) * best
   bool plot = false;                 // draw the figures at the end of `ncvx run`
+  double max_seconds = 0.0;          // a run stops as failed ("timeout") after this long (0: never)
   /// run.stop, with run.test_error_below and run.train_loss_below folded in.
   std::vector<StopRule> stop;
 

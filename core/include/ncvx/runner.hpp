@@ -60,7 +60,7 @@ struct RunResult {
 
 struct ExperimentResults {
   std::vector<std::string> columns;  // metrics.csv columns after run_id, iteration
-  std::vector<RunResult> runs;       // indexed by run id
+  std::vector<RunResult> runs;       // indexed by run id (when kept; see RunOptions)
 };
 
 struct RunOptions {
@@ -73,6 +73,13 @@ struct RunOptions {
   unsigned lockstep = 8;
   /// Called (from worker threads, serialized) when a run finishes.
   std::function<void(const RunSpec&, const RunResult&)> on_run_finished;
+  /// Only the runs for which this returns true (every run when empty): what a
+  /// resumed sweep, a shard or an MPI rank still has to do.
+  std::function<bool(std::size_t id)> include;
+  /// Keep every RunResult in the returned ExperimentResults (the API and the
+  /// tests). false: results only go to on_run_finished, and memory holds the
+  /// runs in flight, not the sweep (`ncvx run` streams them to its journal).
+  bool keep_results = true;
 };
 
 /// Runs every run of the experiment. Throws Error, before allocating any

@@ -1,4 +1,4 @@
-#include "sweep.hpp"
+#include "sweep_axes.hpp"
 
 #include <algorithm>
 #include <set>

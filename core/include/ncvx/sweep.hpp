@@ -1,0 +1,108 @@
+#pragma once
+// Running a sweep into a results folder, the way `ncvx run` does: crash-safe,
+// resumable, splittable over shards, processes or MPI ranks.
+//
+//   config.resolved.yaml and meta.json are written first; every finished run
+//   is appended to runs.journal at once (journal.hpp); metrics.csv,
+//   summary.csv and timing.csv are assembled from the journal at the end.
+//   Memory holds the runs in flight, not the sweep.
+//
+//   resume   continue a folder: only the runs without a record run; the folder
+//            must have been made by the same resolved configuration and the
+//            same versions of the plugins it uses (else a sentence says which
+//            differs). The result is the same bytes as an uninterrupted run.
+//   shard    I/N: run a deterministic part (whole instance groups, balanced by
+//            an estimate of their cost); the folder then holds a partial
+//            journal, and `ncvx merge` joins the shards' folders.
+//   isolate  run each instance group in a child process (`ncvx worker`), so a
+//            plugin that crashes, aborts or hangs (run.max_seconds) fails its
+//            runs, with the signal or "timeout", and the sweep goes on. Cost:
+//            one process start, plugin load and instance build per group.
+//
+// The same pieces serve MPI (one rank writes, the others run groups) through
+// plan_groups and run_group_records.
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "ncvx/journal.hpp"
+#include "ncvx/output.hpp"
+
+namespace ncvx {
+
+/// A part of a sweep: shard `index` (0-based) of `count`.
+struct Shard {
+  std::size_t index = 0;
+  std::size_t count = 1;
+};
+
+/// Parses "I/N" (1-based I, as Slurm's array index + 1 or the user writes it).
+Shard parse_shard(const std::string& text);
+
+struct SweepProgress {
+  std::size_t total = 0;     ///< runs this process has to do
+  std::size_t done = 0;      ///< finished (including those found on resume)
+  std::size_t running = 0;
+  std::size_t failed = 0;    ///< failed or diverged
+  double elapsed = 0;        ///< seconds
+  double eta = -1;           ///< seconds left, from the finished runs' times (-1: unknown)
+  const RunSpec* run = nullptr;        ///< the run that just finished, if any
+  const TableEntry* result = nullptr;  ///< its result
+};
+
+struct SweepOptions {
+  std::filesystem::path directory;
+  unsigned threads = 0;  ///< 0: every core
+  unsigned lockstep = 8;
+  bool resume = false;
+  Shard shard;
+  bool isolate = false;
+  /// The ncvx executable and the plugin folders a child process is given (isolate).
+  std::filesystem::path executable;
+  std::vector<std::filesystem::path> plugin_dirs;
+  std::vector<std::string> command_line;  ///< for meta.json
+  /// Called (serialized) when runs start and finish, and once at the start.
+  std::function<void(const SweepProgress&)> progress;
+};
+
+struct SweepOutcome {
+  std::vector<TableEntry> table;  ///< every run with a record in the folder
+  bool complete = false;          ///< the files were assembled (false for a shard)
+  std::size_t resumed = 0;        ///< runs found finished in the folder
+  std::vector<std::string> notes; ///< damaged journal parts skipped, and the like
+};
+
+/// Runs the sweep into options.directory (see above).
+SweepOutcome run_sweep(const Experiment& experiment, const PluginRegistry& plugins, const SweepOptions& options);
+
+/// The work of a sweep as instance groups: each holds the ids of the runs that
+/// share one instance (built once per group), in id order; groups in order
+/// of their first run. With `shard`, only that shard's groups (balanced by
+/// estimated cost, deterministic).
+std::vector<std::vector<std::size_t>> plan_groups(const Experiment& experiment, const PluginRegistry& plugins,
+                                                  const Shard& shard = {});
+
+/// Runs the given runs (threads, lockstep as for run_experiment) and returns
+/// their journal records as text, tagged with `worker`.
+std::string run_group_records(const Experiment& experiment, const PluginRegistry& plugins,
+                              const std::vector<std::size_t>& ids, unsigned threads, unsigned lockstep,
+                              const std::string& worker);
+
+/// Joins the results folders of the shards of one sweep into `out`: they must
+/// hold the same resolved configuration and plugin versions; the result is
+/// the folder one process would have written.
+void merge_folders(const std::vector<std::filesystem::path>& folders, const std::filesystem::path& out,
+                   const PluginRegistry& plugins);
+
+/// One comparison table over several results folders (a `folder` column
+/// first); damaged rows are skipped and reported in `notes`.
+std::string compare_folders(const std::vector<std::filesystem::path>& folders, std::vector<std::string>& notes);
+
+/// Writes DIR/report.html (or `out`): one self-contained page with the
+/// resolved configuration, the sortable comparison table, every figure
+/// inline, and the runs that failed or diverged. Returns the file.
+std::filesystem::path write_report(const std::filesystem::path& directory, const std::filesystem::path& out = {});
+
+}  // namespace ncvx

@@ -1,0 +1,82 @@
+#include "csv.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "ncvx/errors.hpp"
+
+namespace ncvx::detail {
+
+namespace fs = std::filesystem;
+
+int Table::column(const std::string& name) const {
+  const auto it = std::find(header.begin(), header.end(), name);
+  return it == header.end() ? -1 : static_cast<int>(it - header.begin());
+}
+
+std::vector<std::string> split_csv_line(const std::string& line) {
+  std::vector<std::string> fields(1);
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        fields.back() += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        fields.back() += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      fields.emplace_back();
+    } else {
+      fields.back() += c;
+    }
+  }
+  return fields;
+}
+
+Table read_csv(const fs::path& file) {
+  std::ifstream stream(file);
+  if (!stream) throw Error(fmt::format("cannot read {}; is this an ncvx results folder?", file.string()));
+  Table table;
+  std::string line;
+  if (std::getline(stream, line)) table.header = split_csv_line(line);
+  if (table.header.size() < 2) throw Error(fmt::format("{} has no header line.", file.string()));
+  for (std::size_t number = 2; std::getline(stream, line); ++number) {
+    if (line.empty()) continue;
+    auto fields = split_csv_line(line);
+    if (fields.size() != table.header.size()) {
+      table.damaged.push_back(fmt::format("{}:{}: {} fields where the header has {} (a damaged or cut row; skipped)",
+                                          file.string(), number, fields.size(), table.header.size()));
+      continue;
+    }
+    table.rows.push_back(std::move(fields));
+  }
+  return table;
+}
+
+double to_number(const std::string& text) {
+  if (text.empty()) return std::nan("");
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  return end == text.c_str() ? std::nan("") : value;
+}
+
+
+double median_of(std::vector<double> values) {
+  values.erase(std::remove_if(values.begin(), values.end(), [](double v) { return !std::isfinite(v); }), values.end());
+  if (values.empty()) return std::nan("");
+  std::sort(values.begin(), values.end());
+  const std::size_t middle = values.size() / 2;
+  return values.size() % 2 ? values[middle] : 0.5 * (values[middle - 1] + values[middle]);
+}
+
+}  // namespace ncvx::detail
