@@ -15,6 +15,7 @@ packages=(
   libeigen3-dev libboost-dev libfmt-dev libyaml-cpp-dev doctest-dev
   libcli11-dev nlohmann-json3-dev libspectra-dev libstb-dev
   gnuplot-nox
+  chromium
 )
 
 missing=()

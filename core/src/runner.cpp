@@ -140,6 +140,10 @@ ExperimentResults run_experiment(const Experiment& experiment, const PluginRegis
   auto run_one = [&](std::size_t i, Lockstep* lockstep, const ProblemInstance* instance,
                      const std::string& instance_error, std::chrono::steady_clock::time_point start) {
     const RunSpec run = experiment.run(i);
+    if (options.on_run_started) {
+      std::lock_guard lock(report_mutex);
+      options.on_run_started(run);
+    }
     RunResult result;
     result.id = run.id;
     if (!instance) {

@@ -73,6 +73,8 @@ struct RunOptions {
   unsigned lockstep = 8;
   /// Called (from worker threads, serialized) when a run finishes.
   std::function<void(const RunSpec&, const RunResult&)> on_run_finished;
+  /// Called (serialized) when a run starts, after its instance is built.
+  std::function<void(const RunSpec&)> on_run_started;
   /// Only the runs for which this returns true (every run when empty): what a
   /// resumed sweep, a shard or an MPI rank still has to do.
   std::function<bool(std::size_t id)> include;

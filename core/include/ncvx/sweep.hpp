@@ -52,6 +52,18 @@ struct SweepProgress {
   const TableEntry* result = nullptr;  ///< its result
 };
 
+/// How the instance groups of a sweep are run: in this process (threads), in
+/// child processes (isolation), or on other MPI ranks (the CLI's, when built
+/// with Open MPI). `finished` is called, serialized, with each run's record
+/// as soon as it is known; `running` with the change in runs in flight.
+class GroupExecutor {
+ public:
+  virtual ~GroupExecutor() = default;
+  virtual void run(const std::vector<std::vector<std::size_t>>& groups,
+                   const std::function<void(const JournalRecord&)>& finished,
+                   const std::function<void(long)>& running) = 0;
+};
+
 struct SweepOptions {
   std::filesystem::path directory;
   unsigned threads = 0;  ///< 0: every core
@@ -65,6 +77,8 @@ struct SweepOptions {
   std::vector<std::string> command_line;  ///< for meta.json
   /// Called (serialized) when runs start and finish, and once at the start.
   std::function<void(const SweepProgress&)> progress;
+  /// Runs the groups elsewhere (MPI); nullptr: threads, or processes with `isolate`.
+  GroupExecutor* executor = nullptr;
 };
 
 struct SweepOutcome {

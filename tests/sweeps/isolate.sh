@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# --isolate: a plugin that segfaults, aborts or hangs fails its own run, with
+# the signal or "timeout", and every other run finishes.
+#   isolate.sh NCVX FIXTURE_PLUGIN_DIR WORK
+set -euo pipefail
+ncvx=$1 plugins=$2 work=$3
+rm -rf "$work" && mkdir -p "$work"
+cat > "$work/crash.yaml" <<'YAML'
+problem: {n: 8, rank: 1}
+measurement: {name: gaussian_sensing, m: 50}
+methods:
+  - {label: crash, init: small_random, optimizer: {name: crashing, how: [segfault, abort, hang]}, width: 2}
+  - {label: fine, init: small_random, optimizer: gd, width: 2}
+run: {iterations: 20, seeds: [1, 2], max_seconds: 1}
+YAML
+"$ncvx" --plugin-dir "$plugins" run "$work/crash.yaml" --isolate --out "$work/out" --threads 2 > "$work/log" 2>&1 ||
+  { cat "$work/log"; exit 1; }
+summary="$work/out/summary.csv"
+check() { grep -q "$1" "$summary" || { echo "FAIL: summary.csv lacks: $1"; cat "$summary"; exit 1; }; }
+check "crash,small_random,crashing,squared,symmetric,2,segfault,1,.*,failed,the worker process killed by signal Segmentation fault (11)"
+check "crash,small_random,crashing,squared,symmetric,2,abort,1,.*,failed,the worker process killed by signal Aborted (6)"
+check "crash,small_random,crashing,squared,symmetric,2,hang,1,.*,failed,timeout"
+[ "$(grep -c ',fine,.*,budget,' "$summary")" = 2 ] || { echo "FAIL: the fine runs did not all finish"; cat "$summary"; exit 1; }
+echo "isolate: ok"
