@@ -16,7 +16,8 @@ dom=$(timeout 120 "$browser" --headless --no-sandbox --disable-gpu --disable-qui
         --disable-background-networking --disable-component-update --disable-sync \
         --user-data-dir="$work/profile" --virtual-time-budget=5000 --dump-dom "file://$page" 2> "$work/chromium.log")
 figures=$(ls "$work/out/figures/"*.png | wc -l)
-echo "$dom" | grep -q "data-images-loaded=\"$figures\"" ||
-  { echo "FAIL: Chromium did not decode the $figures figures:"; echo "$dom" | grep -o '<body[^>]*>'; exit 1; }
-echo "$dom" | grep -q 'data-table-rows="2"' || { echo "FAIL: the table's rows were not rendered"; exit 1; }
+# (here-strings, not pipes: grep -q stops reading early, and pipefail would see echo's SIGPIPE)
+grep -q "data-images-loaded=\"$figures\"" <<< "$dom" ||
+  { echo "FAIL: Chromium did not decode the $figures figures:"; grep -o '<body[^>]*>' <<< "$dom"; exit 1; }
+grep -q 'data-table-rows="2"' <<< "$dom" || { echo "FAIL: the table's rows were not rendered"; exit 1; }
 echo "report: ok ($figures figures rendered)"

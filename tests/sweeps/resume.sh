@@ -25,11 +25,11 @@ for delay in 0.15 0.6 1.1 1.7; do
   # reported, never read), and the assembled files are absent or whole.
   finished=$(grep -c '^#end ' "$folder/runs.journal" 2> /dev/null || true)
   [ -f "$folder/config.resolved.yaml" ] || { echo "FAIL: no config.resolved.yaml after kill at $delay s"; exit 1; }
-  ls "$folder" | grep -q partial && { echo "FAIL: a temporary file left as if complete"; ls "$folder"; exit 1; }
+  grep -q partial <<< "$(ls "$folder")" && { echo "FAIL: a temporary file left as if complete"; ls "$folder"; exit 1; }
   output=$("$ncvx" run "$config" --resume "$folder" --threads 1 2>&1)
-  echo "$output" | grep -q "results: $folder" || { echo "FAIL: resume after $delay s:"; echo "$output"; exit 1; }
+  grep -q "results: $folder" <<< "$output" || { echo "FAIL: resume after $delay s:"; echo "$output"; exit 1; }
   if [ "${finished:-0}" -gt 0 ]; then
-    echo "$output" | grep -q "resumed: $finished runs were already finished" ||
+    grep -q "resumed: $finished runs were already finished" <<< "$output" ||
       { echo "FAIL: $finished finished runs were not kept after kill at $delay s:"; echo "$output"; exit 1; }
     kept_some=1
   fi
