@@ -15,7 +15,8 @@ packages=(
   libeigen3-dev libboost-dev libfmt-dev libyaml-cpp-dev doctest-dev
   libcli11-dev nlohmann-json3-dev libspectra-dev libstb-dev
   gnuplot-nox
-  chromium
+  chromium                       # the report's test renders it headless
+  libopenmpi-dev openmpi-bin     # optional at configure time: mpirun -np P ncvx run ...
 )
 
 missing=()

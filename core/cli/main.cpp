@@ -38,6 +38,7 @@
 #include "ncvx/runner.hpp"
 #include "ncvx/sweep.hpp"
 #include "ncvx/version.hpp"
+#include "mpi.hpp"
 
 namespace {
 
@@ -253,6 +254,10 @@ int worker(const ncvx::PluginRegistry& registry, const std::string& directory, c
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Under mpirun (with MPI built in), every rank runs this program: rank 0 as
+  // usual, the others as workers for its sweep.
+  std::unique_ptr<ncvx::cli::MpiSession> mpi;
+  if (ncvx::cli::mpi_launched()) mpi = std::make_unique<ncvx::cli::MpiSession>(argc, argv);
   CLI::App app{"ncvx: compare non-convex methods for low-rank matrix reconstruction"};
   app.set_version_flag("--version", std::string("ncvx ") + NCVX_VERSION_STRING);
   app.require_subcommand(1);
@@ -385,6 +390,16 @@ int main(int argc, char** argv) {
 
     print_failures(registry);
     const ncvx::Experiment experiment = ncvx::load_experiment(config, overrides, registry);
+    const unsigned used_threads = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
+    if (mpi && mpi->rank() > 0) {
+      ncvx::cli::mpi_worker(*mpi, experiment, registry, used_threads, std::max(1u, lockstep));
+      return 0;
+    }
+    std::unique_ptr<ncvx::GroupExecutor> coordinator;
+    if (mpi) {
+      if (isolate) throw ncvx::Error("--isolate and MPI do not combine; under mpirun each rank is a process already.");
+      coordinator = ncvx::cli::mpi_coordinator(*mpi);
+    }
     if (!resume.empty() && !out.empty() && fs::path(resume) != fs::path(out))
       throw ncvx::Error("give either --out DIR or --resume DIR (the folder to continue), not both.");
     ncvx::SweepOptions options;
@@ -393,7 +408,8 @@ int main(int argc, char** argv) {
                             ? fs::path(out)
                             : fs::path("results") / (ncvx::safe_file_name(experiment.name) + "-" + timestamp());
     options.resume = !resume.empty();
-    options.threads = threads ? threads : std::max(1u, std::thread::hardware_concurrency());
+    options.threads = used_threads;
+    options.executor = coordinator.get();
     options.lockstep = std::max(1u, lockstep);
     if (!shard_text.empty()) options.shard = ncvx::parse_shard(shard_text);
     options.isolate = isolate;
@@ -407,7 +423,11 @@ int main(int argc, char** argv) {
                                options.shard.count > 1
                                    ? fmt::format(", shard {}/{}", options.shard.index + 1, options.shard.count)
                                    : "",
-                               options.threads, options.isolate ? ", isolated" : "", options.directory.string());
+                               options.threads,
+                               mpi ? fmt::format(" x {} MPI worker ranks", mpi->size() - 1)
+                               : options.isolate ? std::string(", isolated")
+                                                 : std::string(),
+                               options.directory.string());
     ProgressPrinter printer(experiment, quiet);
     options.progress = [&](const ncvx::SweepProgress& progress) { printer(progress); };
     const ncvx::SweepOutcome outcome = ncvx::run_sweep(experiment, registry, options);
