@@ -152,7 +152,7 @@ std::vector<JournalRecord> parse_records(const std::string& text, const std::str
   return records;
 }
 
-JournalIndex index_journal(const fs::path& file) {
+JournalIndex index_journal(const fs::path& file, bool with_tables) {
   // Streamed: one record in memory at a time, whatever the journal's size.
   JournalIndex index;
   index.file = file;
@@ -182,9 +182,10 @@ JournalIndex index_journal(const fs::path& file) {
     if (line.rfind("#end ", 0) != 0) continue;
     std::size_t at = 0;
     std::string why;
-    if (auto parsed = parse_one(record, at, why))
-      index.records.push_back({parsed->table.id, start, offset - start, parsed->table});
-    else
+    if (auto parsed = parse_one(record, at, why)) {
+      index.records.push_back({parsed->table.id, start, offset - start});
+      if (with_tables) index.tables.push_back(parsed->table);
+    } else
       damaged(why);
     record.clear();
   }

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <numeric>
@@ -302,13 +303,14 @@ class ThreadExecutor final : public GroupExecutor {
 
   void run(const std::vector<std::vector<std::size_t>>& groups, const std::function<void(const JournalRecord&)>& finished,
            const std::function<void(long)>& running) override {
-    std::set<std::size_t> wanted;
-    for (const auto& group : groups) wanted.insert(group.begin(), group.end());
+    std::vector<bool> wanted(experiment_.run_count(), false);
+    for (const auto& group : groups)
+      for (std::size_t id : group) wanted[id] = true;
     RunOptions run_options;
     run_options.threads = options_.threads;
     run_options.lockstep = options_.lockstep;
     run_options.keep_results = false;
-    run_options.include = [&](std::size_t id) { return wanted.count(id) > 0; };
+    run_options.include = [&](std::size_t id) { return wanted[id]; };
     run_options.on_run_started = [&](const RunSpec&) { running(+1); };
     run_options.on_run_finished = [&](const RunSpec& run, const RunResult& result) {
       running(-1);
@@ -367,22 +369,29 @@ class ProcessExecutor final : public GroupExecutor {
 
 std::vector<std::vector<std::size_t>> plan_groups(const Experiment& experiment, const PluginRegistry& plugins,
                                                   const Shard& shard) {
-  std::map<std::string, std::size_t> group_of;
+  // An instance is (the point's instance key, the seed): dense numbers, no string per run.
+  std::map<std::string, std::size_t> key_index;
+  std::vector<std::size_t> point_key(experiment.points.size());
+  for (std::size_t p = 0; p < experiment.points.size(); ++p)
+    point_key[p] = key_index.try_emplace(experiment.points[p].instance_key, key_index.size()).first->second;
+  const std::size_t seeds = experiment.seeds.size();
+  constexpr std::size_t kUnused = std::numeric_limits<std::size_t>::max();
+  std::vector<std::size_t> group_of(key_index.size() * seeds, kUnused);
   std::vector<std::vector<std::size_t>> groups;
-  std::vector<std::string> keys;
-  for (std::size_t id = 0; id < experiment.run_count(); ++id) {
-    const RunSpec run = experiment.run(id);
-    const auto [it, added] = group_of.try_emplace(run.instance_key, groups.size());
-    if (added) {
-      groups.emplace_back();
-      keys.push_back(run.instance_key);
+  for (std::size_t p = 0; p < experiment.points.size(); ++p)
+    for (std::size_t s = 0; s < seeds; ++s) {
+      std::size_t& group = group_of[point_key[p] * seeds + s];
+      if (group == kUnused) {
+        group = groups.size();
+        groups.emplace_back();
+      }
+      const std::size_t first = experiment.point_starts[p] + s * experiment.points[p].methods.size();
+      for (std::size_t m = 0; m < experiment.points[p].methods.size(); ++m) groups[group].push_back(first + m);
     }
-    groups[it->second].push_back(id);
-  }
+  for (auto& group : groups) std::sort(group.begin(), group.end());
   if (shard.count <= 1) return groups;
   // Longest processing time first: the most expensive group to the least loaded shard.
   std::vector<double> costs(groups.size());
-  std::map<std::string, std::size_t> operator_bytes;
   for (std::size_t g = 0; g < groups.size(); ++g) {
     const RunSpec first = experiment.run(groups[g].front());
     const auto model =
@@ -431,16 +440,18 @@ SweepOutcome run_sweep(const Experiment& experiment, const PluginRegistry& plugi
 
   // The folder: new, or resumed from what it holds.
   prepare_results_folder(directory);
-  std::set<std::size_t> finished;
+  std::vector<bool> finished(experiment.run_count(), false);
   if (options.resume) {
     check_same_sweep(directory, experiment, plugins, "resume");
-    const JournalIndex index = index_journal(journal_file);
+    const JournalIndex index = index_journal(journal_file, /*with_tables=*/true);
     outcome.notes = index.damaged;
-    for (const auto& location : index.records)
-      if (location.id >= 0 && static_cast<std::size_t>(location.id) < experiment.run_count() &&
-          finished.insert(static_cast<std::size_t>(location.id)).second)
-        outcome.table.push_back(location.table);
-    outcome.resumed = finished.size();
+    for (const TableEntry& entry : index.tables)
+      if (entry.id >= 0 && static_cast<std::size_t>(entry.id) < experiment.run_count() &&
+          !finished[static_cast<std::size_t>(entry.id)]) {
+        finished[static_cast<std::size_t>(entry.id)] = true;
+        outcome.table.push_back(entry);
+        ++outcome.resumed;
+      }
   } else if (fs::exists(journal_file) && fs::file_size(journal_file) > 0) {
     throw Error(fmt::format("{} already holds the journal of a sweep; continue it with --resume {}, or choose another "
                             "folder with --out.",
@@ -456,7 +467,7 @@ SweepOutcome run_sweep(const Experiment& experiment, const PluginRegistry& plugi
     in_shard += group.size();
     std::vector<std::size_t> left;
     for (std::size_t id : group)
-      if (!finished.count(id)) left.push_back(id);
+      if (!finished[id]) left.push_back(id);
     if (!left.empty()) groups.push_back(std::move(left));
   }
   std::size_t total_left = 0;

@@ -84,17 +84,18 @@ struct RecordLocation {
   Index id = 0;
   std::uint64_t offset = 0;
   std::uint64_t length = 0;
-  TableEntry table;
 };
 
 struct JournalIndex {
   std::filesystem::path file;
   std::vector<RecordLocation> records;  ///< complete records, in file order (the last of each id wins)
+  std::vector<TableEntry> tables;       ///< their table entries, when asked for
   std::vector<std::string> damaged;     ///< "file: ..." for a cut or damaged part (skipped)
 };
 
-/// Indexes the complete records of a journal (a missing file has none).
-JournalIndex index_journal(const std::filesystem::path& file);
+/// Indexes the complete records of a journal (a missing file has none),
+/// streaming it: one record in memory at a time.
+JournalIndex index_journal(const std::filesystem::path& file, bool with_tables = false);
 
 /// Parses records from journal text (a worker's output); throws Error on damage.
 std::vector<JournalRecord> parse_records(const std::string& text, const std::string& source);
