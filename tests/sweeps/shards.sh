@@ -18,6 +18,8 @@ done
 for file in config.resolved.yaml metrics.csv summary.csv; do
   cmp "$work/whole/$file" "$work/merged/$file" || { echo "FAIL: merged $file differs"; exit 1; }
 done
+table=$("$ncvx" compare "$work/whole" "$work/merged")
+[ "$(grep -c '^whole \|^merged ' <<< "$table")" = 4 ] || { echo "FAIL: ncvx compare:"; echo "$table"; exit 1; }
 if "$ncvx" merge "$work"/shard-{1,2,3} --out "$work/partial" > "$work/partial.log" 2>&1; then
   echo "FAIL: merged three shards of four"; exit 1
 fi
