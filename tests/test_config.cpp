@@ -117,7 +117,7 @@ TEST_CASE("config: wrong type and out of range name the constraint") {
 TEST_CASE("config: unknown plugin lists what exists and the nearest name") {
   const std::string message = error_of(replace(kValid, "init: spectral", "init: spectal"));
   CHECK(message.rfind("bad.yaml:14:11: unknown initializer 'spectal'; did you mean 'spectral'?", 0) == 0);
-  CHECK(message.find("Available initializer plugins: orthogonal, scaled_identity, small_random, spectral.") !=
+  CHECK(message.find("Available initializer plugins: orthogonal, scaled_identity, small_random, spectral, truncated_spectral.") !=
         std::string::npos);
 
   const std::string kind = error_of(replace(kValid, "optimizer: gd", "optimizer: spectral"));

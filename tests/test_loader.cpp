@@ -59,7 +59,7 @@ TEST_CASE("loader: a library without the entry points") {
 TEST_CASE("loader: an ABI mismatch is refused with both sides and the fix") {
   const std::string abi = load_error(kFixtures / "bad_abi" / "ncvx_bad_abi.so");
   CHECK(abi.find("ncvx_bad_abi.so") != std::string::npos);
-  CHECK(abi.find("the plugin ABI version differs: the plugin has '999' but ncvx has '2'; rebuild "
+  CHECK(abi.find("the plugin ABI version differs: the plugin has '999' but ncvx has '3'; rebuild "
                  "the plugin") != std::string::npos);
   const std::string eigen = load_error(kFixtures / "eigen_mismatch" / "ncvx_eigen_mismatch.so");
   CHECK(eigen.find("the Eigen version or vectorization settings differs") != std::string::npos);
@@ -88,7 +88,7 @@ TEST_CASE("loader: an unknown name lists the available ones, the folders and fai
   } catch (const PluginError& error) {
     message = error.what();
   }
-  CHECK(message.find("unknown optimizer 'gdd'; did you mean 'gd'? Available optimizer plugins: gd, subgradient.") == 0);
+  CHECK(message.find("unknown optimizer 'gdd'; did you mean 'gd'? Available optimizer plugins: altmin, gd, mirror_descent, momentum, nuclear_norm, precgd, scaled_gd, subgradient, svp, wirtinger_flow.") == 0);
   CHECK(message.find("Searched: ") != std::string::npos);
   CHECK(message.find("Not loaded: cannot load plugin file") != std::string::npos);
 }

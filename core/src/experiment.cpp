@@ -90,6 +90,10 @@ std::vector<ParameterSpec> RunSettings::parameters() {
                           "convergence_iteration: first logged t with error <= (1 + this) * best")
           .at_least(0.0),
       ParameterSpec::boolean("plot", false, "draw the configured figures at the end of the run"),
+      ParameterSpec::real("success_below", 0.0,
+                          "a run succeeds when its final error is at most this: summary.csv's success column "
+                          "and the table's success rate (0: none)")
+          .at_least(0.0),
       ParameterSpec::real("max_seconds", 0.0,
                           "a run that takes longer stops as failed (timeout); 0: no limit. With --isolate a "
                           "plugin that hangs is killed too")
@@ -389,6 +393,7 @@ GlobalPoint read_global_point(const ConfigNode& tree, ProblemCache& problems, co
   settings.convergence_within = point.run_values.real("convergence_within");
   settings.plot = point.run_values.boolean("plot");
   settings.max_seconds = point.run_values.real("max_seconds");
+  settings.success_below = point.run_values.real("success_below");
   point.stop_rules = read_stop_rules(tree.find("run"));
 
   sweep.instance_key = "problem=" + std::to_string(sweep.problem);
@@ -424,6 +429,15 @@ MethodSpec read_method(const ConfigNode& node, const std::string& label, const C
          fmt::format("{}: problem `{}` is {} (not symmetric), so it is fitted by X = U V^T; set "
                      "factorization: asymmetric (or leave it out).",
                      section, problem.choice.name, shape.describe()));
+  const LoadedPlugin& optimizer = plugins.find(PluginKind::optimizer, method.optimizer.name);
+  const FactorShape factors{shape.rows, shape.cols, method.width, method.symmetric_factorization};
+  const std::string why = optimizer.guard("checking the factorization", [&] {
+    return optimizer.create_optimizer(method.optimizer.values)->refuses(factors);
+  });
+  if (!why.empty())
+    fail(factorization ? factorization->location : node.find("optimizer")->location,
+         fmt::format("{}: optimizer `{}` cannot fit X = {}: {}", section, method.optimizer.name,
+                     method.symmetric_factorization ? "U U^T" : "U V^T", why));
   return method;
 }
 
@@ -510,6 +524,7 @@ void decide_error(Experiment& experiment, const ConfigNode& root, const std::str
       rules.push_back(rule);
     }
     point.sweep.settings.stop = std::move(rules);
+    experiment.success_column = experiment.success_column || point.sweep.settings.success_below > 0;
   }
 }
 

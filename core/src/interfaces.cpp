@@ -23,6 +23,7 @@ MeasurementModel::~MeasurementModel() = default;
 Loss::~Loss() = default;
 Initializer::~Initializer() = default;
 Optimizer::~Optimizer() = default;
+std::string Optimizer::refuses(const FactorShape&) const { return {}; }
 Metric::~Metric() = default;
 
 // ---------------------------------------------------------------- Problem

@@ -146,6 +146,12 @@ std::string metrics_rows(const RunResult& result) {
   return rows;
 }
 
+double success_of(const RunSpec& run, RunStatus status, double final_error) {
+  if (!(run.settings.success_below > 0) || status == RunStatus::failed) return std::nan("");
+  const bool counts = status == RunStatus::converged || status == RunStatus::budget;
+  return counts && final_error <= run.settings.success_below ? 1.0 : 0.0;
+}
+
 std::string summary_header(const Experiment& experiment) {
   std::string header = "run_id,method,init,optimizer,loss,factorization,width";
   for (const auto& axis : experiment.axes) add_field(header, csv_field(axis));
@@ -154,6 +160,7 @@ std::string summary_header(const Experiment& experiment) {
   add_field(header, "best_" + experiment.error);
   add_field(header, "best_" + experiment.error + "_iteration");
   add_field(header, "convergence_iteration");
+  if (experiment.success_column) add_field(header, "success");
   for (const auto& column : experiment.summary_columns) add_field(header, csv_field(column));
   return header + ",iterations,status,message\n";
 }
@@ -173,6 +180,7 @@ std::string summary_row(const Experiment& experiment, const RunSpec& run, const 
   add_field(row, number(result.best_error));
   add_field(row, reached(result.best_error_iteration));
   add_field(row, reached(result.convergence_iteration));
+  if (experiment.success_column) add_field(row, number(success_of(run, result.status, result.final_error)));
   for (double value : result.summary) add_field(row, number(value));
   add_field(row, std::to_string(result.iterations));
   add_field(row, to_string(result.status));
@@ -280,6 +288,7 @@ std::string comparison_table(const Experiment& experiment, const std::vector<Tab
   header.push_back("final " + experiment.error);
   header.push_back("best " + experiment.error);
   if (train_column) header.emplace_back("final train_loss");
+  if (experiment.success_column) header.emplace_back("success");
   for (const char* column : {"iterations", "seconds", "status"}) header.emplace_back(column);
 
   std::vector<std::vector<std::string>> cells;
@@ -288,8 +297,15 @@ std::string comparison_table(const Experiment& experiment, const std::vector<Tab
     // diverged runs are only counted in the status column.
     std::vector<double> final_error, best_error, train, iterations, seconds;
     std::map<std::string, int> statuses;
+    int successes = 0, judged = 0;
     for (const TableEntry* result : row.runs) {
       ++statuses[to_string(result->status)];
+      const double success =
+          success_of(experiment.run(static_cast<std::size_t>(result->id)), result->status, result->final_error);
+      if (!std::isnan(success)) {
+        ++judged;
+        successes += success > 0 ? 1 : 0;
+      }
       if (!result->counts()) continue;
       final_error.push_back(result->final_error);
       best_error.push_back(result->best_error);
@@ -310,6 +326,7 @@ std::string comparison_table(const Experiment& experiment, const std::vector<Tab
     line.push_back(shown(median(final_error), "{:.3e}"));
     line.push_back(shown(median(best_error), "{:.3e}"));
     if (train_column) line.push_back(shown(median(train), "{:.3e}"));
+    if (experiment.success_column) line.push_back(judged > 0 ? fmt::format("{}/{}", successes, judged) : "-");
     line.push_back(shown(median(iterations), "{:.0f}"));
     line.push_back(shown(median(seconds), "{:.3f}"));
     line.push_back(status);

@@ -26,7 +26,7 @@ namespace {
 
 const std::vector<std::string> kFigureKeys = {"name",  "title", "x",   "y",         "log_x",  "log_y",
                                               "methods", "fit", "reference", "x_label", "y_label",
-                                              "reverse_x"};
+                                              "reverse_x", "kind", "statistic", "value"};
 
 [[noreturn]] void fail(const SourceLocation& where, const std::string& message) {
   throw ConfigError(where.describe() + ": " + message);
@@ -82,6 +82,25 @@ std::optional<Quartiles> quartiles(std::vector<double> values) {
   if (values.empty()) return std::nullopt;
   std::sort(values.begin(), values.end());
   return Quartiles{quantile(values, 0.25), quantile(values, 0.5), quantile(values, 0.75)};
+}
+
+/// The mean of the finite values (as a degenerate band), or nothing.
+std::optional<Quartiles> mean_of(const std::vector<double>& values) {
+  double sum = 0;
+  std::size_t count = 0;
+  for (double v : values)
+    if (std::isfinite(v)) {
+      sum += v;
+      ++count;
+    }
+  if (count == 0) return std::nullopt;
+  const double mean = sum / static_cast<double>(count);
+  return Quartiles{mean, mean, mean};
+}
+
+/// The figure's statistic over seeds.
+std::optional<Quartiles> statistic(const FigureSpec& figure, const std::vector<double>& values) {
+  return figure.statistic == "mean" ? mean_of(values) : quartiles(values);
 }
 
 std::string gnuplot_quote(const std::string& text) {
@@ -174,6 +193,9 @@ std::vector<FigureSpec> parse_figures(const ConfigNode& node) {
         }();
         for (const auto& reference : listed.items) figure.references.push_back(scalar(reference, what));
       }
+      else if (entry.key == "kind") figure.kind = one_of(value, what, {"line", "heatmap"});
+      else if (entry.key == "statistic") figure.statistic = one_of(value, what, {"median", "mean"});
+      else if (entry.key == "value") figure.value = scalar(value, what);
       else if (entry.key == "x_label") figure.x_label = scalar(value, what);
       else if (entry.key == "y_label") figure.y_label = scalar(value, what);
     }
@@ -184,6 +206,9 @@ std::vector<FigureSpec> parse_figures(const ConfigNode& node) {
         fail(item.location, fmt::format("two figures are named '{}'.", figure.name));
     if (figure.x != "iteration" && figure.y.size() != 1)
       fail(item.location, "a summary figure (x other than iteration) plots one y column.");
+    if (figure.kind == "heatmap" && (figure.x == "iteration" || figure.y.size() != 1 || !item.find("y")))
+      fail(item.location, "a heatmap needs x and y: two swept axes (e.g. x: problem.m, y: problem.rank), and "
+                          "value: the summary column its cells show.");
     figures.push_back(std::move(figure));
   }
   return figures;
@@ -294,8 +319,8 @@ std::vector<Series> trajectory_series(const FigureSpec& figure, const Runs& runs
       Series s;
       s.label = figure.y.size() > 1 ? (order.size() > 1 ? label + " " + y : y) : label;
       for (const auto& [x, values] : groups[label][y]) {
-        if (values.size() > 1) s.band = true;
-        if (const auto q = quartiles(values)) s.points.emplace_back(x, *q);
+        if (values.size() > 1 && figure.statistic == "median") s.band = true;
+        if (const auto q = statistic(figure, values)) s.points.emplace_back(x, *q);
       }
       series.push_back(std::move(s));
     }
@@ -380,8 +405,8 @@ std::vector<Series> summary_series(const FigureSpec& figure, const Runs& runs, c
     Series s;
     s.label = label;
     for (const auto& [x, values] : groups[label]) {
-      if (values.size() > 1) s.band = true;
-      if (const auto q = quartiles(values)) s.points.emplace_back(x, *q);
+      if (values.size() > 1 && figure.statistic == "median") s.band = true;
+      if (const auto q = statistic(figure, values)) s.points.emplace_back(x, *q);
     }
     if (figure.fit != "none")
       if (const std::string text = fit_series(figure, s); !text.empty())
@@ -393,6 +418,97 @@ std::vector<Series> summary_series(const FigureSpec& figure, const Runs& runs, c
       if (auto reference = reference_series(column, predicted[column], series.front(), note))
         series.push_back(std::move(*reference));
   return series;
+}
+
+// ---------------------------------------------------------------- stage: heatmaps
+
+/// The cells of a heatmap: the mean of `value` over the runs of each (x, y).
+struct Heatmap {
+  std::vector<double> xs, ys;                  // the axis values, increasing
+  std::map<std::pair<double, double>, double> cells;  // (x, y) -> mean
+  std::string method;
+};
+
+Heatmap heatmap_cells(const FigureSpec& figure, const Runs& runs, const Table& summary) {
+  const std::string& y = figure.y.front();
+  for (const std::string& column : {figure.x, y, figure.value})
+    if (summary.column(column) < 0)
+      throw Error(fmt::format("figure '{}': summary.csv has no column '{}'{}.", figure.name, column,
+                              column == "success" ? " (set run.success_below to get it)" : ""));
+  std::set<std::string> methods;
+  for (const auto& [id, run] : runs.by_id)
+    if (selected(figure, run)) methods.insert(run.method);
+  if (methods.size() > 1)
+    throw Error(fmt::format("figure '{}': a heatmap shows one method; set methods: [NAME] (one of {}).", figure.name,
+                            fmt::join(methods, ", ")));
+  Heatmap map;
+  map.method = methods.empty() ? "" : *methods.begin();
+  std::map<std::pair<double, double>, std::vector<double>> values;
+  std::set<double> xs, ys;
+  for (const auto& [id, run] : runs.by_id) {
+    if (!selected(figure, run)) continue;
+    const auto x = run.fields.find(figure.x), yy = run.fields.find(y), v = run.fields.find(figure.value);
+    if (x == run.fields.end() || yy == run.fields.end() || v == run.fields.end()) continue;
+    const double xv = to_number(x->second), yv = to_number(yy->second);
+    if (!std::isfinite(xv) || !std::isfinite(yv)) continue;
+    xs.insert(xv);
+    ys.insert(yv);
+    values[{xv, yv}].push_back(to_number(v->second));
+  }
+  map.xs.assign(xs.begin(), xs.end());
+  map.ys.assign(ys.begin(), ys.end());
+  for (const auto& [cell, list] : values)
+    if (const auto mean = mean_of(list)) map.cells[cell] = mean->median;
+  return map;
+}
+
+/// Writes NAME.dat and NAME.gp for a heatmap (cells at the indices of the
+/// axis values, labelled with the values and the cell's mean) and runs gnuplot.
+void draw_heatmap(const FigureSpec& figure, const Heatmap& map, const fs::path& out) {
+  const fs::path data = out / (figure.name + ".dat");
+  const fs::path script = out / (figure.name + ".gp");
+  {
+    std::ofstream stream(data);
+    stream.precision(17);
+    stream << "# x_index y_index " << figure.value << " x y\n";
+    for (std::size_t i = 0; i < map.xs.size(); ++i)
+      for (std::size_t j = 0; j < map.ys.size(); ++j)
+        if (const auto cell = map.cells.find({map.xs[i], map.ys[j]}); cell != map.cells.end())
+          stream << i << " " << j << " " << cell->second << " " << map.xs[i] << " " << map.ys[j] << "\n";
+  }
+  auto tics = [](const std::vector<double>& values) {
+    std::string text;
+    for (std::size_t i = 0; i < values.size(); ++i)
+      text += fmt::format("{}\"{:g}\" {}", i ? ", " : "", values[i], i);
+    return "(" + text + ")";
+  };
+  std::ostringstream gp;
+  gp << "# Generated by ncvx plot; edit and run `gnuplot " << script.filename().string() << "`.\n";
+  gp << "set encoding utf8\nunset key\nset palette defined (0 '#f7fbff', 0.5 '#6baed6', 1 '#08306b')\n";
+  gp << "set title " << gnuplot_quote((figure.title.empty() ? figure.name : figure.title) +
+                                      (map.method.empty() ? "" : " (" + map.method + ")"))
+     << "\n";
+  gp << "set xlabel " << gnuplot_quote(figure.x_label.empty() ? figure.x : figure.x_label) << "\n";
+  gp << "set ylabel " << gnuplot_quote(figure.y_label.empty() ? figure.y.front() : figure.y_label) << "\n";
+  gp << "set cblabel " << gnuplot_quote(figure.value) << "\n";
+  gp << "set xtics " << tics(map.xs) << "\nset ytics " << tics(map.ys) << "\n";
+  gp << fmt::format("set xrange [-0.5:{}]\nset yrange [-0.5:{}]\n", static_cast<double>(map.xs.size()) - 0.5,
+                    static_cast<double>(map.ys.size()) - 0.5);
+  if (figure.value == "success") gp << "set cbrange [0:1]\n";
+  gp << "set style fill solid 1.0 noborder\n";
+  gp << "data = '" << data.filename().string() << "'\n";
+  const std::string plot = map.cells.empty()
+                               ? "plot 0 notitle"
+                               : "plot data using 1:2:(0.5):(0.5):3 with boxxyerror fc palette, "
+                                 "data using 1:2:(sprintf('%.2f', $3)) with labels font ',8' tc rgb '#cc3300'";
+  gp << "set terminal pngcairo size 900,560 font ',10'\nset output '" << figure.name << ".png'\n" << plot << "\n";
+  gp << "set terminal svg size 900,560 dynamic font ',10'\nset output '" << figure.name << ".svg'\n"
+     << "replot\nunset output\n";
+  std::ofstream(script) << gp.str();
+  const std::string command = fmt::format("cd '{}' && gnuplot '{}' > '{}' 2>&1", out.string(),
+                                          script.filename().string(), figure.name + ".log");
+  if (std::system(command.c_str()) != 0)
+    throw Error(fmt::format("gnuplot failed on {}; see {}.", script.string(), (out / (figure.name + ".log")).string()));
 }
 
 // ---------------------------------------------------------------- stage: files
@@ -466,6 +582,17 @@ PlotResult plot_results(const fs::path& directory, const std::vector<std::string
   for (const FigureSpec& figure : figures) {
     std::string note;
     std::vector<Series> series;
+    if (figure.kind == "heatmap") {
+      const Heatmap map = heatmap_cells(figure, runs, summary);
+      draw_heatmap(figure, map, out);
+      result.files.push_back(out / (figure.name + ".png"));
+      result.files.push_back(out / (figure.name + ".svg"));
+      const std::string text = fmt::format("{} cells of mean {} over {} x {}", map.cells.size(), figure.value,
+                                           figure.x, figure.y.front());
+      result.notes.push_back(figure.name + ": " + text);
+      notes << figure.name << ": " << text << "\n";
+      continue;
+    }
     if (figure.x == "iteration") {
       if (!metrics) {
         metrics = read_csv(directory / "metrics.csv");

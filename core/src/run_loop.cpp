@@ -147,6 +147,8 @@ class RunLoop {
                                                                             factors_.right().cols()),
                                     wanted.symmetric ? "X = U U^T" : "X = U V^T", wanted.rows, wanted.width,
                                     wanted.symmetric ? "" : fmt::format(", V {} x {}", wanted.cols, wanted.width)));
+    if (const std::string why = optimizer_->refuses(wanted); !why.empty())
+      throw PluginError(fmt::format("{}: {}", optimizer_plugin_.describe(), why));
     initial_ = factors_;
     initial_largest_entry_ = largest_entry_ = largest_entry(factors_);
     const Vector& y = instance_.observations();

@@ -1,11 +1,23 @@
-// Gradient descent with a constant step:
+// Gradient descent:
 //
-//   U_{t+1} = U_t - mu grad_U f,   (V_{t+1} = V_t - mu grad_V f for X = U V^T),
+//   U_{t+1} = U_t - mu_t grad_U f,   (V_{t+1} = V_t - mu_t grad_V f for X = U V^T),
 //
-// with the gradient composed by the core (objective.hpp). For the squared
-// loss f = 1/4 |A(X) - y|^2 and |X*| = 1, mu in 0.1 - 0.25 is stable for
-// X = U U^T; X = U V^T has half the gradient (no factor 2), so the same
-// progress takes twice the step.
+// with the gradient composed by the core (objective.hpp) and one of three
+// step rules:
+//
+//   constant    mu_t = step                                   (default)
+//   relative    mu_t = step / s,  s = sigma_1(A*(y)) (Objective::scale(), an
+//               estimate of sigma_1(X*)): the same `step` works whatever the
+//               size of X*
+//   line_search Armijo backtracking: mu starts at min(mu_max, 2 mu_{t-1})
+//               (mu_max = the constant or relative step) and halves until
+//               f(F - mu g) <= f(F) - c mu |g|^2, c = 10^-4 (at most 50 halvings)
+//
+// For the squared loss f = 1/4 |A(X) - y|^2 and |X*| = 1, mu in 0.1 - 0.25 is
+// stable for X = U U^T; X = U V^T has half the gradient (no factor 2), so the
+// same progress takes twice the step.
+
+#include <algorithm>
 
 #include <ncvx/plugin.hpp>
 
@@ -13,23 +25,46 @@ namespace {
 
 class GradientDescent final : public ncvx::Optimizer {
  public:
-  explicit GradientDescent(const ncvx::ParameterValues& values) : step_(values.real("step")) {}
+  explicit GradientDescent(const ncvx::ParameterValues& values)
+      : step_(values.real("step")), relative_(values.boolean("relative")),
+        line_search_(values.boolean("line_search")) {}
 
   static std::vector<ncvx::ParameterSpec> parameters() {
-    return {ncvx::ParameterSpec::real("step", 0.1, "mu: constant step size").above(0.0)};
+    return {ncvx::ParameterSpec::real("step", 0.1, "mu: constant step size (the largest with line_search)").above(0.0),
+            ncvx::ParameterSpec::boolean("relative", false, "mu = step / sigma_1(A*(y)), a step relative to the data's scale"),
+            ncvx::ParameterSpec::boolean("line_search", false, "Armijo backtracking, warm-started at twice the last step")};
   }
 
   void step(const ncvx::Objective& objective, ncvx::FactorSet& factors, ncvx::Index) override {
-    objective.value_and_gradient(factors, gradient_);
-    factors -= step_ * gradient_;
+    const double largest = relative_ ? step_ / objective.scale() : step_;
+    const double value = objective.value_and_gradient(factors, gradient_);
+    if (!line_search_) {
+      factors -= largest * gradient_;
+      return;
+    }
+    // Armijo: accept the first mu with f(F - mu g) <= f(F) - c mu |g|^2.
+    constexpr double sufficient_decrease = 1e-4;
+    const double squared = gradient_.squared_norm();
+    double mu = last_step_ > 0 ? std::min(largest, 2.0 * last_step_) : largest;
+    for (int halving = 0;; ++halving) {
+      trial_ = factors;
+      trial_ -= mu * gradient_;
+      if (halving == 50 || objective.value(trial_) <= value - sufficient_decrease * mu * squared) break;
+      mu *= 0.5;
+    }
+    last_step_ = mu;
+    factors = trial_;
   }
 
  private:
   double step_;
-  ncvx::FactorSet gradient_;
+  bool relative_, line_search_;
+  double last_step_ = 0.0;
+  ncvx::FactorSet gradient_, trial_;
 };
 
 }  // namespace
 
-NCVX_PLUGIN(GradientDescent, "gd", "gradient descent U <- U - mu grad f(U), constant step mu",
+NCVX_PLUGIN(GradientDescent, "gd",
+            "gradient descent U <- U - mu grad f(U): constant, relative (step / sigma_1(A*(y))) or Armijo steps",
             NCVX_VERSION_STRING)

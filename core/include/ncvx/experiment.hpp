@@ -78,6 +78,9 @@ struct RunSettings {
   double convergence_within = 0.1;   // convergence_iteration: error <= (1 + this) * best
   bool plot = false;                 // draw the figures at the end of `ncvx run`
   double max_seconds = 0.0;          // a run stops as failed ("timeout") after this long (0: never)
+  /// A run succeeds when it counts and its final error (run.error) is at most
+  /// this; 0: no success column.
+  double success_below = 0.0;
   /// run.stop, with run.test_error_below and run.train_loss_below folded in.
   std::vector<StopRule> stop;
 
@@ -177,6 +180,9 @@ struct Experiment {
   std::vector<std::string> summary_columns;
   /// The column the table, best_* and convergence_iteration use (run.error).
   std::string error;
+  /// summary.csv has a `success` column and the table a success rate (some
+  /// point sets run.success_below).
+  bool success_column = false;
   std::vector<FigureSpec> figures;
   ConfigNode resolved;                 // the tree with overrides and defaults
 

@@ -16,6 +16,16 @@
 // (lockstep.hpp): each evaluation then waits for the other runs' and one
 // pass over A serves them all, with bit-identical results.
 //
+// Methods that work on X itself (projected gradient, singular value
+// thresholding, mirror descent) use the gradient in X,
+//
+//   grad_X f = A*(l'(r)),   r = A(X) - y,
+//
+// through value_and_gradient_matrix (a dense n1 x n2 matrix: small problems),
+// and methods whose step is relative to the size of the data use scale():
+// sigma_1(A*(y)), the top singular value of the spectral estimate, which for
+// the built-in models (E[A*A] = identity, y = A(X*)) estimates sigma_1(X*).
+//
 // One Objective serves one run (one thread); the operator and the loss it
 // refers to may be shared.
 
@@ -33,6 +43,14 @@ class Objective {
   double value(const FactorSet& factors) const;
   /// Returns f(F) and writes grad f(F) (the shape of F) into `gradient`.
   double value_and_gradient(const FactorSet& factors, FactorSet& gradient) const;
+
+  /// Returns f at the dense X (n1 x n2) and writes grad_X f = A*(l'(r)) into
+  /// `gradient`. Counts one evaluation; does not go through a lockstep.
+  double value_and_gradient_matrix(const Matrix& X, Matrix& gradient) const;
+
+  /// sigma_1(A*(y)) by power iteration (computed once, then cached); the
+  /// scale that relative step sizes divide by. 1 when A*(y) = 0.
+  double scale() const;
 
   const MeasurementOperator& measurement() const { return measurement_; }
   const Loss& loss() const { return loss_; }
@@ -52,6 +70,7 @@ class Objective {
   const Vector& observations_;
   Lockstep* lockstep_ = nullptr;
   mutable long evaluations_ = 0;
+  mutable double scale_ = 0.0;  // 0: not computed yet
 };
 
 }  // namespace ncvx

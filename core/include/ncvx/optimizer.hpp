@@ -16,6 +16,13 @@
 // Optimizer object serves one run from start to end, so it may keep state
 // between steps (momentum, step-size schedules); `iteration` is t, starting
 // at 0.
+//
+// An optimizer that only works for some factor sets (alternating least
+// squares needs X = U V^T, entropic mirror descent a symmetric X) says why
+// in `refuses`: a configuration that pairs it with such a shape is rejected
+// when it is loaded, and the conformance checks skip that shape.
+
+#include <string>
 
 #include "ncvx/objective.hpp"
 
@@ -26,6 +33,10 @@ class Optimizer {
   virtual ~Optimizer();
 
   virtual void step(const Objective& objective, FactorSet& factors, Index iteration) = 0;
+
+  /// Why factor sets of this shape are not supported, as a sentence with the
+  /// fix ("" when they are, the default).
+  virtual std::string refuses(const FactorShape& shape) const;
 };
 
 }  // namespace ncvx

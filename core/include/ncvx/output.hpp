@@ -56,6 +56,10 @@ std::string summary_row(const Experiment& experiment, const RunSpec& run, const 
 std::string number(double value);
 /// An iteration, or "" when it never happened (-1).
 std::string reached(Index iteration);
+/// 1 when a run counts and its final error is at most run.success_below, 0
+/// when it does not (diverged runs included), NaN for a failed run (it says
+/// nothing about the method) or when the run has no success_below.
+double success_of(const RunSpec& run, RunStatus status, double final_error);
 
 /// The comparison table printed at the end of `ncvx run`, from the table
 /// entries of the runs (journal.hpp) or from results in memory.

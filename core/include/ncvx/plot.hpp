@@ -19,7 +19,18 @@
 //
 // There is one line per method and swept value (per y column for several
 // y); each line is the median over seeds, with a band between the quartiles
-// when there are several seeds. `fit: log_linear` fits y against log10(x)
+// when there are several seeds (`statistic: mean`: the mean, no band; the
+// mean of a 0/1 column such as `success` is a success rate).
+//
+// A heatmap (phase transition) shows a summary column over two swept axes,
+// averaged over seeds, one cell per pair of values, for one method:
+//
+//     - name: phase_transition
+//       kind: heatmap
+//       x: problem.m                      # swept axis, columns of cells
+//       y: problem.rank                   # swept axis, rows of cells
+//       value: success                    # summary.csv column (default: success)
+//       methods: [gd]                     # one method (needed when there are several) `fit: log_linear` fits y against log10(x)
 // (iterations per decade); `reference: [iterations_per_decade]` adds a line
 // whose slope (y per decade of x) is the median of a summary.csv column,
 // named as written or with the prefix `predicted_` (the `phases` metric writes
@@ -53,6 +64,9 @@ struct FigureSpec {
   /// columns, as written or with the prefix `predicted_`.
   std::vector<std::string> references;
   std::string x_label, y_label;
+  std::string kind = "line";         // line | heatmap
+  std::string statistic = "median";  // median (quartile band) | mean (no band); heatmaps: mean
+  std::string value = "success";     // a heatmap's cell value (summary.csv column)
 };
 
 /// Validates a `figures:` node (ConfigError at the offending node).

@@ -1,0 +1,77 @@
+#pragma once
+// Iterates kept as a dense matrix X, shared by the optimizers that work on X
+// itself (svp, nuclear_norm, mirror_descent; header-only, each plugin
+// compiles its own copy). The run loop and the metrics see a factor set, so
+// after each step X is written back as factors of width k:
+//
+//   X = U U^T   (a symmetric fit: X must be positive semidefinite)
+//               U = Q_k diag(sqrt(max(lambda_k, 0))) from the k largest eigenpairs,
+//   X = U V^T   U = P_k diag(sqrt(sigma_k)), V = Q_k diag(sqrt(sigma_k)) from the
+//               k largest singular triplets,
+//
+// exact when rank X <= k. And the spectral maps the methods apply:
+//
+//   project     the best rank-k approximation (positive semidefinite when
+//               symmetric): P_k(Y), singular value projection
+//   threshold   the proximal map of tau |X|_* (of tau trace(X) on the
+//               positive semidefinite cone when symmetric):
+//               sigma_i -> max(sigma_i - tau, 0), singular value thresholding
+//
+// Dense eigen/singular value decompositions: O(n^3) per step, for small n.
+
+#include <algorithm>
+#include <cmath>
+
+#include <ncvx/factor_set.hpp>
+
+namespace ncvx::matrix_iterate {
+
+/// The eigendecomposition of the symmetric part of Y, in decreasing order.
+inline void eigen_decreasing(const Matrix& Y, Vector& values, Matrix& vectors) {
+  const Matrix symmetric_part = 0.5 * (Y + Y.transpose());
+  Eigen::SelfAdjointEigenSolver<Matrix> eigen(symmetric_part);
+  values = eigen.eigenvalues().reverse();
+  vectors = eigen.eigenvectors().rowwise().reverse();
+}
+
+/// Applies `map` to the spectrum of Y (eigenvalues of its symmetric part when
+/// `symmetric`, else singular values), keeps the `width` largest results and
+/// writes X (dense) and its factors. `map` must keep the order of the values.
+template <class Map>
+void spectral_map(const Matrix& Y, bool symmetric, Index width, Map map, Matrix& X, FactorSet& factors) {
+  const Index rows = Y.rows(), cols = Y.cols();
+  if (symmetric) {
+    Vector values;
+    Matrix vectors;
+    eigen_decreasing(Y, values, vectors);
+    const Index k = std::min(width, rows);
+    Vector kept = Vector::Zero(k);
+    for (Index i = 0; i < k; ++i) kept(i) = std::max(0.0, map(values(i)));
+    Matrix U = Matrix::Zero(rows, width);
+    U.leftCols(k) = vectors.leftCols(k) * kept.cwiseSqrt().asDiagonal();
+    X = U * U.transpose();
+    factors = FactorSet(std::move(U));
+    return;
+  }
+  const Eigen::BDCSVD<Matrix> svd(Y, Eigen::ComputeThinU | Eigen::ComputeThinV);
+  const Index k = std::min({width, rows, cols});
+  Vector kept = Vector::Zero(k);
+  for (Index i = 0; i < k; ++i) kept(i) = std::max(0.0, map(svd.singularValues()(i)));
+  Matrix U = Matrix::Zero(rows, width), V = Matrix::Zero(cols, width);
+  U.leftCols(k) = svd.matrixU().leftCols(k) * kept.cwiseSqrt().asDiagonal();
+  V.leftCols(k) = svd.matrixV().leftCols(k) * kept.cwiseSqrt().asDiagonal();
+  X = U * V.transpose();
+  factors = FactorSet(std::move(U), std::move(V));
+}
+
+/// X = P_k(Y): the best rank-`width` (positive semidefinite when symmetric) approximation.
+inline void project(const Matrix& Y, bool symmetric, Index width, Matrix& X, FactorSet& factors) {
+  spectral_map(Y, symmetric, width, [](double value) { return value; }, X, factors);
+}
+
+/// X = the singular value thresholding of Y at tau, truncated to `width` values.
+inline void threshold(const Matrix& Y, bool symmetric, Index width, double tau, Matrix& X, FactorSet& factors) {
+  spectral_map(Y, symmetric, width, [tau](double value) { return value - tau; }, X, factors);
+}
+
+}  // namespace ncvx::matrix_iterate
