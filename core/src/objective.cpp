@@ -46,6 +46,15 @@ double Objective::value_and_gradient_matrix(const Matrix& X, Matrix& gradient) c
   return value;
 }
 
+double Objective::value_matrix(const Matrix& X) const {
+  ++evaluations_;
+  Vector residual;
+  measurement_.forward(X, residual);
+  residual -= observations_;
+  Vector derivative(residual.size());
+  return loss_.evaluate(residual, derivative);
+}
+
 double Objective::scale() const {
   if (scale_ > 0) return scale_;
   // Power iteration on M^T M, M = A*(y), from a fixed pseudo-random start

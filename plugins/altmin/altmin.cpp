@@ -33,7 +33,7 @@ class AlternatingMinimization final : public ncvx::Optimizer {
       : inner_(values.integer("inner")), tolerance_(values.real("tolerance")) {}
 
   static std::vector<ncvx::ParameterSpec> parameters() {
-    return {ncvx::ParameterSpec::integer("inner", 50, "most conjugate-gradient iterations per factor").at_least(1),
+    return {ncvx::ParameterSpec::integer("inner", 20, "most conjugate-gradient iterations per factor").at_least(1),
             ncvx::ParameterSpec::real("tolerance", 1e-10, "CG stops when |grad| <= tolerance |grad at the start|")
                 .above(0.0)};
   }

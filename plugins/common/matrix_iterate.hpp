@@ -17,12 +17,23 @@
 //               positive semidefinite cone when symmetric):
 //               sigma_i -> max(sigma_i - tau, 0), singular value thresholding
 //
+// and a proximal gradient step with backtracking (Beck & Teboulle 2009): from
+// Z with gradient G, X = map(Z - mu G), and while
+//
+//   f(X) > f(Z) + <G, X - Z> + |X - Z|_F^2 / (2 mu)
+//
+// mu halves (and stays halved: the step only shrinks). A fixed step is safe
+// only below 1/L, L = |A|^2 times the loss's curvature, which for few
+// measurements is far above the E A*A = identity value; backtracking finds
+// the step without knowing L.
+//
 // Dense eigen/singular value decompositions: O(n^3) per step, for small n.
 
 #include <algorithm>
 #include <cmath>
 
 #include <ncvx/factor_set.hpp>
+#include <ncvx/objective.hpp>
 
 namespace ncvx::matrix_iterate {
 
@@ -72,6 +83,24 @@ inline void project(const Matrix& Y, bool symmetric, Index width, Matrix& X, Fac
 /// X = the singular value thresholding of Y at tau, truncated to `width` values.
 inline void threshold(const Matrix& Y, bool symmetric, Index width, double tau, Matrix& X, FactorSet& factors) {
   spectral_map(Y, symmetric, width, [tau](double value) { return value - tau; }, X, factors);
+}
+
+/// X = map(Z - mu G, mu) with mu backtracked as above (at most 60 halvings;
+/// `backtracking` false: one step at mu). `map(Y, mu, X, factors)` writes X
+/// and its factors. Returns f(X).
+template <class Map>
+double proximal_step(const Objective& objective, const Matrix& Z, double value_at_Z, const Matrix& gradient,
+                     double& mu, bool backtracking, Map map, Matrix& X, FactorSet& factors) {
+  for (int halving = 0;; ++halving) {
+    map(Z - mu * gradient, mu, X, factors);
+    if (!backtracking) return std::nan("");
+    const double value = objective.value_matrix(X);
+    const Matrix step = X - Z;
+    if (halving == 60 ||
+        value <= value_at_Z + gradient.cwiseProduct(step).sum() + step.squaredNorm() / (2.0 * mu) + 1e-15 * std::abs(value_at_Z))
+      return value;
+    mu *= 0.5;
+  }
 }
 
 }  // namespace ncvx::matrix_iterate

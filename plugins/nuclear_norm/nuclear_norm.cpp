@@ -22,7 +22,9 @@
 // width, so `width: n` is the unconstrained convex method and a smaller width
 // the same method truncated. Step convention: grad_X f = A*(r)/2 for ncvx's
 // f = 1/4 |A(X) - y|^2; with E A*A = identity its Lipschitz constant is about
-// 1/2 (1 + delta), so mu up to ~1.5 is stable; the default is 1.
+// 1/2 (1 + delta), so mu up to ~1.5 is stable when delta is small; the
+// default mu = 1 is backtracked (../common/matrix_iterate.hpp), which few
+// measurements (delta > 1) need.
 
 #include <cmath>
 
@@ -38,7 +40,7 @@ class NuclearNorm final : public ncvx::Optimizer {
  public:
   explicit NuclearNorm(const ncvx::ParameterValues& values)
       : step_(values.real("step")), weight_(values.real("weight")), continuation_(values.real("continuation")),
-        accelerate_(values.boolean("accelerate")) {}
+        accelerate_(values.boolean("accelerate")), backtracking_(values.boolean("backtracking")) {}
 
   static std::vector<ncvx::ParameterSpec> parameters() {
     return {
@@ -50,6 +52,7 @@ class NuclearNorm final : public ncvx::Optimizer {
             .above(0.0)
             .at_most(1.0),
         ncvx::ParameterSpec::boolean("accelerate", true, "FISTA's extrapolation (false: proximal gradient)"),
+        ncvx::ParameterSpec::boolean("backtracking", true, "halve mu until the step decreases the model"),
     };
   }
 
@@ -59,13 +62,21 @@ class NuclearNorm final : public ncvx::Optimizer {
       extrapolated_ = X_;
       theta_ = 1.0;
       weight_now_ = continuation_ < 1.0 ? std::max(weight_, objective.scale()) : weight_;
+      mu_ = step_;
     } else if (continuation_ < 1.0) {
       weight_now_ = std::max(weight_, weight_now_ * continuation_);
     }
-    objective.value_and_gradient_matrix(extrapolated_, gradient_);
+    const double value = objective.value_and_gradient_matrix(extrapolated_, gradient_);
     previous_ = X_;
-    ncvx::matrix_iterate::threshold(extrapolated_ - step_ * gradient_, factors.symmetric(), factors.width(),
-                                    step_ * weight_now_, X_, factors);
+    const bool symmetric = factors.symmetric();
+    const ncvx::Index width = factors.width();
+    const double weight = weight_now_;
+    ncvx::matrix_iterate::proximal_step(
+        objective, extrapolated_, value, gradient_, mu_, backtracking_,
+        [&](const Matrix& Y, double mu, Matrix& X, ncvx::FactorSet& F) {
+          ncvx::matrix_iterate::threshold(Y, symmetric, width, mu * weight, X, F);
+        },
+        X_, factors);
     if (!accelerate_) {
       extrapolated_ = X_;
       return;
@@ -77,8 +88,8 @@ class NuclearNorm final : public ncvx::Optimizer {
 
  private:
   double step_, weight_, continuation_;
-  bool accelerate_;
-  double theta_ = 1.0, weight_now_ = 0.0;
+  bool accelerate_, backtracking_;
+  double theta_ = 1.0, weight_now_ = 0.0, mu_ = 0.0;
   Matrix X_, previous_, extrapolated_, gradient_;
 };
 

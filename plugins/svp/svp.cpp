@@ -12,7 +12,10 @@
 // Step convention: ncvx's f = 1/4 |A(X) - y|^2 has grad_X f = A*(r)/2, so
 // mu = 2 is the paper's unit step eta = 1 on 1/2 |A(X) - y|^2 (with
 // E A*A = identity); the paper takes eta = 1/(1 + delta) under the RIP
-// constant delta. The default mu = 1.5 is eta = 0.75.
+// constant delta. The default mu = 1.5 is eta = 0.75; with few measurements
+// (delta > 1) that step diverges, so by default it is backtracked
+// (../common/matrix_iterate.hpp: mu halves until the step decreases the
+// quadratic model, and stays there).
 
 #include <ncvx/plugin.hpp>
 
@@ -22,20 +25,37 @@ namespace {
 
 class SingularValueProjection final : public ncvx::Optimizer {
  public:
-  explicit SingularValueProjection(const ncvx::ParameterValues& values) : step_(values.real("step")) {}
+  explicit SingularValueProjection(const ncvx::ParameterValues& values)
+      : step_(values.real("step")), backtracking_(values.boolean("backtracking")) {}
 
   static std::vector<ncvx::ParameterSpec> parameters() {
-    return {ncvx::ParameterSpec::real("step", 1.5, "mu on ncvx's gradient (2: the paper's eta = 1)").above(0.0)};
+    return {ncvx::ParameterSpec::real("step", 1.5, "mu on ncvx's gradient (2: the paper's eta = 1); the first "
+                                                   "step with backtracking")
+                .above(0.0),
+            ncvx::ParameterSpec::boolean("backtracking", true, "halve mu until the step decreases the model")};
   }
 
   void step(const ncvx::Objective& objective, ncvx::FactorSet& factors, ncvx::Index iteration) override {
-    if (iteration == 0 || X_.size() == 0) X_ = factors.product();
-    objective.value_and_gradient_matrix(X_, gradient_);
-    ncvx::matrix_iterate::project(X_ - step_ * gradient_, factors.symmetric(), factors.width(), X_, factors);
+    if (iteration == 0 || X_.size() == 0) {
+      X_ = factors.product();
+      mu_ = step_;
+    }
+    const double value = objective.value_and_gradient_matrix(X_, gradient_);
+    const ncvx::Matrix from = X_;
+    const bool symmetric = factors.symmetric();
+    const ncvx::Index width = factors.width();
+    ncvx::matrix_iterate::proximal_step(
+        objective, from, value, gradient_, mu_, backtracking_,
+        [&](const ncvx::Matrix& Y, double, ncvx::Matrix& X, ncvx::FactorSet& F) {
+          ncvx::matrix_iterate::project(Y, symmetric, width, X, F);
+        },
+        X_, factors);
   }
 
  private:
   double step_;
+  bool backtracking_;
+  double mu_ = 0.0;
   ncvx::Matrix X_, gradient_;
 };
 

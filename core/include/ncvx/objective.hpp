@@ -47,6 +47,8 @@ class Objective {
   /// Returns f at the dense X (n1 x n2) and writes grad_X f = A*(l'(r)) into
   /// `gradient`. Counts one evaluation; does not go through a lockstep.
   double value_and_gradient_matrix(const Matrix& X, Matrix& gradient) const;
+  /// f at the dense X (one forward pass; counts one evaluation).
+  double value_matrix(const Matrix& X) const;
 
   /// sigma_1(A*(y)) by power iteration (computed once, then cached); the
   /// scale that relative step sizes divide by. 1 when A*(y) = 0.
