@@ -171,4 +171,50 @@ class TemporaryFolder {
   std::filesystem::path path_;
 };
 
+/// An experiment from YAML text and the results of all its runs.
+struct Study {
+  Experiment experiment;
+  ExperimentResults results;
+
+  /// The runs of method `label` whose swept axis `axis` is written `value`
+  /// ("" axis: every run of the method).
+  std::vector<const RunResult*> runs(const std::string& label, const std::string& axis = "",
+                                     const std::string& value = "") const {
+    std::vector<const RunResult*> chosen;
+    for (const auto& result : results.runs) {
+      const RunSpec run = experiment.run(static_cast<std::size_t>(result.id));
+      if (run.method.label != label) continue;
+      if (!axis.empty()) {
+        bool matches = false;
+        for (const auto& swept : run.swept)
+          matches = matches || (swept.axis == axis && swept.value == value);
+        if (!matches) continue;
+      }
+      chosen.push_back(&result);
+    }
+    return chosen;
+  }
+  /// The median over those runs of `value(result)`.
+  template <class Value>
+  double median(const std::string& label, const std::string& axis, const std::string& value_of_axis,
+                Value value) const {
+    std::vector<double> values;
+    for (const RunResult* result : runs(label, axis, value_of_axis)) values.push_back(value(*result));
+    if (values.empty()) throw std::logic_error("no run of " + label + " at " + axis + " = " + value_of_axis);
+    std::sort(values.begin(), values.end());
+    const std::size_t half = values.size() / 2;
+    return values.size() % 2 ? values[half] : 0.5 * (values[half - 1] + values[half]);
+  }
+  /// A summary column of a run (a metric's, or `success`).
+  double summary(const RunResult& result, const std::string& column) const {
+    return summary_value(experiment, result, column);
+  }
+};
+
+inline Study study(const std::string& text, unsigned threads = 2) {
+  Study outcome{experiment_from(text), {}};
+  outcome.results = run_experiment(outcome.experiment, plugins(), options(threads));
+  return outcome;
+}
+
 }  // namespace ncvx::test

@@ -121,3 +121,68 @@ run: {iterations: 20, log_every: 5, seeds: [1, 2]}
   CHECK(metrics_noted);
   CHECK(summary_noted);
 }
+
+TEST_CASE("plot: success rates, the summary's success column and a phase-transition heatmap") {
+  const Experiment experiment = make_experiment(parse_config_text(R"(
+name: transition
+problem: {n: 10, rank: [1, 2]}
+measurement: {name: gaussian_sensing, m: [8, 120]}
+methods:
+  - {label: gd, init: {name: small_random, scale: 1.0e-6}, optimizer: {name: gd, step: 0.2}, width: 2}
+run: {iterations: 400, log_every: 50, seeds: [1, 2, 3], success_below: 1.0e-3}
+figures:
+  - {name: rate, x: measurement.m, y: success, statistic: mean, log_y: false}
+  - {name: transition, kind: heatmap, x: measurement.m, y: problem.rank, value: success}
+)", {"transition.yaml", 0, 0, ""}), "transition.yaml", test::plugins());
+  const ExperimentResults results = run_experiment(experiment, test::plugins(), test::options(2));
+  // success = 1 exactly when the run counts and its final error is at most 1e-3.
+  std::map<std::pair<std::string, std::string>, std::vector<double>> rates;
+  for (const auto& run : results.runs) {
+    const RunSpec spec = experiment.run(static_cast<std::size_t>(run.id));
+    const double success = success_of(spec, run.status, run.final_error);
+    CHECK(success == (run.counts() && run.final_error <= 1e-3 ? 1.0 : 0.0));
+    std::string rank, m;
+    for (const auto& swept : spec.swept) (swept.axis == "problem.rank" ? rank : m) = swept.value;
+    rates[{rank, m}].push_back(success);
+  }
+  // Enough measurements recover, too few do not.
+  for (const char* rank : {"1", "2"}) {
+    for (double s : rates[{rank, "120"}]) CHECK(s == 1.0);
+    for (double s : rates[{rank, "8"}]) CHECK(s == 0.0);
+  }
+  const std::string table = comparison_table(experiment, results);
+  CHECK(table.find("success") != std::string::npos);
+  CHECK(table.find("3/3") != std::string::npos);
+  CHECK(table.find("0/3") != std::string::npos);
+  test::TemporaryFolder folder("heatmap");
+  write_results(folder.path(), experiment, results, test::plugins(), {});
+  std::ifstream summary(folder.path() / "summary.csv");
+  std::string header;
+  std::getline(summary, header);
+  CHECK(header.find(",convergence_iteration,success,") != std::string::npos);
+
+  if (std::system("command -v gnuplot > /dev/null 2>&1") != 0) return;
+  const PlotResult plotted = plot_results(folder.path());
+  REQUIRE(plotted.files.size() == 4);
+  for (const auto& file : plotted.files) CHECK(std::filesystem::file_size(file) > 1000);
+  // The heatmap's cells: (m index, rank index, mean success), four of them.
+  std::ifstream data(folder.path() / "figures" / "transition.dat");
+  std::string line;
+  std::map<std::pair<int, int>, double> cells;
+  while (std::getline(data, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream fields(line);
+    int i, j;
+    double value;
+    fields >> i >> j >> value;
+    cells[{i, j}] = value;
+  }
+  CHECK(cells.size() == 4);
+  CHECK(cells[{0, 0}] == 0.0);
+  CHECK(cells[{1, 0}] == 1.0);
+  CHECK(cells[{1, 1}] == 1.0);
+  // A heatmap of several methods asks for one.
+  CHECK_THROWS_WITH_AS(parse_figures(parse_config_text("- {name: h, kind: heatmap, x: measurement.m}",
+                                                       {"f.yaml", 0, 0, ""})),
+                       doctest::Contains("a heatmap needs x and y"), ConfigError);
+}

@@ -12,7 +12,8 @@
 // A(X)_i = a_i^T X a_i / sqrt(m) and f = 1/4 |A(z z^T) - y|^2, the gradient the
 // core composes, A*(r) z = 1/m sum_i ((a_i^T z)^2 - y'_i) (a_i^T z) a_i (y' the
 // unnormalized squares), is exactly the paper's, so the step means the same.
-// Any factor set works (|z_0|^2 = |F_0|^2, the squared norm of all factors).
+// For X = U V^T, |z_0|^2 is the mean (|U_0|_F^2 + |V_0|_F^2) / 2, which like
+// |z_0|^2 = |x x^T| estimates sigma_1(X*).
 
 #include <cmath>
 
@@ -33,7 +34,8 @@ class WirtingerFlow final : public ncvx::Optimizer {
   }
 
   void step(const ncvx::Objective& objective, ncvx::FactorSet& factors, ncvx::Index iteration) override {
-    if (iteration == 0 || !(start_norm_squared_ > 0)) start_norm_squared_ = factors.squared_norm();
+    if (iteration == 0 || !(start_norm_squared_ > 0))
+      start_norm_squared_ = factors.squared_norm() / static_cast<double>(factors.size());
     const double t = static_cast<double>(iteration + 1);
     const double mu = warmup_ > 0 ? std::min(1.0 - std::exp(-t / warmup_), max_step_) : max_step_;
     objective.value_and_gradient(factors, gradient_);
