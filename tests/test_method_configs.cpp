@@ -1,0 +1,71 @@
+// The configurations of configs/methods load, and the fast ones show what
+// their comment claims at their own size (the plugins' tests check each effect
+// at a smaller one).
+
+#include <doctest/doctest.h>
+
+#include <ncvx/experiment.hpp>
+#include <ncvx/output.hpp>
+#include <ncvx/runner.hpp>
+
+#include "support.hpp"
+
+using namespace ncvx;
+
+namespace {
+
+const std::filesystem::path kConfigs = std::filesystem::path(NCVX_SOURCE_DIR) / "configs";
+
+test::Study run_config(const std::string& name, const std::vector<std::string>& overrides) {
+  test::Study outcome{load_experiment((kConfigs / "methods" / name).string(), overrides, test::plugins()), {}};
+  outcome.results = run_experiment(outcome.experiment, test::plugins(), test::options(2));
+  for (const auto& run : outcome.results.runs) CHECK_MESSAGE(run.status != RunStatus::failed, run.message);
+  return outcome;
+}
+
+double iterations(const test::Study& study, const std::string& method, const std::string& axis = "",
+                  const std::string& value = "") {
+  return study.median(method, axis, value, [](const RunResult& r) {
+    REQUIRE(r.status == RunStatus::converged);
+    return static_cast<double>(r.iterations);
+  });
+}
+
+}  // namespace
+
+TEST_CASE("method configs: every configuration under configs/ loads") {
+  std::size_t count = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(kConfigs)) {
+    if (entry.path().extension() != ".yaml") continue;
+    // A file problem whose data is an optional system package (the camera picture) may be absent.
+    if (entry.path().filename() == "image_completion.yaml" &&
+        !std::filesystem::exists("/usr/lib/python3/dist-packages/skimage/data/camera.png"))
+      continue;
+    CAPTURE(entry.path().string());
+    CHECK_NOTHROW(load_experiment(entry.path().string(), {}, test::plugins()));
+    ++count;
+  }
+  CHECK(count >= 25);
+}
+
+TEST_CASE("method configs: scaled_gd.yaml, ScaledGD flat and gd linear in kappa") {
+  const test::Study study = run_config("scaled_gd.yaml", {"problem.condition_number=[1, 20]", "run.seeds=[1]"});
+  CHECK(iterations(study, "scaled_gd", "problem.condition_number", "20") <=
+        1.25 * iterations(study, "scaled_gd", "problem.condition_number", "1"));
+  CHECK(iterations(study, "gd", "problem.condition_number", "20") >=
+        10 * iterations(study, "gd", "problem.condition_number", "1"));
+}
+
+TEST_CASE("method configs: momentum.yaml, momentum 0.8 needs 5x fewer iterations than gd") {
+  const test::Study study = run_config("momentum.yaml", {"run.seeds=[1]"});
+  CHECK(5 * iterations(study, "heavy_ball", "optimizer.momentum", "0.8") <= iterations(study, "gd"));
+  CHECK(5 * iterations(study, "nesterov", "optimizer.momentum", "0.8") <= iterations(study, "gd"));
+}
+
+TEST_CASE("method configs: subgradient.yaml, l1 recovers with 10 % outliers where squared and Huber do not") {
+  const test::Study study = run_config("subgradient.yaml", {"corruptions.0.fraction=0.1", "run.seeds=[1]"});
+  const auto error = [](const RunResult& r) { return r.final_error; };
+  CHECK(study.median("l1", "", "", error) <= 1e-5);
+  CHECK(study.median("huber", "", "", error) >= 1e-2);
+  CHECK(study.median("squared", "", "", error) >= 0.5);
+}
