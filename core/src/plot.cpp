@@ -255,13 +255,27 @@ struct Runs {
   std::set<std::string> methods;
   std::map<std::string, std::set<std::string>> axis_values;
 
-  /// A line's label: the method (when there are several) and the axes that vary, except `skip`.
+  /// A line's label: the method (when there are several) and the axes that vary, except `skip`
+  /// and the axes that move with it (zipped with it: one value of theirs per value of `skip`).
   std::string label(const Run& run, const std::string& skip) const {
     std::string text = methods.size() > 1 ? run.method : "";
     for (const auto& [axis, value] : run.axes)
-      if (axis != skip && axis_values.at(axis).size() > 1)
+      if (axis != skip && axis_values.at(axis).size() > 1 && !follows(axis, skip))
         text += fmt::format("{}{}={}", text.empty() ? "" : " ", axis, value);
     return text.empty() ? run.method : text;
+  }
+
+  /// Whether every run with the same value of `leader` has the same value of `axis`.
+  bool follows(const std::string& axis, const std::string& leader) const {
+    if (leader.empty()) return false;
+    std::map<std::string, std::string> seen;
+    for (const auto& [id, run] : by_id) {
+      const auto lead = run.fields.find(leader), value = run.fields.find(axis);
+      if (lead == run.fields.end() || value == run.fields.end()) return false;
+      const auto [it, added] = seen.emplace(lead->second, value->second);
+      if (!added && it->second != value->second) return false;
+    }
+    return true;
   }
 };
 
@@ -500,7 +514,8 @@ void draw_heatmap(const FigureSpec& figure, const Heatmap& map, const fs::path& 
   const std::string plot = map.cells.empty()
                                ? "plot 0 notitle"
                                : "plot data using 1:2:(0.5):(0.5):3 with boxxyerror fc palette, "
-                                 "data using 1:2:(sprintf('%.2f', $3)) with labels font ',8' tc rgb '#cc3300'";
+                                 "data using 1:2:($3 > 0.6 ? sprintf('%.2f', $3) : '') with labels font ',8' tc rgb 'white', "
+                                 "data using 1:2:($3 > 0.6 ? '' : sprintf('%.2f', $3)) with labels font ',8' tc rgb 'black'";
   gp << "set terminal pngcairo size 900,560 font ',10'\nset output '" << figure.name << ".png'\n" << plot << "\n";
   gp << "set terminal svg size 900,560 dynamic font ',10'\nset output '" << figure.name << ".svg'\n"
      << "replot\nunset output\n";
