@@ -17,6 +17,8 @@ packages=(
   gnuplot-nox
   chromium                       # the report's test renders it headless
   libopenmpi-dev openmpi-bin     # optional at configure time: mpirun -np P ncvx run ...
+  pybind11-dev python3-dev       # optional at configure time: the Python module (python/)
+  python3-numpy python3-pandas python3-pytest python3-matplotlib   # its tests and example
 )
 
 missing=()

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <set>
+#include <stdexcept>
 #include <sstream>
 
 #include <boost/dll/runtime_symbol_info.hpp>
@@ -61,7 +62,16 @@ std::string abi_mismatch(const AbiRecord& plugin, const AbiRecord& host) {
 
 LoadedPlugin::LoadedPlugin(std::shared_ptr<boost::dll::shared_library> library, fs::path file,
                            const PluginDefinition& definition, AbiRecord abi)
-    : library_(std::move(library)), file_(std::move(file)), definition_(definition), abi_(std::move(abi)) {}
+    : library_(std::move(library)), file_(std::move(file)), definition_(&definition), abi_(std::move(abi)) {}
+
+LoadedPlugin::LoadedPlugin(std::shared_ptr<const InProcessPlugin> plugin)
+    : file_(plugin->origin),
+      owned_definition_(std::make_unique<PluginDefinition>()),
+      in_process_(std::move(plugin)),
+      abi_(AbiRecord::of_host()) {
+  owned_definition_->info = in_process_->info;
+  definition_ = owned_definition_.get();
+}
 
 std::string LoadedPlugin::describe() const {
   return fmt::format("{} `{}` ({})", to_string(info().kind), info().name, file_.string());
@@ -76,33 +86,57 @@ void LoadedPlugin::require_kind(PluginKind kind) const {
     throw PluginError(fmt::format("{} is not a {} plugin.", describe(), to_string(kind)));
 }
 
+namespace {
+/// The factory of a library plugin, or the function of an in-process one.
+template <class T>
+std::unique_ptr<T> create_from(std::unique_ptr<T> (*library_factory)(const ParameterValues&),
+                               const InProcessPlugin* in_process,
+                               std::function<std::unique_ptr<T>(const ParameterValues&)> InProcessPlugin::*member,
+                               const ParameterValues& values) {
+  if (in_process) {
+    const auto& function = in_process->*member;
+    if (!function) throw std::logic_error("the in-process plugin has no factory for its kind");
+    return function(values);
+  }
+  return library_factory(values);
+}
+}  // namespace
+
 std::shared_ptr<Problem> LoadedPlugin::create_problem(const ParameterValues& values) const {
   require_kind(PluginKind::problem);
-  return hold(guard("being created", [&] { return definition_.create_problem(values); }));
+  return hold(guard("being created", [&] { return definition_->create_problem(values); }));
 }
 std::shared_ptr<Corruption> LoadedPlugin::create_corruption(const ParameterValues& values) const {
   require_kind(PluginKind::corruption);
-  return hold(guard("being created", [&] { return definition_.create_corruption(values); }));
+  return hold(guard("being created", [&] { return definition_->create_corruption(values); }));
 }
 std::shared_ptr<MeasurementModel> LoadedPlugin::create_measurement(const ParameterValues& values) const {
   require_kind(PluginKind::measurement);
-  return hold(guard("being created", [&] { return definition_.create_measurement(values); }));
+  return hold(guard("being created", [&] { return definition_->create_measurement(values); }));
 }
 std::shared_ptr<Loss> LoadedPlugin::create_loss(const ParameterValues& values) const {
   require_kind(PluginKind::loss);
-  return hold(guard("being created", [&] { return definition_.create_loss(values); }));
+  return hold(guard("being created", [&] {
+    return create_from(definition_->create_loss, in_process_.get(), &InProcessPlugin::create_loss, values);
+  }));
 }
 std::shared_ptr<Initializer> LoadedPlugin::create_initializer(const ParameterValues& values) const {
   require_kind(PluginKind::initializer);
-  return hold(guard("being created", [&] { return definition_.create_initializer(values); }));
+  return hold(guard("being created", [&] {
+    return create_from(definition_->create_initializer, in_process_.get(), &InProcessPlugin::create_initializer, values);
+  }));
 }
 std::shared_ptr<Optimizer> LoadedPlugin::create_optimizer(const ParameterValues& values) const {
   require_kind(PluginKind::optimizer);
-  return hold(guard("being created", [&] { return definition_.create_optimizer(values); }));
+  return hold(guard("being created", [&] {
+    return create_from(definition_->create_optimizer, in_process_.get(), &InProcessPlugin::create_optimizer, values);
+  }));
 }
 std::shared_ptr<Metric> LoadedPlugin::create_metric(const ParameterValues& values) const {
   require_kind(PluginKind::metric);
-  return hold(guard("being created", [&] { return definition_.create_metric(values); }));
+  return hold(guard("being created", [&] {
+    return create_from(definition_->create_metric, in_process_.get(), &InProcessPlugin::create_metric, values);
+  }));
 }
 
 // ---------------------------------------------------------------- PluginRegistry
@@ -206,6 +240,27 @@ const LoadedPlugin& PluginRegistry::load(const fs::path& file) {
                               existing->file().string()));
 
   plugins_.push_back(std::make_unique<LoadedPlugin>(std::move(library), file, *definition, std::move(abi)));
+  return *plugins_.back();
+}
+
+const LoadedPlugin& PluginRegistry::add(InProcessPlugin plugin) {
+  const PluginKind kind = plugin.info.kind;
+  if (kind != PluginKind::loss && kind != PluginKind::initializer && kind != PluginKind::optimizer &&
+      kind != PluginKind::metric)
+    throw PluginError(fmt::format("{}: an in-process plugin is a loss, an initializer, an optimizer or a metric, "
+                                  "not a {}.",
+                                  plugin.origin, to_string(kind)));
+  if (plugin.info.name.empty()) throw PluginError(plugin.origin + ": an in-process plugin needs a name.");
+  auto shared = std::make_shared<const InProcessPlugin>(std::move(plugin));
+  for (auto& existing : plugins_) {
+    if (existing->info().kind != kind || existing->info().name != shared->info.name) continue;
+    if (!existing->in_process())
+      throw PluginError(fmt::format("{} defines {} `{}`, which {} already defines; choose another name.",
+                                    shared->origin, to_string(kind), shared->info.name, existing->file().string()));
+    existing = std::make_unique<LoadedPlugin>(std::move(shared));
+    return *existing;
+  }
+  plugins_.push_back(std::make_unique<LoadedPlugin>(std::move(shared)));
   return *plugins_.back();
 }
 

@@ -17,6 +17,7 @@
 // turned into PluginError naming the plugin, its kind and its file.
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -49,12 +50,31 @@ struct AbiRecord {
 /// mismatched field, both values and the fix.
 std::string abi_mismatch(const AbiRecord& plugin, const AbiRecord& host);
 
+/// A plugin defined inside the running process instead of a shared library:
+/// the Python module's components written in Python (a loss, an
+/// initializer, an optimizer or a metric). Its factories are functions that
+/// may hold state (the Python class); `origin` stands where a library's file
+/// would ("python: mymodule.MyOptimizer"). It has no ABI record to check: it
+/// is compiled with the host.
+struct InProcessPlugin {
+  PluginInfo info;
+  std::string origin;
+  std::function<std::unique_ptr<Loss>(const ParameterValues&)> create_loss;
+  std::function<std::unique_ptr<Initializer>(const ParameterValues&)> create_initializer;
+  std::function<std::unique_ptr<Optimizer>(const ParameterValues&)> create_optimizer;
+  std::function<std::unique_ptr<Metric>(const ParameterValues&)> create_metric;
+};
+
 class LoadedPlugin {
  public:
   LoadedPlugin(std::shared_ptr<boost::dll::shared_library> library, std::filesystem::path file,
                const PluginDefinition& definition, AbiRecord abi);
+  explicit LoadedPlugin(std::shared_ptr<const InProcessPlugin> plugin);
 
-  const PluginInfo& info() const { return definition_.info; }
+  /// Whether this plugin lives in the process (PluginRegistry::add), not in a library.
+  bool in_process() const { return in_process_ != nullptr; }
+
+  const PluginInfo& info() const { return definition_->info; }
   const std::filesystem::path& file() const { return file_; }
   const AbiRecord& abi() const { return abi_; }
   /// "optimizer `gd` (/path/ncvx_gd.so)"
@@ -97,9 +117,13 @@ class LoadedPlugin {
   std::string failure_message(const char* what, const char* message) const;
   void require_kind(PluginKind kind) const;
 
+  friend class PluginRegistry;
+
   std::shared_ptr<boost::dll::shared_library> library_;
   std::filesystem::path file_;
-  const PluginDefinition& definition_;
+  const PluginDefinition* definition_;
+  std::unique_ptr<PluginDefinition> owned_definition_;  // in-process: the info, no factories
+  std::shared_ptr<const InProcessPlugin> in_process_;
   AbiRecord abi_;
 };
 
@@ -127,6 +151,10 @@ class PluginRegistry {
 
   /// Loads one file; throws PluginError with the file and the reason.
   const LoadedPlugin& load(const std::filesystem::path& file);
+  /// Adds an in-process plugin (a loss, initializer, optimizer or metric). One
+  /// of the same kind and name that is in-process too is replaced (defining a
+  /// class again in a notebook); one from a library is an error.
+  const LoadedPlugin& add(InProcessPlugin plugin);
 
   /// The plugin of that kind and name; if none, a PluginError listing the
   /// names that exist for the kind, the nearest one, the folders searched and

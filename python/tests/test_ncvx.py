@@ -1,0 +1,221 @@
+"""The Python module: every function, numbers identical to the CLI, components
+step by step, and components written in Python (a Python gradient descent
+matches the built-in gd bit for bit). Run by ctest (python.pytest) with
+PYTHONPATH=<build>/python, NCVX_EXECUTABLE and NCVX_SOURCE_DIR set."""
+
+import os
+import pathlib
+import subprocess
+
+import numpy as np
+import pytest
+
+import ncvx
+
+SOURCE = pathlib.Path(os.environ.get("NCVX_SOURCE_DIR", pathlib.Path(__file__).resolve().parents[2]))
+QUICKSTART = SOURCE / "configs" / "quickstart.yaml"
+SMALL = """
+name: small
+problem: {n: 12, rank: 2}
+measurement: {name: gaussian_sensing, m: 150}
+methods:
+  - {label: gd, init: {name: small_random, scale: 1.0e-3}, optimizer: {name: gd, step: 0.2}, width: 4}
+run: {iterations: 200, log_every: 20, seeds: [1, 2]}
+"""
+
+
+def test_run_returns_the_summary_metrics_and_table():
+    results = ncvx.run(QUICKSTART, overrides=["run.iterations=100"])
+    assert len(results.summary) == 6
+    assert set(results.summary["method"]) == {"small_random", "spectral"}
+    assert list(results.metrics.columns[:4]) == ["run_id", "iteration", "train_loss", "test_error"]
+    assert len(results.metrics) == 6 * 11  # iterations 0, 10, ..., 100
+    assert "small_random" in results.table and "final test_error" in results.table
+    assert results.folder is None
+    assert "iterations: 100" in results.config
+
+
+def test_numbers_identical_to_the_cli(tmp_path):
+    executable = os.environ.get("NCVX_EXECUTABLE")
+    if not executable:
+        pytest.skip("NCVX_EXECUTABLE not set")
+    overrides = ["run.iterations=150"]
+    subprocess.run([executable, "run", str(QUICKSTART), *overrides, "--out", str(tmp_path / "cli"), "--quiet"],
+                   check=True, capture_output=True)
+    results = ncvx.run(QUICKSTART, overrides=overrides, out=tmp_path / "python")
+    assert results.folder == tmp_path / "python"
+    for name in ("summary.csv", "metrics.csv", "config.resolved.yaml"):
+        cli = (tmp_path / "cli" / name).read_text()
+        python = (tmp_path / "python" / name).read_text()
+        if name == "config.resolved.yaml":  # its first line names the command
+            cli, python = cli.split("\n", 1)[1], python.split("\n", 1)[1]
+        assert cli == python, name
+    # The data frame holds exactly the numbers of the file.
+    import pandas
+    frame = pandas.read_csv(tmp_path / "cli" / "summary.csv", float_precision="round_trip")
+    assert (frame["final_test_error"].to_numpy() == results.summary["final_test_error"].to_numpy()).all()
+
+
+def test_a_dict_and_a_yaml_string_give_the_same_runs_as_a_file(tmp_path):
+    path = tmp_path / "small.yaml"
+    path.write_text(SMALL)
+    from_file = ncvx.run(path)
+    from_text = ncvx.run(SMALL)
+    from_dict = ncvx.run({
+        "name": "small",
+        "problem": {"n": 12, "rank": 2},
+        "measurement": {"name": "gaussian_sensing", "m": 150},
+        "methods": [{"label": "gd", "init": {"name": "small_random", "scale": 1e-3},
+                     "optimizer": {"name": "gd", "step": 0.2}, "width": 4}],
+        "run": {"iterations": 200, "log_every": 20, "seeds": [1, 2]},
+    })
+    for other in (from_text, from_dict):
+        assert (other.summary["final_test_error"] == from_file.summary["final_test_error"]).all()
+    swept = ncvx.run(SMALL, overrides={"methods.gd.init.scale": [1e-2, 1e-4]})
+    assert len(swept.summary) == 4
+
+
+def test_errors_are_python_exceptions_with_the_cli_sentences():
+    with pytest.raises(ncvx.ConfigError) as error:
+        ncvx.run(SMALL.replace("log_every", "log_evry"))
+    assert "<string>:7:" in str(error.value) and "did you mean 'log_every'?" in str(error.value)
+    with pytest.raises(ncvx.ConfigError):
+        ncvx.run(SMALL, overrides=["run.iteratons=5"])
+    with pytest.raises(ncvx.PluginError) as error:
+        ncvx.optimizer("gdd")
+    assert "did you mean 'gd'?" in str(error.value)
+    assert issubclass(ncvx.ConfigError, ncvx.Error) and issubclass(ncvx.PluginError, ncvx.Error)
+
+
+def test_plugins_describe_and_check():
+    names = {(p["kind"], p["name"]) for p in ncvx.plugins()}
+    assert ("optimizer", "gd") in names and ("measurement", "gaussian_sensing") in names
+    described = ncvx.describe("gd")
+    assert described["kind"] == "optimizer"
+    assert described["parameters"][0]["name"] == "step" and described["parameters"][0]["default"] == 0.1
+    assert ncvx.check("gd").passed
+    result = ncvx.check("momentum", variant="nesterov")
+    assert result.passed and "reaches the answer" in result.table
+
+
+def test_components_step_by_step():
+    instance = ncvx.instance(SMALL)
+    A = instance.measurement
+    assert (A.rows, A.cols, A.measurements, A.symmetric) == (12, 12, 150, True)
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((12, 12))
+    X = X + X.T
+    v = rng.standard_normal(150)
+    # The adjoint identity <A(X), v> = <X, A*(v)>.
+    assert np.isclose(A.forward(X) @ v, np.sum(X * A.adjoint(v)), rtol=1e-12)
+    U = rng.standard_normal((12, 3))
+    assert np.allclose(A.adjoint_apply(v, U), A.adjoint(v) @ U, rtol=1e-12)
+    assert np.allclose(A.forward_factored([U]), A.forward(U @ U.T), rtol=1e-12)
+
+    squared = ncvx.loss("squared")
+    value, derivative = squared.evaluate(np.array([2.0, -4.0]))
+    assert value == 5.0 and list(derivative) == [1.0, -2.0]
+    f = ncvx.objective(A, squared, instance.observations)
+    value, (gradient,) = f.value_and_gradient([U])
+    residual = A.forward_factored([U]) - instance.observations
+    assert np.allclose(gradient, A.adjoint_apply(residual, U), rtol=1e-12)
+    assert np.isclose(value, residual @ residual / 4, rtol=1e-12)
+
+    # A C++ optimizer driven from a Python loop: the closed form of gd, then convergence.
+    gd = ncvx.optimizer("gd", step=0.2)
+    (stepped,) = gd.step(f, [U], 0)
+    assert np.array_equal(stepped, U - 0.2 * gradient)
+    start = ncvx.initializer("spectral").initialize(A, instance.observations, 12, 12, 2, True, 1)
+    factors = start
+    for t in range(300):
+        factors = gd.step(f, factors, t)
+    assert instance.test_error(factors) < 1e-6 < instance.test_error(start)
+    assert instance.ground_truth.shape == (12, 12)
+
+
+@ncvx.register
+class PythonGradientDescent:
+    """Gradient descent written in Python: F <- F - mu grad f(F)."""
+    kind = "optimizer"
+    name = "py_gd"
+    parameters = {"step": (0.1, "mu")}
+
+    def __init__(self, step):
+        self.mu = step
+
+    def step(self, objective, factors, iteration):
+        _, gradient = objective.value_and_gradient(factors)
+        return [F - self.mu * G for F, G in zip(factors, gradient)]
+
+
+@ncvx.register
+class PythonSquaredLoss:
+    """l(r) = r^2 / 4, written in Python."""
+    kind = "loss"
+    name = "py_squared"
+
+    def evaluate(self, residual):
+        return float(residual @ residual) / 4.0, residual / 2.0
+
+
+@ncvx.register
+class FactorNorm:
+    """|U|_F, written in Python."""
+    kind = "metric"
+    name = "py_factor_norm"
+    columns = ["factor_norm"]
+
+    def evaluate(self, context):
+        return [float(np.linalg.norm(context["factors"][0]))]
+
+
+def test_a_python_optimizer_matches_the_built_in_gd_bit_for_bit():
+    text = SMALL.replace("""  - {label: gd, init: {name: small_random, scale: 1.0e-3}, optimizer: {name: gd, step: 0.2}, width: 4}""",
+                         """  - {label: gd, init: {name: small_random, scale: 1.0e-3}, optimizer: {name: gd, step: 0.2}, width: 4}
+  - {label: python, init: {name: small_random, scale: 1.0e-3}, optimizer: {name: py_gd, step: 0.2}, width: 4}""")
+    results = ncvx.run(text, overrides={"metrics": ["py_factor_norm"]})
+    metrics = results.metrics
+    runs = results.summary.set_index("run_id")
+    gd = metrics[metrics["run_id"].map(runs["method"]) == "gd"].reset_index(drop=True)
+    python = metrics[metrics["run_id"].map(runs["method"]) == "python"].reset_index(drop=True)
+    for column in ("train_loss", "test_error", "factor_norm"):
+        assert (gd[column].to_numpy() == python[column].to_numpy()).all(), column
+    assert results.summary["status"].eq("budget").all()
+
+
+def test_a_python_loss_is_usable_in_a_run_and_checked():
+    results = ncvx.run(SMALL, overrides={"methods.gd.loss": "py_squared"})
+    reference = ncvx.run(SMALL)
+    assert np.allclose(results.summary["final_test_error"], reference.summary["final_test_error"], rtol=1e-9)
+    assert ncvx.check("py_squared").passed
+    assert ncvx.check("py_gd").passed
+    assert ncvx.describe("py_gd")["file"].endswith("PythonGradientDescent")
+
+
+def test_python_components_that_misbehave_fail_their_run_or_their_checks():
+    @ncvx.register
+    class Uphill:
+        """Goes uphill."""
+        kind = "optimizer"
+        name = "py_uphill"
+
+        def step(self, objective, factors, iteration):
+            _, gradient = objective.value_and_gradient(factors)
+            return [F + 0.1 * G for F, G in zip(factors, gradient)]
+
+    @ncvx.register
+    class Raises:
+        """Raises."""
+        kind = "optimizer"
+        name = "py_raises"
+
+        def step(self, objective, factors, iteration):
+            raise RuntimeError("this step is not written yet")
+
+    assert not ncvx.check("py_uphill").passed
+    results = ncvx.run(SMALL, overrides={"methods.gd.optimizer": "py_raises"})
+    assert results.summary["status"].eq("failed").all()
+    assert results.summary["message"].str.contains("this step is not written yet").all()
+    assert results.summary["message"].str.contains("python: ").all()
+    with pytest.raises(ncvx.PluginError):
+        ncvx.register(type("Shadow", (), {"kind": "optimizer", "name": "gd", "step": lambda *a: None}))
