@@ -401,6 +401,30 @@ void register_component(const std::string& kind_text, const std::string& name, c
   registry().add(std::move(plugin));
 }
 
+/// value, value_and_gradient and scale, for the owning Objective and the view
+/// a Python optimizer is lent (both hold `objective`, a pointer-like member).
+template <class Class>
+void add_objective_methods(Class& target) {
+  using Self = typename Class::type;
+  target
+      .def("value", [](const Self& f, const std::vector<Matrix>& factors) {
+             const FactorSet F = to_factors(factors);
+             py::gil_scoped_release release;
+             return f.objective->value(F);
+           }, py::arg("factors"), "f(F) for factors [U] or [U, V]")
+      .def("value_and_gradient", [](const Self& f, const std::vector<Matrix>& factors) {
+             const FactorSet F = to_factors(factors);
+             FactorSet gradient;
+             double value;
+             {
+               py::gil_scoped_release release;
+               value = f.objective->value_and_gradient(F, gradient);
+             }
+             return py::make_tuple(value, from_factors(gradient));
+           }, py::arg("factors"), "(f(F), [grad_U f, grad_V f])")
+      .def("scale", [](const Self& f) { return f.objective->scale(); }, "sigma_1(A*(y))");
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_ncvx, m) {
@@ -576,25 +600,11 @@ PYBIND11_MODULE(_ncvx, m) {
     return LossObject{plugin.create_loss(values_for(plugin, assignments)), name};
   });
 
-  py::class_<ObjectiveObject>(m, "Objective", "f(F) = sum_i l((A(X(F)) - y)_i), composed by the core")
+  auto objective_class = py::class_<ObjectiveObject>(m, "Objective",
+                                                     "f(F) = sum_i l((A(X(F)) - y)_i), composed by the core")
       .def(py::init([](const Operator& o, const LossObject& l, const Vector& y) {
              return ObjectiveObject(o.measurement, l.loss, y);
            }), py::arg("measurement"), py::arg("loss"), py::arg("observations"))
-      .def("value", [](const ObjectiveObject& f, const std::vector<Matrix>& factors) {
-             const FactorSet F = to_factors(factors);
-             py::gil_scoped_release release;
-             return f.objective->value(F);
-           }, py::arg("factors"))
-      .def("value_and_gradient", [](const ObjectiveObject& f, const std::vector<Matrix>& factors) {
-             const FactorSet F = to_factors(factors);
-             FactorSet gradient;
-             double value;
-             {
-               py::gil_scoped_release release;
-               value = f.objective->value_and_gradient(F, gradient);
-             }
-             return py::make_tuple(value, from_factors(gradient));
-           }, py::arg("factors"))
       .def("value_and_gradient_matrix", [](const ObjectiveObject& f, const Matrix& X) {
              Matrix gradient;
              double value;
@@ -604,26 +614,11 @@ PYBIND11_MODULE(_ncvx, m) {
              }
              return py::make_tuple(value, gradient);
            }, py::arg("X"))
-      .def("scale", [](const ObjectiveObject& f) { return f.objective->scale(); })
       .def_property_readonly("evaluations", [](const ObjectiveObject& f) { return f.objective->evaluations(); });
-
-  py::class_<ObjectiveView>(m, "ObjectiveView", "the objective of the run a Python optimizer is stepping")
-      .def("value", [](const ObjectiveView& f, const std::vector<Matrix>& factors) {
-             const FactorSet F = to_factors(factors);
-             py::gil_scoped_release release;
-             return f.objective->value(F);
-           }, py::arg("factors"))
-      .def("value_and_gradient", [](const ObjectiveView& f, const std::vector<Matrix>& factors) {
-             const FactorSet F = to_factors(factors);
-             FactorSet gradient;
-             double value;
-             {
-               py::gil_scoped_release release;
-               value = f.objective->value_and_gradient(F, gradient);
-             }
-             return py::make_tuple(value, from_factors(gradient));
-           }, py::arg("factors"))
-      .def("scale", [](const ObjectiveView& f) { return f.objective->scale(); });
+  auto view_class =
+      py::class_<ObjectiveView>(m, "ObjectiveView", "the objective of the run a Python optimizer is stepping");
+  add_objective_methods(objective_class);
+  add_objective_methods(view_class);
 
   py::class_<InitializerObject>(m, "Initializer", "an initializer: F_0 from A and y")
       .def("initialize", [](const InitializerObject& i, const Operator& o, const Vector& y, Index rows, Index cols,
