@@ -20,6 +20,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -56,7 +57,9 @@ const PluginRegistry& plugins() {
   static PluginRegistry registry;
   static bool scanned = false;
   if (!scanned) {
-    registry.scan({NCVX_BENCH_PLUGIN_DIR});
+    // NCVX_BENCH_PLUGINS: another build's plugin folder, to measure two versions side by side.
+    const char* other = std::getenv("NCVX_BENCH_PLUGINS");
+    registry.scan({other ? other : NCVX_BENCH_PLUGIN_DIR});
     scanned = true;
   }
   return registry;

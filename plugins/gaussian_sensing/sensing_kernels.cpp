@@ -1,6 +1,6 @@
 #include "sensing_kernels.hpp"
 
-#include <cstring>
+#include "../common/lanes.hpp"
 
 namespace ncvx::kernels {
 
@@ -8,26 +8,11 @@ namespace {
 
 constexpr Index kRows = 4;  // rows per block (2 and 8 measured slower)
 
-typedef double lanes __attribute__((vector_size(32)));  // four doubles
-
-#define NCVX_INLINE __attribute__((always_inline)) inline
-
-typedef float float_lanes __attribute__((vector_size(16)));  // four floats
-
-NCVX_INLINE lanes load(const double* p) {
-  lanes v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-/// Four stored floats, widened to doubles (exactly): arithmetic stays double.
-NCVX_INLINE lanes load(const float* p) {
-  float_lanes v;
-  std::memcpy(&v, p, sizeof v);
-  return __builtin_convertvector(v, lanes);
-}
-NCVX_INLINE void store(double* p, lanes v) { std::memcpy(p, &v, sizeof v); }
-NCVX_INLINE double reduce(lanes v) { return (v[0] + v[1]) + (v[2] + v[3]); }
-NCVX_INLINE lanes broadcast(double value) { return lanes{value, value, value, value}; }
+using ncvx::simd::broadcast;
+using ncvx::simd::load;
+using ncvx::simd::reduce;
+using ncvx::simd::store;
+using lanes = ncvx::simd::double4;
 
 /// Dot products of R rows with J vectors: out[r][j] = <rows[r], x[j]>, each
 /// with four lanes (lane l sums the p = l mod 4 in increasing p), then

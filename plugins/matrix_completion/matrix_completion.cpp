@@ -22,13 +22,15 @@
 // e_i e_j^T / sqrt(p); again E[A*A] = identity.
 //
 // A data problem gives the observed entries itself (`ratings`, a matrix with
-// missing values): the operator then measures exactly those, in their order,
-// with p estimated as |Omega| / (number of entries, or of pairs i <= j).
+// missing values): the operator then measures exactly those, in tile
+// order, with p estimated as |Omega| / (number of entries, or of pairs i <= j).
 //
 // Every operation costs O(|Omega| k), never n1 n2; `evaluate` (the
 // objective's hot path) is one pass over Omega per factor set, for U U^T,
 // U V^T and symmetric shapes fitted by U V^T alike. Omega is drawn in
-// column-major (packed) order by geometric skipping (O(|Omega|) draws).
+// column-major (packed) order by geometric skipping (O(|Omega|) draws) and
+// stored in tiles of 512 x 512 entries (completion_kernels.hpp): 4 bytes per
+// observation; a data problem's entries are sorted into that order.
 
 #include <algorithm>
 #include <cmath>
@@ -40,53 +42,80 @@
 #include <ncvx/parallel.hpp>
 #include <ncvx/plugin.hpp>
 
+#include "completion_kernels.hpp"
+
 namespace {
 
 using ncvx::Index;
 using ncvx::Matrix;
 using ncvx::Vector;
 
-struct Observation {
-  std::int32_t row;
-  std::int32_t column;
-  double weight;
+using ncvx::completion::kTile;
+
+/// Omega in tiles (the measurement order, completion_kernels.hpp): 4 bytes
+/// per observation plus 16 per non-empty tile; the weight depends only on
+/// whether i == j.
+struct Observed {
+  std::vector<ncvx::completion::Tile> tiles;  // closed by {|Omega|, 0, 0}
+  std::vector<ncvx::completion::TileOffsets> offsets;
+  double diagonal_weight = 1.0;
+  double off_diagonal_weight = 1.0;
+
+  double weight(Index i, Index j) const { return i == j ? diagonal_weight : off_diagonal_weight; }
+
+  /// Appends the observations of one column block, given column after column
+  /// (rows increasing within a column), as its tiles in row-block order.
+  void add_column_block(const std::vector<std::pair<std::int32_t, std::int32_t>>& entries, Index rows) {
+    const Index blocks = (rows + kTile - 1) / kTile;
+    std::vector<std::int64_t> count(static_cast<std::size_t>(blocks) + 1, 0);
+    for (const auto& [i, j] : entries) ++count[static_cast<std::size_t>(i / kTile) + 1];
+    for (std::size_t b = 1; b < count.size(); ++b) count[b] += count[b - 1];
+    const auto base = static_cast<std::int64_t>(offsets.size());
+    offsets.resize(offsets.size() + entries.size());
+    std::vector<std::int64_t> next(count.begin(), count.end() - 1);
+    for (const auto& [i, j] : entries)
+      offsets[static_cast<std::size_t>(base + next[static_cast<std::size_t>(i / kTile)]++)] = {
+          static_cast<std::uint16_t>(i % kTile), static_cast<std::uint16_t>(j % kTile)};
+    const auto column_base = static_cast<std::int32_t>(entries.empty() ? 0 : entries.front().second / kTile * kTile);
+    for (Index b = 0; b < blocks; ++b)
+      if (count[static_cast<std::size_t>(b) + 1] > count[static_cast<std::size_t>(b)])
+        tiles.push_back({base + count[static_cast<std::size_t>(b)], static_cast<std::int32_t>(b * kTile), column_base});
+  }
+
+  void close() { tiles.push_back({static_cast<std::int64_t>(offsets.size()), 0, 0}); }
 };
 
 class CompletionOperator final : public ncvx::MeasurementOperator {
  public:
-  CompletionOperator(const ncvx::MatrixShape& shape, std::vector<Observation> observed)
+  CompletionOperator(const ncvx::MatrixShape& shape, Observed observed)
       : shape_(shape), observed_(std::move(observed)) {}
 
   ncvx::MatrixShape shape() const override { return shape_; }
-  Index measurements() const override { return static_cast<Index>(observed_.size()); }
+  Index measurements() const override { return static_cast<Index>(observed_.offsets.size()); }
 
   void forward(const Matrix& X, Vector& out) const override {
     out.resize(measurements());
-    for (std::size_t o = 0; o < observed_.size(); ++o) {
-      const auto& [i, j, w] = observed_[o];
-      out(static_cast<Index>(o)) = shape_.symmetric && i != j ? w * 0.5 * (X(i, j) + X(j, i)) : w * X(i, j);
-    }
+    for_each([&](Index o, Index i, Index j, double w) {
+      out(o) = shape_.symmetric && i != j ? w * 0.5 * (X(i, j) + X(j, i)) : w * X(i, j);
+    });
   }
 
   void forward_factored(const ncvx::FactorSet& F, Vector& out) const override {
     const Matrix left = F.left().transpose(), right = F.right().transpose();  // rows of U, V as columns
     out.resize(measurements());
-    for (std::size_t o = 0; o < observed_.size(); ++o) {
-      const auto& [i, j, w] = observed_[o];
-      out(static_cast<Index>(o)) = w * entry(left, right, i, j, F.symmetric());
-    }
+    for_each([&](Index o, Index i, Index j, double w) { out(o) = w * entry(left, right, i, j, F.symmetric()); });
   }
 
   void forward_entries(const ncvx::MatrixEntries& entries, Vector& out) const override {
-    std::unordered_map<std::uint64_t, std::size_t> position;
-    position.reserve(observed_.size());
-    for (std::size_t o = 0; o < observed_.size(); ++o) position[key(observed_[o].row, observed_[o].column)] = o;
+    std::unordered_map<std::uint64_t, Index> position;
+    position.reserve(observed_.offsets.size());
+    for_each([&](Index o, Index i, Index j, double) { position[key(i, j)] = o; });
     out = Vector::Zero(measurements());
     for (std::size_t e = 0; e < entries.size(); ++e) {
-      std::int32_t i = entries.rows[e], j = entries.columns[e];
+      Index i = entries.rows[e], j = entries.columns[e];
       if (shape_.symmetric && i > j) std::swap(i, j);
       if (const auto it = position.find(key(i, j)); it != position.end())
-        out(static_cast<Index>(it->second)) = observed_[it->second].weight * entries.values[e];
+        out(it->second) = observed_.weight(i, j) * entries.values[e];
     }
   }
 
@@ -98,109 +127,113 @@ class CompletionOperator final : public ncvx::MeasurementOperator {
     out = apply_adjoint(v, M, !shape_.symmetric);
   }
 
-  /// One pass over Omega per factor set: residuals of a block of observations,
-  /// their loss, then their contributions to the adjoint products. Omega is
-  /// cut into segments fixed by |Omega| and the shape, each with its own
-  /// accumulators, added in segment order; large passes run the segments on
-  /// all cores.
+  /// One pass over Omega per factor set (completion_kernels.hpp): residuals
+  /// of a block of observations, their loss, then their contributions to the
+  /// adjoint products. Omega is cut into segments fixed by |Omega| and the
+  /// shape, each with its own accumulators, added in segment order; large
+  /// passes run the segments on all cores.
   void evaluate(const Vector& observations, const ncvx::Loss& loss,
                 std::span<ncvx::FactorEvaluation> items) const override {
     const Index total = measurements();
     const Index side = std::max(shape_.rows, shape_.cols);
     const Index segments = std::clamp<Index>(
         std::min<Index>((total + 65535) / 65536, std::max<Index>(1, (Index{1} << 23) / (8 * side))), 1, 8);
-    const Index threads = ncvx::threads_for_pass(observed_.size() * sizeof(Observation));
+    const Index threads = ncvx::threads_for_pass(observed_.offsets.size() * sizeof(ncvx::completion::TileOffsets));
+    const ncvx::completion::TiledOmega omega{observed_.tiles.data(), static_cast<Index>(observed_.tiles.size()) - 1,
+                                             observed_.offsets.data(), observed_.diagonal_weight,
+                                             observed_.off_diagonal_weight};
     for (ncvx::FactorEvaluation& item : items) {
       const ncvx::FactorSet& F = *item.factors;
-      const bool symmetric_factors = F.symmetric();
-      const Matrix left = F.left().transpose();  // column c is row c of U
-      const Matrix right = symmetric_factors ? Matrix() : Matrix(F.right().transpose());
-      const Matrix& R = symmetric_factors ? left : right;
-      const Index k = left.rows();
+      const bool one_factor = F.symmetric();
+      const Index k = F.width();
+      const Index stride = 4 * ((k + 3) / 4);
+      const std::vector<double> left = padded_rows(F.left(), stride);
+      const std::vector<double> right = one_factor ? std::vector<double>() : padded_rows(F.right(), stride);
       const bool gradient = item.adjoint_products != nullptr;
-      std::vector<Matrix> left_sums(static_cast<std::size_t>(segments)), right_sums(left_sums.size());
+      const std::size_t left_size = static_cast<std::size_t>(shape_.rows * stride);
+      const std::size_t right_size = one_factor ? 0 : static_cast<std::size_t>(shape_.cols * stride);
+      std::vector<std::vector<double>> left_sums(static_cast<std::size_t>(segments)), right_sums(left_sums.size());
       std::vector<double> values(static_cast<std::size_t>(segments), 0.0);
-      auto run_segment = [&](Index s) {
-        const Index first = total * s / segments, last = total * (s + 1) / segments;
-        Matrix& GL = left_sums[static_cast<std::size_t>(s)];
-        Matrix& GR = right_sums[static_cast<std::size_t>(s)];
+      const auto factoring = one_factor        ? ncvx::completion::Factoring::one_factor
+                             : shape_.symmetric ? ncvx::completion::Factoring::symmetric_two_factors
+                                                : ncvx::completion::Factoring::two_factors;
+      ncvx::for_each_piece(segments, threads, [&](Index s) {
+        auto& GL = left_sums[static_cast<std::size_t>(s)];
+        auto& GR = right_sums[static_cast<std::size_t>(s)];
         if (gradient) {
-          GL = Matrix::Zero(k, shape_.rows);
-          if (!symmetric_factors) GR = Matrix::Zero(k, shape_.cols);
+          GL.assign(left_size, 0.0);
+          GR.assign(right_size, 0.0);
         }
-        constexpr Index kBlock = 256;
-        Vector residual(kBlock), derivative(kBlock);
-        for (Index start = first; start < last; start += kBlock) {
-          const Index count = std::min(kBlock, last - start);
-          for (Index b = 0; b < count; ++b) {
-            const auto& [i, j, w] = observed_[static_cast<std::size_t>(start + b)];
-            residual(b) = w * entry(left, R, i, j, symmetric_factors) - observations(start + b);
-          }
-          values[static_cast<std::size_t>(s)] += loss.evaluate(residual.head(count), derivative.head(count));
-          if (!gradient) continue;
-          for (Index b = 0; b < count; ++b) {
-            const auto& [i, j, w] = observed_[static_cast<std::size_t>(start + b)];
-            const double coefficient = derivative(b) * w;
-            if (symmetric_factors) {  // A*(d) U
-              if (i == j) {
-                GL.col(i) += coefficient * left.col(i);
-              } else {
-                GL.col(i) += 0.5 * coefficient * left.col(j);
-                GL.col(j) += 0.5 * coefficient * left.col(i);
-              }
-            } else if (!shape_.symmetric) {  // A*(d) V and A*(d)^T U
-              GL.col(i) += coefficient * right.col(j);
-              GR.col(j) += coefficient * left.col(i);
-            } else if (i == j) {  // symmetric A*(d): W V and W U
-              GL.col(i) += coefficient * right.col(i);
-              GR.col(i) += coefficient * left.col(i);
-            } else {
-              GL.col(i) += 0.5 * coefficient * right.col(j);
-              GL.col(j) += 0.5 * coefficient * right.col(i);
-              GR.col(i) += 0.5 * coefficient * left.col(j);
-              GR.col(j) += 0.5 * coefficient * left.col(i);
-            }
-          }
-        }
-      };
-      ncvx::for_each_piece(segments, threads, run_segment);
+        const ncvx::completion::PaddedRows rows{left.data(), one_factor ? left.data() : right.data(),
+                                                gradient ? GL.data() : nullptr,
+                                                gradient && !one_factor ? GR.data() : nullptr, stride};
+        values[static_cast<std::size_t>(s)] = ncvx::completion::segment_pass(
+            omega, total * s / segments, total * (s + 1) / segments, observations.data(), factoring, rows, loss);
+      });
       double value = 0.0;
       for (double part : values) value += part;
       item.value = value;
       if (gradient) {
         item.adjoint_products->resize(F.shape());
-        for (Index s = 1; s < segments; ++s) left_sums[0] += left_sums[static_cast<std::size_t>(s)];
-        item.adjoint_products->left() = left_sums[0].transpose();
-        if (!symmetric_factors) {
-          for (Index s = 1; s < segments; ++s) right_sums[0] += right_sums[static_cast<std::size_t>(s)];
-          item.adjoint_products->right() = right_sums[0].transpose();
-        }
+        item.adjoint_products->left() = summed_rows(left_sums, shape_.rows, k, stride);
+        if (!one_factor) item.adjoint_products->right() = summed_rows(right_sums, shape_.cols, k, stride);
       }
     }
   }
 
   Matrix adjoint(const Vector& v) const override {
     Matrix result = Matrix::Zero(shape_.rows, shape_.cols);
-    for (std::size_t o = 0; o < observed_.size(); ++o) {
-      const auto& [i, j, w] = observed_[o];
-      const double coefficient = v(static_cast<Index>(o)) * w;
+    for_each([&](Index o, Index i, Index j, double w) {
+      const double coefficient = v(o) * w;
       if (!shape_.symmetric || i == j) {
         result(i, j) += coefficient;
       } else {
         result(i, j) += 0.5 * coefficient;
         result(j, i) += 0.5 * coefficient;
       }
-    }
+    });
     return result;
   }
 
  private:
-  static std::uint64_t key(std::int32_t i, std::int32_t j) {
-    return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(i)) << 32) | static_cast<std::uint32_t>(j);
+  /// f(o, i, j, w) for every observation, in measurement order.
+  template <class Function>
+  void for_each(Function&& f) const {
+    for (std::size_t t = 0; t + 1 < observed_.tiles.size(); ++t) {
+      const auto& tile = observed_.tiles[t];
+      for (auto o = tile.first; o < observed_.tiles[t + 1].first; ++o) {
+        const auto& offset = observed_.offsets[static_cast<std::size_t>(o)];
+        const Index i = tile.row_base + offset.row, j = tile.column_base + offset.column;
+        f(static_cast<Index>(o), i, j, observed_.weight(i, j));
+      }
+    }
+  }
+
+  static std::uint64_t key(Index i, Index j) {
+    return (static_cast<std::uint64_t>(i) << 32) | static_cast<std::uint64_t>(j);
+  }
+
+  /// The rows of a factor, each padded with zeros to `stride` numbers.
+  static std::vector<double> padded_rows(const Matrix& factor, Index stride) {
+    std::vector<double> rows(static_cast<std::size_t>(factor.rows() * stride), 0.0);
+    for (Index c = 0; c < factor.cols(); ++c)
+      for (Index r = 0; r < factor.rows(); ++r) rows[static_cast<std::size_t>(r * stride + c)] = factor(r, c);
+    return rows;
+  }
+
+  /// The segments' accumulators added in segment order, as an n x k matrix.
+  static Matrix summed_rows(const std::vector<std::vector<double>>& sums, Index n, Index k, Index stride) {
+    std::vector<double> total = sums.front();
+    for (std::size_t s = 1; s < sums.size(); ++s)
+      for (std::size_t e = 0; e < total.size(); ++e) total[e] += sums[s][e];
+    Matrix result(n, k);
+    for (Index c = 0; c < k; ++c)
+      for (Index r = 0; r < n; ++r) result(r, c) = total[static_cast<std::size_t>(r * stride + c)];
+    return result;
   }
 
   /// X_ij of the factor set (symmetric shape: (X_ij + X_ji)/2), from the rows of U and V.
-  double entry(const Matrix& left, const Matrix& right, std::int32_t i, std::int32_t j, bool symmetric_factors) const {
+  double entry(const Matrix& left, const Matrix& right, Index i, Index j, bool symmetric_factors) const {
     if (symmetric_factors || !shape_.symmetric || i == j) return left.col(i).dot(right.col(j));
     return 0.5 * (left.col(i).dot(right.col(j)) + left.col(j).dot(right.col(i)));
   }
@@ -209,9 +242,8 @@ class CompletionOperator final : public ncvx::MeasurementOperator {
   Matrix apply_adjoint(const Vector& v, const Matrix& M, bool transposed) const {
     const Matrix rows = M.transpose();
     Matrix result = Matrix::Zero(M.cols(), transposed ? shape_.cols : shape_.rows);
-    for (std::size_t o = 0; o < observed_.size(); ++o) {
-      const auto& [i, j, w] = observed_[o];
-      const double coefficient = v(static_cast<Index>(o)) * w;
+    for_each([&](Index o, Index i, Index j, double w) {
+      const double coefficient = v(o) * w;
       if (!shape_.symmetric) {
         if (transposed) result.col(j) += coefficient * rows.col(i);
         else result.col(i) += coefficient * rows.col(j);
@@ -221,12 +253,12 @@ class CompletionOperator final : public ncvx::MeasurementOperator {
         result.col(i) += 0.5 * coefficient * rows.col(j);
         result.col(j) += 0.5 * coefficient * rows.col(i);
       }
-    }
+    });
     return result.transpose();
   }
 
   ncvx::MatrixShape shape_;
-  std::vector<Observation> observed_;
+  Observed observed_;
 };
 
 class MatrixCompletion final : public ncvx::MeasurementModel {
@@ -249,13 +281,14 @@ class MatrixCompletion final : public ncvx::MeasurementModel {
       throw std::invalid_argument("matrix_completion indexes entries with 32-bit integers: sides up to 2^31 - 1");
     const std::int64_t total = shape.symmetric ? static_cast<std::int64_t>(shape.rows) * (shape.rows + 1) / 2
                                                : static_cast<std::int64_t>(shape.rows) * shape.cols;
-    std::vector<Observation> observed;
-    observed.reserve(static_cast<std::size_t>(p_ * static_cast<double>(total) * 1.05) + 16);
-    const double diagonal_weight = 1.0 / std::sqrt(p_);
-    const double off_diagonal_weight = shape.symmetric ? M_SQRT2 / std::sqrt(p_) : diagonal_weight;
+    Observed observed;
+    observed.offsets.reserve(static_cast<std::size_t>(p_ * static_cast<double>(total) * 1.05) + 16);
+    observed.diagonal_weight = 1.0 / std::sqrt(p_);
+    observed.off_diagonal_weight = shape.symmetric ? M_SQRT2 / std::sqrt(p_) : observed.diagonal_weight;
     const double log_miss = std::log1p(-p_);  // -inf when p = 1: every gap is 0
     std::int64_t position = -1;
     std::int64_t column = 0, column_start = 0;  // position of (0, column)
+    std::vector<std::pair<std::int32_t, std::int32_t>> block;  // the current column block's (row, column)
     while (true) {
       const double gap = p_ >= 1.0 ? 0.0 : std::floor(std::log(random.uniform_positive()) / log_miss);
       if (gap >= static_cast<double>(total)) break;
@@ -266,10 +299,14 @@ class MatrixCompletion final : public ncvx::MeasurementModel {
         column_start += shape.symmetric ? column + 1 : shape.rows;
         ++column;
       }
-      const auto row = static_cast<std::int32_t>(position - column_start);
-      observed.push_back({row, static_cast<std::int32_t>(column),
-                          row == column ? diagonal_weight : off_diagonal_weight});
+      if (!block.empty() && block.front().second / kTile != column / kTile) {
+        observed.add_column_block(block, shape.rows);
+        block.clear();
+      }
+      block.emplace_back(static_cast<std::int32_t>(position - column_start), static_cast<std::int32_t>(column));
     }
+    observed.add_column_block(block, shape.rows);
+    observed.close();
     return std::make_unique<CompletionOperator>(shape, std::move(observed));
   }
 
@@ -278,26 +315,43 @@ class MatrixCompletion final : public ncvx::MeasurementModel {
   std::size_t required_bytes(const ncvx::MatrixShape& shape) const override {
     const double entries = shape.symmetric ? static_cast<double>(shape.rows) * static_cast<double>(shape.rows + 1) / 2
                                            : static_cast<double>(shape.rows) * static_cast<double>(shape.cols);
-    const double bytes = p_ * entries * sizeof(Observation);
+    const double bytes = p_ * entries * sizeof(ncvx::completion::TileOffsets) +
+                         sizeof(ncvx::completion::Tile) * static_cast<double>(shape.rows / kTile + 1) *
+                             static_cast<double>(shape.cols / kTile + 1);
     return bytes >= 1.8e19 ? std::numeric_limits<std::size_t>::max() : static_cast<std::size_t>(bytes);
   }
 
  private:
-  /// The operator on a data problem's entries, in their order, p estimated from their count.
+  /// The operator on a data problem's entries, in tile order, p estimated from their count.
   static std::unique_ptr<ncvx::MeasurementOperator> given(const ncvx::MatrixShape& shape,
                                                           const ncvx::MatrixEntries& entries) {
     if (entries.size() == 0) throw std::invalid_argument("the data problem observed no entries");
     const double total = shape.symmetric ? static_cast<double>(shape.rows) * static_cast<double>(shape.rows + 1) / 2
                                          : static_cast<double>(shape.rows) * static_cast<double>(shape.cols);
     const double p = std::min(1.0, static_cast<double>(entries.size()) / total);
-    std::vector<Observation> observed;
-    observed.reserve(entries.size());
+    // Sorted column after column (stable: repeated entries keep their order), then tiled.
+    std::vector<std::pair<std::int32_t, std::int32_t>> pairs;  // (column, row) while sorting
+    pairs.reserve(entries.size());
     for (std::size_t e = 0; e < entries.size(); ++e) {
       std::int32_t i = entries.rows[e], j = entries.columns[e];
       if (shape.symmetric && i > j) std::swap(i, j);
-      const double weight = shape.symmetric && i != j ? M_SQRT2 / std::sqrt(p) : 1.0 / std::sqrt(p);
-      observed.push_back({i, j, weight});
+      pairs.emplace_back(j, i);
     }
+    std::stable_sort(pairs.begin(), pairs.end());
+    Observed observed;
+    observed.diagonal_weight = 1.0 / std::sqrt(p);
+    observed.off_diagonal_weight = shape.symmetric ? M_SQRT2 / std::sqrt(p) : observed.diagonal_weight;
+    observed.offsets.reserve(pairs.size());
+    std::vector<std::pair<std::int32_t, std::int32_t>> block;  // (row, column)
+    for (const auto& [j, i] : pairs) {
+      if (!block.empty() && block.front().second / kTile != j / kTile) {
+        observed.add_column_block(block, shape.rows);
+        block.clear();
+      }
+      block.emplace_back(i, j);
+    }
+    observed.add_column_block(block, shape.rows);
+    observed.close();
     return std::make_unique<CompletionOperator>(shape, std::move(observed));
   }
 

@@ -82,7 +82,7 @@ TEST_CASE("matrix_completion: rectangular shapes sample each entry with probabil
   CHECK(observed == A->measurements());
 }
 
-TEST_CASE("matrix_completion: a data problem's entries are measured as given, p estimated from their count") {
+TEST_CASE("matrix_completion: a data problem's entries are measured in column order, p estimated from their count") {
   MatrixEntries entries;
   entries.add(0, 1, 2.0);
   entries.add(3, 2, -1.0);
@@ -95,9 +95,9 @@ TEST_CASE("matrix_completion: a data problem's entries are measured as given, p 
   Vector y;
   A->forward_entries(entries, y);
   const double weight = 1.0 / std::sqrt(3.0 / 12.0);  // p = |Omega| / (n1 n2) = 1/4
-  CHECK(y(0) == doctest::Approx(2.0 * weight));
-  CHECK(y(1) == doctest::Approx(-1.0 * weight));
-  CHECK(y(2) == doctest::Approx(0.5 * weight));
+  CHECK(y(0) == doctest::Approx(2.0 * weight));   // (0, 1)
+  CHECK(y(1) == doctest::Approx(0.5 * weight));   // (1, 1)
+  CHECK(y(2) == doctest::Approx(-1.0 * weight));  // (3, 2)
   // The same through the dense forward.
   Matrix X = Matrix::Zero(4, 3);
   X(0, 1) = 2.0;
@@ -106,4 +106,54 @@ TEST_CASE("matrix_completion: a data problem's entries are measured as given, p 
   Vector dense;
   A->forward(X, dense);
   CHECK((dense - y).norm() < 1e-14);
+}
+
+TEST_CASE("matrix_completion: the fused pass gives the reference value and adjoint products for every factoring") {
+  // The fused kernel (compressed columns, rows padded to groups of four lanes,
+  // several segments) against the plain definitions: r = A(X) - y, L(r), and
+  // A*(l'(r)) V, A*(l'(r))^T U from the dense adjoint. Its sums are ordered
+  // differently, so they agree to rounding, not bit for bit.
+  const auto loss = test::loss("huber", {{"delta", 0.5}});
+  struct Case {
+    MatrixShape shape;
+    double p;
+    Index width;
+    bool two_factors;
+  };
+  // Tiles are 512 x 512: the larger shapes span several, and several segments.
+  const Case cases[] = {{MatrixShape::square_symmetric(1100), 0.15, 1, false},  // 6 tiles, 90 000 pairs
+                        {MatrixShape::square_symmetric(1100), 0.15, 5, false},
+                        {MatrixShape::square_symmetric(300), 0.5, 10, false},
+                        {MatrixShape::square_symmetric(120), 0.5, 37, false},  // beyond the unrolled widths
+                        {MatrixShape::rectangular(600, 1300), 0.1, 6, true},   // 2 x 3 tiles
+                        {MatrixShape::square_symmetric(700), 0.3, 3, true}};
+  for (const Case& c : cases) {
+    CAPTURE(c.shape.describe());
+    CAPTURE(c.width);
+    const auto A = test::sample_operator("matrix_completion", c.shape, 5, {{"p", c.p}});
+    RandomStream random(3, "test");
+    Matrix U(c.shape.rows, c.width), V(c.shape.cols, c.width);
+    Vector y(A->measurements());
+    random.fill_normal(U);
+    random.fill_normal(V);
+    random.fill_normal(y);
+    const FactorSet F = c.two_factors ? FactorSet(U, V) : FactorSet(U);
+    Vector residual;
+    A->forward_factored(F, residual);
+    residual -= y;
+    Vector derivative(residual.size());
+    const double value = loss->evaluate(residual, derivative);
+    const Matrix W = A->adjoint(derivative);
+    const Matrix left = W * F.right(), right = W.transpose() * F.left();
+
+    FactorSet products;
+    FactorEvaluation item{&F, &products, 0.0};
+    A->evaluate(y, *loss, std::span<FactorEvaluation>(&item, 1));
+    CHECK(item.value == doctest::Approx(value).epsilon(1e-12));
+    CHECK((products.left() - left).norm() <= 1e-12 * left.norm());
+    if (c.two_factors) CHECK((products.right() - right).norm() <= 1e-12 * right.norm());
+    FactorEvaluation value_only{&F, nullptr, 0.0};
+    A->evaluate(y, *loss, std::span<FactorEvaluation>(&value_only, 1));
+    CHECK(value_only.value == item.value);  // the same sums, bit for bit
+  }
 }

@@ -1,0 +1,39 @@
+#pragma once
+// Four doubles as one GCC vector (256 bits: one AVX2 register, two SSE2
+// registers in a baseline build), for kernels that fix their summation order
+// in the source. Loads and stores go through memcpy (no alignment assumed).
+// Compiled without floating-point contraction, a kernel written with these
+// gives the same bits whichever instruction set it was built for.
+
+#include <cstring>
+
+// These helpers are always inlined into kernels compiled for one instruction
+// set each, so passing a 256-bit vector by value never crosses a call.
+#pragma GCC diagnostic ignored "-Wpsabi"
+
+#define NCVX_INLINE __attribute__((always_inline)) inline
+
+namespace ncvx::simd {
+namespace {  // internal to each kernel source: no ABI crosses a library boundary
+
+typedef double double4 __attribute__((vector_size(32)));
+typedef float float4 __attribute__((vector_size(16)));
+
+NCVX_INLINE double4 load(const double* p) {
+  double4 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+/// Four stored floats, widened to doubles (exactly): arithmetic stays double.
+NCVX_INLINE double4 load(const float* p) {
+  float4 v;
+  std::memcpy(&v, p, sizeof v);
+  return __builtin_convertvector(v, double4);
+}
+NCVX_INLINE void store(double* p, double4 v) { std::memcpy(p, &v, sizeof v); }
+/// (lane0 + lane1) + (lane2 + lane3).
+NCVX_INLINE double reduce(double4 v) { return (v[0] + v[1]) + (v[2] + v[3]); }
+NCVX_INLINE double4 broadcast(double value) { return double4{value, value, value, value}; }
+
+}  // namespace
+}  // namespace ncvx::simd
