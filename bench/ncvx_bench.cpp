@@ -265,7 +265,10 @@ int main(int argc, char** argv) {
       const Index n = arg(2), observed = arg(3), k = arg(4), iterations = arg(5);
       const double p = std::min(1.0, static_cast<double>(observed) / (0.5 * static_cast<double>(n) * (n + 1)));
       const auto problem = instance("matrix_completion", n, 5, {{"p", p}});
-      const double stored = static_cast<double>(problem->measurement().measurements()) * 16.0;
+      // What one iteration must read: Omega's stored positions (4 bytes each) and
+      // the observations y (8), plus the factor rows (read U, write the gradient).
+      const double observed_entries = static_cast<double>(problem->measurement().measurements());
+      const double stored = observed_entries * (4.0 + 8.0) + 16.0 * static_cast<double>(n * k);
       gradient_descent("completion", *problem, k, 1, iterations, stored,
                        "observed=" + std::to_string(problem->measurement().measurements()));
     } else if (which == "spectral") {

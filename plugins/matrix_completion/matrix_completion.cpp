@@ -38,6 +38,7 @@
 #include <limits>
 #include <stdexcept>
 #include <unordered_map>
+#include <utility>
 
 #include <ncvx/parallel.hpp>
 #include <ncvx/plugin.hpp>
@@ -135,10 +136,8 @@ class CompletionOperator final : public ncvx::MeasurementOperator {
   void evaluate(const Vector& observations, const ncvx::Loss& loss,
                 std::span<ncvx::FactorEvaluation> items) const override {
     const Index total = measurements();
-    const Index side = std::max(shape_.rows, shape_.cols);
-    const Index segments = std::clamp<Index>(
-        std::min<Index>((total + 65535) / 65536, std::max<Index>(1, (Index{1} << 23) / (8 * side))), 1, 8);
-    const Index threads = ncvx::threads_for_pass(observed_.offsets.size() * sizeof(ncvx::completion::TileOffsets));
+    const Index segments = segment_count();
+    const Index threads = threads_for_pass();
     const ncvx::completion::TiledOmega omega{observed_.tiles.data(), static_cast<Index>(observed_.tiles.size()) - 1,
                                              observed_.offsets.data(), observed_.diagonal_weight,
                                              observed_.off_diagonal_weight};
@@ -199,14 +198,38 @@ class CompletionOperator final : public ncvx::MeasurementOperator {
   /// f(o, i, j, w) for every observation, in measurement order.
   template <class Function>
   void for_each(Function&& f) const {
-    for (std::size_t t = 0; t + 1 < observed_.tiles.size(); ++t) {
-      const auto& tile = observed_.tiles[t];
-      for (auto o = tile.first; o < observed_.tiles[t + 1].first; ++o) {
+    for_range(0, measurements(), std::forward<Function>(f));
+  }
+
+  /// f(o, i, j, w) for the observations first .. last - 1, in order.
+  template <class Function>
+  void for_range(Index first, Index last, Function&& f) const {
+    if (first >= last) return;
+    const auto& tiles = observed_.tiles;
+    auto tile = static_cast<std::size_t>(
+        std::upper_bound(tiles.begin(), tiles.end(), first,
+                         [](Index o, const ncvx::completion::Tile& t) { return o < t.first; }) -
+        tiles.begin() - 1);
+    for (Index o = first; o < last; ++tile) {
+      const Index end = std::min<Index>(last, tiles[tile + 1].first);
+      for (; o < end; ++o) {
         const auto& offset = observed_.offsets[static_cast<std::size_t>(o)];
-        const Index i = tile.row_base + offset.row, j = tile.column_base + offset.column;
-        f(static_cast<Index>(o), i, j, observed_.weight(i, j));
+        const Index i = tiles[tile].row_base + offset.row, j = tiles[tile].column_base + offset.column;
+        f(o, i, j, observed_.weight(i, j));
       }
     }
+  }
+
+  /// Omega is cut into this many segments, fixed by |Omega| and the shape (never
+  /// by the thread count), each summed into its own accumulator.
+  Index segment_count() const {
+    const Index side = std::max(shape_.rows, shape_.cols);
+    return std::clamp<Index>(
+        std::min<Index>((measurements() + 65535) / 65536, std::max<Index>(1, (Index{1} << 23) / (8 * side))), 1, 8);
+  }
+
+  Index threads_for_pass() const {
+    return ncvx::threads_for_pass(observed_.offsets.size() * sizeof(ncvx::completion::TileOffsets));
   }
 
   static std::uint64_t key(Index i, Index j) {
@@ -238,23 +261,38 @@ class CompletionOperator final : public ncvx::MeasurementOperator {
     return 0.5 * (left.col(i).dot(right.col(j)) + left.col(j).dot(right.col(i)));
   }
 
-  /// A*(v) M, or A*(v)^T M when `transposed` (rectangular only).
+  /// A*(v) M, or A*(v)^T M when `transposed` (rectangular only): one pass
+  /// over Omega, segment by segment on all cores, the segments' sums added in
+  /// order (the spectral initialization's Lanczos product when M has one column).
   Matrix apply_adjoint(const Vector& v, const Matrix& M, bool transposed) const {
-    const Matrix rows = M.transpose();
-    Matrix result = Matrix::Zero(M.cols(), transposed ? shape_.cols : shape_.rows);
-    for_each([&](Index o, Index i, Index j, double w) {
-      const double coefficient = v(o) * w;
-      if (!shape_.symmetric) {
-        if (transposed) result.col(j) += coefficient * rows.col(i);
-        else result.col(i) += coefficient * rows.col(j);
-      } else if (i == j) {
-        result.col(i) += coefficient * rows.col(i);
-      } else {
-        result.col(i) += 0.5 * coefficient * rows.col(j);
-        result.col(j) += 0.5 * coefficient * rows.col(i);
-      }
+    const Index width = M.cols();
+    const Index out_rows = transposed ? shape_.cols : shape_.rows;
+    const Matrix rows = M.transpose();  // column r: row r of M, contiguous
+    const Index segments = segment_count(), total = measurements();
+    std::vector<Matrix> sums(static_cast<std::size_t>(segments));
+    ncvx::for_each_piece(segments, threads_for_pass(), [&](Index s) {
+      Matrix& sum = sums[static_cast<std::size_t>(s)];
+      sum = Matrix::Zero(width, out_rows);
+      double* out = sum.data();
+      const double* in = rows.data();
+      const auto add = [&](Index target, double coefficient, Index source) {
+        for (Index c = 0; c < width; ++c) out[target * width + c] += coefficient * in[source * width + c];
+      };
+      for_range(total * s / segments, total * (s + 1) / segments, [&](Index o, Index i, Index j, double w) {
+        const double coefficient = v(o) * w;
+        if (!shape_.symmetric) {
+          if (transposed) add(j, coefficient, i);
+          else add(i, coefficient, j);
+        } else if (i == j) {
+          add(i, coefficient, i);
+        } else {
+          add(i, 0.5 * coefficient, j);
+          add(j, 0.5 * coefficient, i);
+        }
+      });
     });
-    return result.transpose();
+    for (std::size_t s = 1; s < sums.size(); ++s) sums[0] += sums[s];
+    return sums[0].transpose();
   }
 
   ncvx::MatrixShape shape_;
