@@ -26,6 +26,10 @@
 #include <thread>
 #include <vector>
 
+#ifdef NCVX_HAVE_RANDOM123
+#include <Random123/boxmuller.hpp>
+#include <Random123/philox.h>
+#endif
 #include <ncvx/lockstep.hpp>
 #include <ncvx/plugin_registry.hpp>
 #include <ncvx/experiment.hpp>
@@ -236,12 +240,49 @@ void gradient_descent(const std::string& name, const ProblemInstance& problem, I
         per_round / static_cast<double>(runs), stored_bytes, note);
 }
 
+/// The rate of regenerated sensing's generator alone (Philox4x64-10 and two
+/// Box-Muller pairs per call) on every core: the part of its floor no kernel
+/// can avoid. Prints normals per second as median_seconds.
+void generator(Index count) {
+#ifdef NCVX_HAVE_RANDOM123
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<double> times;
+  double sink = 0.0;
+  for (int repeat = 0; repeat < 5; ++repeat) {
+    std::vector<double> parts(cores, 0.0);
+    const auto start = Clock::now();
+    std::vector<std::thread> threads;
+    for (unsigned t = 0; t < cores; ++t)
+      threads.emplace_back([&, t] {
+        const r123::Philox4x64 generate;
+        const r123::Philox4x64::key_type key{{1, 2}};
+        double sum = 0.0;
+        for (Index q = count / 4 * t / cores; q < count / 4 * (t + 1) / cores; ++q) {
+          const auto bits = generate(r123::Philox4x64::ctr_type{{static_cast<std::uint64_t>(q), 0}}, key);
+          const r123::double2 a = r123::boxmuller(bits[0], bits[1]), b = r123::boxmuller(bits[2], bits[3]);
+          sum += (a.x + a.y) + (b.x + b.y);
+        }
+        parts[t] = sum;
+      });
+    for (auto& thread : threads) thread.join();
+    times.push_back(seconds_since(start));
+    for (double part : parts) sink += part;
+  }
+  const double rate = static_cast<double>(count) / median(times);
+  std::printf("generator,0,%ld,0,0,%.6e,0,0,%ld,normals_per_second sink=%g\n", static_cast<long>(count), rate,
+              peak_rss_bytes(), sink);
+#else
+  (void)count;
+  std::fprintf(stderr, "built without Random123\n");
+#endif
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 2) {
     std::fprintf(stderr, "usage: ncvx_bench machine | sensing N M K ITERATIONS | lockstep N M K RUNS "
-                         "ITERATIONS | completion N OBSERVED K ITERATIONS | spectral MODEL N SIZE K\n");
+                         "ITERATIONS | completion N OBSERVED K ITERATIONS | spectral MODEL N SIZE K | generator COUNT\n");
     return 2;
   }
   const std::string which = argv[1];
@@ -249,6 +290,8 @@ int main(int argc, char** argv) {
   try {
     if (which == "machine") {
       machine();
+    } else if (which == "generator") {
+      generator(arg(2));
     } else if (which == "sensing" || which == "lockstep" || which == "separate") {
       const Index n = arg(2), m = arg(3), k = arg(4);
       const bool several = which != "sensing";

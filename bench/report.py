@@ -62,7 +62,7 @@ def main():
                 "one read of the stored operator", "numpy",
                 float(numpy_row["median_seconds"]) if numpy_row else None, int(single["peak_rss_bytes"]),
                 int(numpy_row["peak_rss_bytes"]) if numpy_row else None)
-        lock, separate = find("lockstep", n, m, k), find("separate", n, m, k)
+        lock, separate = find("lockstep", n, m, k, "storage=double"), find("separate", n, m, k, "storage=double")
         if lock and separate:
             runs = int(lock["runs"])
             packed = n * (n + 1) // 2
@@ -72,6 +72,20 @@ def main():
                 floor_round / runs, "max(one read, 4mNK flops at peak x cores) / K",
                 f"{runs} separate runs", float(separate["per_trajectory_seconds"]), int(lock["peak_rss_bytes"]),
                 int(separate["peak_rss_bytes"]))
+        # Regenerated rows: floor = generating the m N entries at the generator's own rate
+        # (measured alone, every core) plus their 4 m N K flops at the peak.
+        regenerated, generator = find("sensing", n, m, k, "storage=regenerated"), find("generator", 0, 100000000, 0)
+        if regenerated and generator:
+            rate = float(generator["median_seconds"])
+            entries = m * n * (n + 1) // 2
+            for row, runs in ((regenerated, 1), (find("lockstep", n, m, k, "storage=regenerated"), 8)):
+                if not row:
+                    continue
+                floor_round = entries / rate + 4.0 * entries * runs / (peak * cores)
+                add("GD iteration, regenerated Gaussian" if runs == 1 else f"K={runs} lockstep, regenerated, per trajectory",
+                    size, float(row["per_trajectory_seconds"]), floor_round / runs,
+                    "generation at the generator's rate + 4mNK flops at peak", "ncvx stored (double)", t,
+                    int(row["peak_rss_bytes"]), int(r["peak_rss_bytes"]))
         spectral, peer_spectral = find("spectral_gaussian_sensing", n, m, 5), find("peer_spectral_sensing", n, m, 5)
         if spectral:
             add("spectral initialization, sensing", f"n={n} m={m} k=5", float(spectral["median_seconds"]), None, "",

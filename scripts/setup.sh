@@ -13,7 +13,7 @@ jobs="${NCVX_JOBS:-2}"
 packages=(
   g++ cmake make git pkg-config
   libeigen3-dev libboost-dev libfmt-dev libyaml-cpp-dev doctest-dev
-  libcli11-dev nlohmann-json3-dev libspectra-dev libstb-dev
+  libcli11-dev nlohmann-json3-dev libspectra-dev libstb-dev librandom123-dev
   gnuplot-nox
   chromium                       # the report's test renders it headless
   libopenmpi-dev openmpi-bin     # optional at configure time: mpirun -np P ncvx run ...

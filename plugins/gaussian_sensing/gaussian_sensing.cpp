@@ -24,6 +24,15 @@
 // is double, so the operator is exactly the float-rounded S, consistently in
 // every method (y is measured with it too).
 //
+// `storage: regenerated` stores nothing but a key: every pass generates the
+// rows again, four at a time into a buffer that stays in cache, from a
+// counter-based generator (Philox4x64-10, Random123): entry (i, p) is a fixed
+// function of (key, i, p), so the operator is the same in every pass, method
+// and thread, and the passes are the stored operator's, bit for bit. Its
+// entries are i.i.d. N(0, 1/m) by the Box-Muller transform of the counter's
+// output (another draw than `double`'s, with the same distribution). A pass
+// then costs the generation of m N normals instead of a read of 8 m N bytes.
+//
 // Evaluation (the hot path, `evaluate`): one pass over S for K factors. Rows
 // are read in blocks of four; the residuals of the block are known right
 // after its dot products, the loss gives their derivatives, and the block's
@@ -45,6 +54,11 @@
 #include <ncvx/plugin.hpp>
 
 #include "sensing_kernels.hpp"
+
+#ifdef NCVX_HAVE_RANDOM123
+#include <Random123/boxmuller.hpp>
+#include <Random123/philox.h>
+#endif
 
 namespace {
 
@@ -98,12 +112,72 @@ Vector vectorize(const ncvx::FactorSet& F, const ncvx::MatrixShape& shape) {
   return pack(X);
 }
 
+/// The rows of S held in memory (double or float).
 template <class T>
+class StoredRows {
+ public:
+  using Scalar = T;
+  using Storage = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  static constexpr Index kChunk = 0;  // a segment's rows in one call of the kernel
+
+  explicit StoredRows(Storage rows) : rows_(std::move(rows)) {}
+  Index rows() const { return rows_.rows(); }
+  Index cols() const { return rows_.cols(); }
+  std::size_t bytes() const { return static_cast<std::size_t>(rows_.size()) * sizeof(T); }
+  const T* block(Index first, Index, std::vector<T>&) const { return rows_.data() + first * rows_.cols(); }
+
+ private:
+  Storage rows_;
+};
+
+#ifdef NCVX_HAVE_RANDOM123
+/// The rows of S generated again at every pass: S_ip = normal(key, i, p) / sqrt(m)
+/// with the four normals of positions 4q .. 4q+3 of row i from one Philox4x64-10
+/// call on the counter (i, q) (two Box-Muller pairs).
+class RegeneratedRows {
+ public:
+  using Scalar = double;
+  static constexpr Index kChunk = 4;  // rows generated per call of the kernel (a multiple of its blocks)
+
+  RegeneratedRows(Index m, Index length, std::uint64_t key0, std::uint64_t key1)
+      : m_(m), length_(length), key_{{key0, key1}}, deviation_(1.0 / std::sqrt(static_cast<double>(m))) {}
+  Index rows() const { return m_; }
+  Index cols() const { return length_; }
+  std::size_t bytes() const { return static_cast<std::size_t>(m_) * static_cast<std::size_t>(length_) * 8; }
+
+  const double* block(Index first, Index count, std::vector<double>& buffer) const {
+    buffer.resize(static_cast<std::size_t>(count * length_));
+    for (Index r = 0; r < count; ++r) row(first + r, buffer.data() + r * length_);
+    return buffer.data();
+  }
+
+  void row(Index i, double* out) const {
+    using Philox = r123::Philox4x64;
+    const Philox generate;
+    Index p = 0;
+    for (std::uint64_t q = 0; p < length_; ++q) {
+      const Philox::ctr_type counter{{static_cast<std::uint64_t>(i), q}};
+      const Philox::ctr_type bits = generate(counter, key_);
+      const r123::double2 first = r123::boxmuller(bits[0], bits[1]);
+      const r123::double2 second = r123::boxmuller(bits[2], bits[3]);
+      const double normals[4] = {first.x, first.y, second.x, second.y};
+      for (int l = 0; l < 4 && p < length_; ++l, ++p) out[p] = deviation_ * normals[l];
+    }
+  }
+
+ private:
+  Index m_, length_;
+  r123::Philox4x64::key_type key_;
+  double deviation_;
+};
+#endif
+
+template <class Rows>
 class GaussianOperator final : public ncvx::MeasurementOperator {
  public:
-  using Storage = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  using T = typename Rows::Scalar;
 
-  GaussianOperator(const ncvx::MatrixShape& shape, Storage sensing) : shape_(shape), sensing_(std::move(sensing)) {}
+  GaussianOperator(const ncvx::MatrixShape& shape, Rows sensing) : shape_(shape), sensing_(std::move(sensing)) {}
 
   ncvx::MatrixShape shape() const override { return shape_; }
   Index measurements() const override { return sensing_.rows(); }
@@ -216,14 +290,20 @@ class GaussianOperator final : public ncvx::MeasurementOperator {
           sums[j] = Vector::Zero(N);
           w[j] = sums[j].data();
         }
-      const ncvx::kernels::BlockLoss shifted = [&, first](std::size_t j, Index row, const double* residual,
-                                                          double* derivative, Index rows) {
-        loss(j, first + row, residual, derivative, rows);
-      };
-      ncvx::kernels::fused_pass(sensing_.data() + first * N, last - first, N, y.data() + first, x, w, shifted);
+      // Stored rows: the segment in one call. Regenerated rows: a few rows per
+      // call (a multiple of the kernel's blocks, so the sums are the same).
+      const Index chunk = Rows::kChunk > 0 ? Rows::kChunk : std::max<Index>(1, last - first);
+      std::vector<T> buffer;
+      for (Index start = first; start < last; start += chunk) {
+        const Index rows = std::min(chunk, last - start);
+        const ncvx::kernels::BlockLoss shifted = [&, start](std::size_t j, Index row, const double* residual,
+                                                            double* derivative, Index block_rows) {
+          loss(j, start + row, residual, derivative, block_rows);
+        };
+        ncvx::kernels::fused_pass(sensing_.block(start, rows, buffer), rows, N, y.data() + start, x, w, shifted);
+      }
     };
-    const std::size_t bytes = static_cast<std::size_t>(m) * static_cast<std::size_t>(N) * sizeof(T);
-    ncvx::for_each_piece(segments, ncvx::threads_for_pass(bytes), run_segment);
+    ncvx::for_each_piece(segments, ncvx::threads_for_pass(sensing_.bytes()), run_segment);
     std::vector<Vector> result(count);
     for (std::size_t j = 0; j < count; ++j) {
       if (!wanted[j]) continue;
@@ -254,19 +334,20 @@ class GaussianOperator final : public ncvx::MeasurementOperator {
   }
 
   ncvx::MatrixShape shape_;
-  Storage sensing_;
+  Rows sensing_;
 };
 
 class GaussianSensing final : public ncvx::MeasurementModel {
  public:
   explicit GaussianSensing(const ncvx::ParameterValues& values)
-      : m_(values.integer("m")), single_(values.choice("storage") == "single") {}
+      : m_(values.integer("m")), storage_(values.choice("storage")) {}
 
   static std::vector<ncvx::ParameterSpec> parameters() {
     return {ncvx::ParameterSpec::integer("m", 1000, "number of measurements").at_least(1),
-            ncvx::ParameterSpec::choice("storage", "double", {"double", "single"},
-                                        "precision of the stored operator; single halves memory and "
-                                        "time, arithmetic stays double")};
+            ncvx::ParameterSpec::choice("storage", "double", {"double", "single", "regenerated"},
+                                        "the operator in memory (double, or single: half the memory and "
+                                        "time, arithmetic stays double) or regenerated at every pass from a "
+                                        "counter-based generator (nothing stored)")};
   }
 
   std::unique_ptr<ncvx::MeasurementOperator> sample(const ncvx::MeasurementSetting& setting,
@@ -274,7 +355,18 @@ class GaussianSensing final : public ncvx::MeasurementModel {
     if (setting.observed)
       throw std::invalid_argument("gaussian_sensing measures a ground truth; a data problem (observed entries) "
                                   "is measured by matrix_completion");
-    if (single_) return draw<float>(setting.shape, random);
+    if (storage_ == "regenerated") {
+#ifdef NCVX_HAVE_RANDOM123
+      const std::uint64_t key0 = random.next_u64(), key1 = random.next_u64();
+      return std::make_unique<GaussianOperator<RegeneratedRows>>(
+          setting.shape, RegeneratedRows(m_, row_length(setting.shape), key0, key1));
+#else
+      throw std::invalid_argument(
+          "storage: regenerated needs Random123 (Debian librandom123-dev) when ncvx is built; install it and "
+          "rebuild, or use storage: double");
+#endif
+    }
+    if (storage_ == "single") return draw<float>(setting.shape, random);
     return draw<double>(setting.shape, random);
   }
 
@@ -285,7 +377,8 @@ class GaussianSensing final : public ncvx::MeasurementModel {
     // Saturating: absurd sizes give SIZE_MAX, never an overflowed small number.
     const auto n1 = static_cast<std::size_t>(shape.rows), n2 = static_cast<std::size_t>(shape.cols);
     const std::size_t row = shape.symmetric ? ncvx::saturating_multiply(n1, n1 + 1) / 2 : ncvx::saturating_multiply(n1, n2);
-    return ncvx::saturating_product({static_cast<std::size_t>(m_), row, single_ ? sizeof(float) : sizeof(double)});
+    if (storage_ == "regenerated") return ncvx::saturating_product({row, 4 * sizeof(double), 16});  // buffers
+    return ncvx::saturating_product({static_cast<std::size_t>(m_), row, storage_ == "single" ? sizeof(float) : sizeof(double)});
   }
 
  private:
@@ -293,15 +386,15 @@ class GaussianSensing final : public ncvx::MeasurementModel {
   /// storage holds the double draw rounded to float.
   template <class T>
   std::unique_ptr<ncvx::MeasurementOperator> draw(const ncvx::MatrixShape& shape, ncvx::RandomStream& random) const {
-    typename GaussianOperator<T>::Storage sensing(m_, row_length(shape));
+    typename StoredRows<T>::Storage sensing(m_, row_length(shape));
     const double deviation = 1.0 / std::sqrt(static_cast<double>(m_));
     for (Index i = 0; i < sensing.rows(); ++i)
       for (Index p = 0; p < sensing.cols(); ++p) sensing(i, p) = static_cast<T>(deviation * random.normal());
-    return std::make_unique<GaussianOperator<T>>(shape, std::move(sensing));
+    return std::make_unique<GaussianOperator<StoredRows<T>>>(shape, StoredRows<T>(std::move(sensing)));
   }
 
   Index m_;
-  bool single_;
+  std::string storage_;
 };
 
 }  // namespace

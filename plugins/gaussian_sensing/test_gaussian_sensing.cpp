@@ -74,3 +74,62 @@ TEST_CASE("gaussian_sensing: single storage is the float-rounded operator, used 
   // Its own adjoint identity holds to double rounding.
   CHECK(b.dot(v) == doctest::Approx((X.array() * rounded->adjoint(v).array()).sum()).epsilon(1e-12));
 }
+
+TEST_CASE("gaussian_sensing: regenerated storage is a Gaussian operator, the same at every pass, stored nowhere") {
+  const LoadedPlugin& plugin = test::plugins().find(PluginKind::measurement, "gaussian_sensing");
+  const std::map<std::string, ParameterValue> regenerated{{"m", std::int64_t{400}},
+                                                          {"storage", std::string("regenerated")}};
+  testing::check_conformance(plugin, test::values_for(PluginKind::measurement, "gaussian_sensing",
+                                                      {{"m", std::int64_t{60}}, {"storage", std::string("regenerated")}}));
+  const auto model =
+      plugin.create_measurement(test::values_for(PluginKind::measurement, "gaussian_sensing", regenerated));
+  // No m x N matrix: the memory needed does not grow with m.
+  const auto many = plugin.create_measurement(test::values_for(
+      PluginKind::measurement, "gaussian_sensing", {{"m", std::int64_t{400000}}, {"storage", std::string("regenerated")}}));
+  CHECK(many->required_bytes(MatrixShape::square_symmetric(200)) == model->required_bytes(MatrixShape::square_symmetric(200)));
+
+  // Entries of sqrt(m) svec(A_i): mean 0, variance 1, fourth moment 3 (Gaussian), over 400 x 465.
+  const Index n = 30, m = 400;
+  const auto A = test::sample_operator("gaussian_sensing", n, 3, regenerated);
+  double sum = 0, squares = 0, fourth = 0, count = 0;
+  for (Index i = 0; i < m; ++i) {
+    const Matrix Ai = std::sqrt(double(m)) * A->adjoint(Vector::Unit(m, i));
+    for (Index k = 0; k < n; ++k)
+      for (Index j = 0; j <= k; ++j) {
+        const double entry = j == k ? Ai(j, k) : std::sqrt(2.0) * Ai(j, k);  // svec entries are N(0, 1)
+        sum += entry;
+        squares += entry * entry;
+        fourth += entry * entry * entry * entry;
+        ++count;
+      }
+  }
+  CHECK(std::abs(sum / count) < 0.02);  // standard error 0.0029
+  CHECK(squares / count == doctest::Approx(1.0).epsilon(0.03));
+  CHECK(fourth / count == doctest::Approx(3.0).epsilon(0.08));
+
+  // The same operator at every pass and for the same seed; another seed, another operator.
+  RandomStream random(4, "test");
+  const Matrix X = test::random_symmetric(n, random);
+  Vector first, again, same_seed, other_seed;
+  A->forward(X, first);
+  A->forward(X, again);
+  test::sample_operator("gaussian_sensing", n, 3, regenerated)->forward(X, same_seed);
+  test::sample_operator("gaussian_sensing", n, 4, regenerated)->forward(X, other_seed);
+  CHECK((first - again).norm() == 0.0);
+  CHECK((first - same_seed).norm() == 0.0);
+  CHECK((first - other_seed).norm() > 0.1 * first.norm());
+
+  // Factors evaluated together (one generation shared) get the numbers they get alone.
+  Matrix U(n, 3), V(n, 2);
+  random.fill_normal(U);
+  random.fill_normal(V);
+  const FactorSet F(U), G(V);
+  const auto loss = test::loss("squared");
+  FactorSet together_F, together_G, alone_F;
+  FactorEvaluation both[2] = {{&F, &together_F, 0.0}, {&G, &together_G, 0.0}};
+  A->evaluate(first, *loss, std::span<FactorEvaluation>(both, 2));
+  FactorEvaluation alone{&F, &alone_F, 0.0};
+  A->evaluate(first, *loss, std::span<FactorEvaluation>(&alone, 1));
+  CHECK(alone.value == both[0].value);
+  CHECK((alone_F.left() - together_F.left()).norm() == 0.0);
+}
