@@ -120,6 +120,19 @@ def main():
             "scipy.sparse", float(peer["median_seconds"]) * (observed / requested) if peer else None,
             int(r["peak_rss_bytes"]), int(peer["peak_rss_bytes"]) if peer else None)
     for r in rows:
+        if r["case"] != "rank_one":
+            continue
+        n, m, k = int(r["n"]), int(r["m"]), int(r["k"])
+        t = float(r["median_seconds"])
+        peer = find("numpy_rank_one", n, m, k)
+        # One read of the m x n matrix, or 4 m n k flops (p_i, then the adjoint rows) at the peak.
+        memory = float(r["stored_bytes"]) / bandwidth
+        arithmetic = 4.0 * m * n * k / (peak * cores)
+        add("GD iteration, rank-one (phase retrieval)", f"n={n} m={m} k={k}", t, max(memory, arithmetic),
+            f"{'arithmetic' if arithmetic > memory else 'memory'} (one read {memory * 1e3:.2f} ms, 4mnk flops "
+            f"{arithmetic * 1e3:.2f} ms)", "numpy", float(peer["median_seconds"]) if peer else None,
+            int(r["peak_rss_bytes"]), int(peer["peak_rss_bytes"]) if peer else None)
+    for r in rows:
         if r["case"] == "spectral_matrix_completion":
             n, size = int(r["n"]), int(r["m"])
             peer = next((p for p in rows if p["case"] == "peer_spectral_completion" and p["n"] == str(n)), None)

@@ -133,7 +133,7 @@ TEST_CASE("config: YAML syntax errors and structural mistakes have locations") {
             .find("either run.seeds or run.seed with run.repetitions") != std::string::npos);
 }
 
-TEST_CASE("config: lists sweep as a cartesian product; zip pairs; method axes stay local") {
+TEST_CASE("config: lists sweep as a cartesian product, zip pairs, method axes stay local") {
   const std::string text =
       replace(replace(replace(kValid, "n: 10", "n: [10, 12]"), "m: 100", "m: [100, 150]"),
               "scale: 1e-3", "scale: [1e-2, 1e-3, 1e-4]");

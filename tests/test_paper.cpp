@@ -126,7 +126,7 @@ run: {iterations: 2000, log_every: 10, seeds: [1]}
   }
 }
 
-TEST_CASE("paper: alpha = 1 overfits at k = n, m < n(n+1)/2; alpha = 1e-6 generalizes") {
+TEST_CASE("paper: alpha = 1 overfits at k = n, m < n(n+1)/2, alpha = 1e-6 generalizes") {
   const Outcome outcome = run(R"(
 problem: {n: 40, rank: 2, condition_number: 2}
 measurement: {name: gaussian_sensing, m: 400}

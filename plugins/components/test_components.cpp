@@ -6,7 +6,7 @@
 
 using namespace ncvx;
 
-TEST_CASE("components: X* has learned every component; components beyond the rank are NaN") {
+TEST_CASE("components: X* has learned every component, components beyond the rank are NaN") {
   const auto instance = test::sensing_instance(8);  // rank 2
   const auto loss = test::loss("squared");
   const Objective f(instance->measurement(), *loss, instance->observations());

@@ -4,7 +4,7 @@
 
 using namespace ncvx;
 
-TEST_CASE("effective_rank: r equal directions give r; a dominant one gives about 1") {
+TEST_CASE("effective_rank: r equal directions give r, a dominant one gives about 1") {
   const auto metric = test::plugins().find(PluginKind::metric, "effective_rank").create_metric({});
   CHECK(metric->columns() == std::vector<std::string>{"effective_rank"});
   const auto instance_pointer = test::sensing_instance(8);

@@ -1,6 +1,6 @@
 #include "sensing_kernels.hpp"
 
-#include "../common/lanes.hpp"
+#include "../common/row_blocks.hpp"
 
 namespace ncvx::kernels {
 
@@ -8,63 +8,8 @@ namespace {
 
 constexpr Index kRows = 4;  // rows per block (2 and 8 measured slower)
 
-using ncvx::simd::broadcast;
-using ncvx::simd::load;
-using ncvx::simd::reduce;
-using ncvx::simd::store;
-using lanes = ncvx::simd::double4;
-
-/// Dot products of R rows with J vectors: out[r][j] = <rows[r], x[j]>, each
-/// with four lanes (lane l sums the p = l mod 4 in increasing p), then
-/// (l0 + l1) + (l2 + l3), then the tail in order. (Eight lanes, two
-/// accumulators per product, measured slower: more registers, fewer rows
-/// sharing each vector load.)
-template <int R, int J, class T>
-NCVX_INLINE void dots(const T* const* rows, const double* const* x, Index N, double (*out)[2]) {
-  lanes acc[R][J];
-  for (int r = 0; r < R; ++r)
-    for (int j = 0; j < J; ++j) acc[r][j] = broadcast(0.0);
-  Index p = 0;
-  for (; p + 4 <= N; p += 4) {
-    lanes xs[J];
-    for (int j = 0; j < J; ++j) xs[j] = load(x[j] + p);
-    for (int r = 0; r < R; ++r) {
-      const lanes s = load(rows[r] + p);
-      for (int j = 0; j < J; ++j) acc[r][j] = acc[r][j] + s * xs[j];
-    }
-  }
-  for (int r = 0; r < R; ++r)
-    for (int j = 0; j < J; ++j) {
-      double sum = reduce(acc[r][j]);
-      for (Index q = p; q < N; ++q) sum = sum + static_cast<double>(rows[r][q]) * x[j][q];
-      out[r][j] = sum;
-    }
-}
-
-/// w[j] += sum_r d[j][r] rows[r], row after row, for J accumulators at once
-/// (the rows' loads are shared).
-template <int R, int J, class T>
-NCVX_INLINE void accumulate(const T* const* rows, const double (*d)[kRows], double* const* w, Index N) {
-  lanes coefficient[J][R];
-  for (int j = 0; j < J; ++j)
-    for (int r = 0; r < R; ++r) coefficient[j][r] = broadcast(d[j][r]);
-  Index p = 0;
-  for (; p + 4 <= N; p += 4) {
-    lanes s[R];
-    for (int r = 0; r < R; ++r) s[r] = load(rows[r] + p);
-    for (int j = 0; j < J; ++j) {
-      lanes sum = load(w[j] + p);
-      for (int r = 0; r < R; ++r) sum = sum + coefficient[j][r] * s[r];
-      store(w[j] + p, sum);
-    }
-  }
-  for (; p < N; ++p)
-    for (int j = 0; j < J; ++j) {
-      double sum = w[j][p];
-      for (int r = 0; r < R; ++r) sum = sum + d[j][r] * static_cast<double>(rows[r][p]);
-      w[j][p] = sum;
-    }
-}
+using ncvx::simd::accumulate;
+using ncvx::simd::dots;
 
 /// One block of R rows for every vector: dot products (two vectors at a
 /// time), residuals and loss, then the adjoint accumulation while the rows

@@ -59,7 +59,7 @@ TEST_CASE("gd: on X = U V^T each factor steps along its own gradient") {
   CHECK(f.value(stepped) < f.value(FactorSet(U, V)));
 }
 
-TEST_CASE("gd: relative steps divide by sigma_1(A*(y)); the same relative step fits X* and 10 X*") {
+TEST_CASE("gd: relative steps divide by sigma_1(A*(y)), the same relative step fits X* and 10 X*") {
   const auto A = test::sample_operator("gaussian_sensing", 10, 2, {{"m", std::int64_t{200}}});
   RandomStream random(3, "test");
   Matrix Ustar(10, 2), U(10, 2);

@@ -4,7 +4,7 @@
 
 using namespace ncvx;
 
-TEST_CASE("imbalance: |U^T U - V^T V|_F, zero for U U^T; small along gd from a small start") {
+TEST_CASE("imbalance: |U^T U - V^T V|_F, zero for U U^T, small along gd from a small start") {
   const auto instance = test::sensing_instance(8);
   const auto loss = test::loss("squared");
   const Objective f(instance->measurement(), *loss, instance->observations());

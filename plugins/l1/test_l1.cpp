@@ -4,7 +4,7 @@
 
 using namespace ncvx;
 
-TEST_CASE("l1: |r| summed, sign(r) as derivative (0 at 0); conforms") {
+TEST_CASE("l1: |r| summed, sign(r) as derivative (0 at 0), conforms") {
   const auto loss = test::loss("l1");
   Vector r(4), d(4);
   r << -2.0, 0.0, 0.5, 3.0;

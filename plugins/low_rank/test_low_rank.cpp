@@ -35,7 +35,7 @@ TEST_CASE("low_rank: wishart is the SVD of G H^T, then normalized") {
   CHECK((truth.dense() - G * H.transpose()).norm() < 1e-12 * (G * H.transpose()).norm());
 }
 
-TEST_CASE("low_rank: fitted by X = U V^T; a symmetric factorization is refused at load") {
+TEST_CASE("low_rank: fitted by X = U V^T, a symmetric factorization is refused at load") {
   const std::string config = R"(
 problem: {name: low_rank, n1: 9, n2: 6}
 measurement: {name: gaussian_sensing, m: 40}

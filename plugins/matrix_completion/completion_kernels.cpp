@@ -49,7 +49,7 @@ struct Block {
 template <int Groups>
 NCVX_INLINE void residuals(const Block& block, const double* L, const double* R, Index s, const double* y,
                            double diagonal_weight, double off_diagonal_weight, double* residual) {
-  double4 column[Groups];
+  double4 column[Groups] = {};  // loaded at the first observation
   Index loaded = -1;
   const auto lanes_of_dot = [&](Index b) {
     const Index j = block.column[b];
@@ -84,7 +84,7 @@ template <int Groups, Factoring F>
 NCVX_INLINE void adjoint(const Block& block, const double* derivative, const double* L, const double* R, Index s,
                          double* GL, double* GR, double diagonal_weight, double off_diagonal_weight) {
   double* const column_rows = F == Factoring::one_factor ? GL : GR;
-  double4 column[Groups], sums[Groups], other[Groups];  // the two sums swap roles after each observation
+  double4 column[Groups] = {}, sums[Groups] = {}, other[Groups] = {};  // the two sums swap roles after each observation
   Index current = -1;
   const auto flush = [&] {
     if (current < 0) return;

@@ -4,7 +4,7 @@
 
 using namespace ncvx;
 
-TEST_CASE("momentum: beta = 0 is gd bit for bit; the first heavy-ball step is a gd step") {
+TEST_CASE("momentum: beta = 0 is gd bit for bit, the first heavy-ball step is a gd step") {
   const auto A = test::sample_operator("gaussian_sensing", MatrixShape::rectangular(8, 6), 3, {{"m", std::int64_t{70}}});
   RandomStream random(2, "test");
   Matrix U(8, 2), V(6, 2);

@@ -4,7 +4,7 @@
 
 using namespace ncvx;
 
-TEST_CASE("outliers: exactly round(fraction m) entries replaced, at magnitude x rms(y); the rest untouched") {
+TEST_CASE("outliers: exactly round(fraction m) entries replaced, at magnitude x rms(y), the rest untouched") {
   RandomStream values(2, "test");
   Vector clean(1000);
   values.fill_normal(clean, 0.01);

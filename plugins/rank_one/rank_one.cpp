@@ -17,24 +17,33 @@
 //   A(U V^T)_i = <P_i, Q_i> / sqrt(m), A*(d) V = A^T diag(d) Q / sqrt(m),
 //                                      A*(d)^T U = B^T diag(d) P / sqrt(m),
 //
-// two products with an m x n matrix per evaluation: O(m n k).
+// O(m n k) per evaluation, in one read of A (and B): `evaluate` dots a block
+// of rows with U (and V), takes the loss, and adds the block, still in cache,
+// into the adjoint products (rank_one_kernel.hpp).
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <vector>
 
 #include <ncvx/memory.hpp>
+#include <ncvx/parallel.hpp>
 #include <ncvx/plugin.hpp>
+
+#include "rank_one_kernel.hpp"
 
 namespace {
 
 using ncvx::Index;
 using ncvx::Matrix;
 using ncvx::Vector;
+/// The a_i (or b_i) as the rows of a row-major matrix: the kernel reads each once per pass.
+using Rows = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 class RankOneOperator final : public ncvx::MeasurementOperator {
  public:
   /// `right` is empty for a symmetric shape (b_i = a_i).
-  RankOneOperator(const ncvx::MatrixShape& shape, Matrix left, Matrix right)
+  RankOneOperator(const ncvx::MatrixShape& shape, Rows left, Rows right)
       : shape_(shape), left_(std::move(left)), right_(std::move(right)),
         scale_(1.0 / std::sqrt(static_cast<double>(left_.rows()))) {}
 
@@ -65,35 +74,66 @@ class RankOneOperator final : public ncvx::MeasurementOperator {
 
   Matrix adjoint(const Vector& v) const override { return left_.transpose() * (scale_ * v).asDiagonal() * b(); }
 
+  /// One pass over the rows (rank_one_kernel.hpp), cut into segments fixed by
+  /// m and n (never by the thread count), each with its own accumulators,
+  /// added in segment order; large passes run the segments on all cores.
   void evaluate(const Vector& observations, const ncvx::Loss& loss,
                 std::span<ncvx::FactorEvaluation> items) const override {
-    Vector residual, derivative(observations.size());
+    const Index m = left_.rows(), n1 = left_.cols(), n2 = b().cols();
+    const Index segments = std::clamp<Index>(
+        std::min<Index>((m + 511) / 512, std::max<Index>(1, (Index{1} << 23) / (8 * (n1 + n2)))), 1, 16);
+    const std::size_t bytes = static_cast<std::size_t>(left_.size() + right_.size()) * sizeof(double);
     for (ncvx::FactorEvaluation& item : items) {
       const ncvx::FactorSet& F = *item.factors;
-      const Matrix P = left_ * F.left();
-      const Matrix Q = F.symmetric() ? Matrix() : Matrix(b() * F.right());
-      residual = F.symmetric() ? Vector(scale_ * P.rowwise().squaredNorm())
-                               : Vector(scale_ * (P.array() * Q.array()).rowwise().sum().matrix());
-      residual -= observations;
-      item.value = loss.evaluate(residual, derivative);
-      if (!item.adjoint_products) continue;
-      const Vector weights = scale_ * derivative;
+      const Index k = F.width();
+      const bool gradient = item.adjoint_products != nullptr;
+      std::vector<const double*> u(static_cast<std::size_t>(k)), v(u.size());
+      for (Index j = 0; j < k; ++j) {
+        u[static_cast<std::size_t>(j)] = F.left().col(j).data();
+        v[static_cast<std::size_t>(j)] = F.symmetric() ? u[static_cast<std::size_t>(j)] : F.right().col(j).data();
+      }
+      std::vector<Matrix> left_sums(static_cast<std::size_t>(segments)), right_sums(left_sums.size());
+      std::vector<double> values(left_sums.size(), 0.0);
+      ncvx::for_each_piece(segments, ncvx::threads_for_pass(bytes), [&](Index s) {
+        Matrix& GL = left_sums[static_cast<std::size_t>(s)];
+        Matrix& GR = right_sums[static_cast<std::size_t>(s)];
+        std::vector<double*> gl, gr;
+        if (gradient) {
+          GL = Matrix::Zero(n1, k);
+          for (Index j = 0; j < k; ++j) gl.push_back(GL.col(j).data());
+          if (!F.symmetric()) {
+            GR = Matrix::Zero(n2, k);
+            for (Index j = 0; j < k; ++j) gr.push_back(GR.col(j).data());
+          }
+        }
+        const ncvx::rank_one::Pass pass{left_.data(), b().data(), n1, n2, scale_, u.data(),
+                                        F.symmetric() ? u.data() : v.data(), k,
+                                        gradient ? gl.data() : nullptr,
+                                        gradient && !F.symmetric() ? gr.data() : nullptr};
+        const Index first = m * s / segments, last = m * (s + 1) / segments;
+        values[static_cast<std::size_t>(s)] =
+            ncvx::rank_one::fused_pass(pass, first, last, observations.data() + first, loss);
+      });
+      double value = 0.0;
+      for (double part : values) value += part;
+      item.value = value;
+      if (!gradient) continue;
       ncvx::FactorSet& out = *item.adjoint_products;
       out.resize(F.shape());
-      if (F.symmetric()) {
-        out.left().noalias() = left_.transpose() * (weights.asDiagonal() * P);
-      } else {
-        out.left().noalias() = left_.transpose() * (weights.asDiagonal() * Q);
-        out.right().noalias() = b().transpose() * (weights.asDiagonal() * P);
+      for (std::size_t s = 1; s < left_sums.size(); ++s) left_sums[0] += left_sums[s];
+      out.left() = left_sums[0];
+      if (!F.symmetric()) {
+        for (std::size_t s = 1; s < right_sums.size(); ++s) right_sums[0] += right_sums[s];
+        out.right() = right_sums[0];
       }
     }
   }
 
  private:
-  const Matrix& b() const { return shape_.symmetric ? left_ : right_; }
+  const Rows& b() const { return shape_.symmetric ? left_ : right_; }
 
   ncvx::MatrixShape shape_;
-  Matrix left_, right_;
+  Rows left_, right_;
   double scale_;
 };
 
@@ -110,8 +150,8 @@ class RankOne final : public ncvx::MeasurementModel {
     if (setting.observed)
       throw std::invalid_argument("rank_one measures a ground truth; a data problem is measured by matrix_completion");
     const ncvx::MatrixShape& shape = setting.shape;
-    Matrix left = draw(shape.rows, random);
-    Matrix right = shape.symmetric ? Matrix() : draw(shape.cols, random);
+    Rows left = draw(shape.rows, random);
+    Rows right = shape.symmetric ? Rows() : draw(shape.cols, random);
     return std::make_unique<RankOneOperator>(shape, std::move(left), std::move(right));
   }
 
@@ -125,8 +165,8 @@ class RankOne final : public ncvx::MeasurementModel {
 
  private:
   /// m x n, row by row: row i is a_i.
-  Matrix draw(Index n, ncvx::RandomStream& random) const {
-    Matrix rows(m_, n);
+  Rows draw(Index n, ncvx::RandomStream& random) const {
+    Rows rows(m_, n);
     for (Index i = 0; i < m_; ++i)
       for (Index j = 0; j < n; ++j) rows(i, j) = random.normal();
     return rows;

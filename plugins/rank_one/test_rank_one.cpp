@@ -4,7 +4,7 @@
 
 using namespace ncvx;
 
-TEST_CASE("rank_one: A(X)_i = a_i^T X a_i / sqrt(m), from the stream's a_i; never forms n x n on the factor path") {
+TEST_CASE("rank_one: A(X)_i = a_i^T X a_i / sqrt(m), from the stream's a_i, never forms n x n on the factor path") {
   const Index n = 9, m = 50;
   const auto A = test::sample_operator("rank_one", n, 4, {{"m", std::int64_t{m}}});
   RandomStream random(4, "measurement");
@@ -50,5 +50,44 @@ run: {iterations: 3000, log_every: 100, seeds: [1, 2]}
   for (const auto& run : run_experiment(experiment, test::plugins(), test::options(2)).runs) {
     CHECK(run.status == RunStatus::budget);
     CHECK(run.final_error < 1e-8);
+  }
+}
+
+TEST_CASE("rank_one: the fused pass gives the reference value and adjoint products for every factoring") {
+  // One read of the rows (blocks of four, several segments, k odd) against the
+  // definitions: r = A(X) - y, L(r), A*(l'(r)) V and A*(l'(r))^T U from the dense adjoint.
+  const auto loss = test::loss("huber", {{"delta", 0.3}});
+  struct Case {
+    MatrixShape shape;
+    Index m, width;
+    bool two_factors;
+  };
+  const Case cases[] = {{MatrixShape::square_symmetric(40), 1203, 3, false},  // 3 segments, 3 leftover rows
+                        {MatrixShape::square_symmetric(17), 50, 1, false},
+                        {MatrixShape::rectangular(30, 23), 1101, 4, true},
+                        {MatrixShape::square_symmetric(25), 700, 5, true}};
+  for (const Case& c : cases) {
+    CAPTURE(c.shape.describe());
+    const auto A = test::sample_operator("rank_one", c.shape, 7, {{"m", std::int64_t{c.m}}});
+    RandomStream random(9, "test");
+    Matrix U(c.shape.rows, c.width), V(c.shape.cols, c.width);
+    Vector y(c.m);
+    random.fill_normal(U);
+    random.fill_normal(V);
+    random.fill_normal(y);
+    const FactorSet F = c.two_factors ? FactorSet(U, V) : FactorSet(U);
+    Vector residual;
+    A->forward_factored(F, residual);
+    residual -= y;
+    Vector derivative(residual.size());
+    const double value = loss->evaluate(residual, derivative);
+    const Matrix W = A->adjoint(derivative);
+    const Matrix left = W * F.right(), right = W.transpose() * F.left();
+    FactorSet products;
+    FactorEvaluation item{&F, &products, 0.0};
+    A->evaluate(y, *loss, std::span<FactorEvaluation>(&item, 1));
+    CHECK(item.value == doctest::Approx(value).epsilon(1e-12));
+    CHECK((products.left() - left).norm() <= 1e-12 * left.norm());
+    if (c.two_factors) CHECK((products.right() - right).norm() <= 1e-12 * right.norm());
   }
 }

@@ -27,7 +27,7 @@ TEST_CASE("small_random: shape n x k, entries of variance alpha^2 / k") {
   CHECK(W.squaredNorm() / double(W.size()) == doctest::Approx(4.0).epsilon(0.15));
 }
 
-TEST_CASE("small_random: the scale only rescales the same draw; seeds differ") {
+TEST_CASE("small_random: the scale only rescales the same draw, seeds differ") {
   const Matrix a = draw(1e-2, "inverse_width", 5, 7).left();
   const Matrix b = draw(1e-2 * 1e-2, "inverse_width", 5, 7).left();
   CHECK((a - 100 * b).norm() <= 1e-15 * a.norm());

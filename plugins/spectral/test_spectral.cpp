@@ -33,7 +33,7 @@ run: {{seeds: [1]}}
   CHECK(previous < 0.05);
 }
 
-TEST_CASE("spectral: U_0 = V diag(sqrt(max(lambda, 0))) of A*(y); every solver agrees") {
+TEST_CASE("spectral: U_0 = V diag(sqrt(max(lambda, 0))) of A*(y), every solver agrees") {
   const auto instance = test::instance_from(R"(
 problem: {n: 60, rank: 3}
 measurement: {name: matrix_completion, p: 0.5}
@@ -60,7 +60,7 @@ run: {seeds: [2]}
   CHECK(asymmetric.left() == asymmetric.right());
 }
 
-TEST_CASE("spectral: rectangular U_0 = P sqrt(Sigma), V_0 = Q sqrt(Sigma) of A*(y); every solver agrees") {
+TEST_CASE("spectral: rectangular U_0 = P sqrt(Sigma), V_0 = Q sqrt(Sigma) of A*(y), every solver agrees") {
   const auto instance = test::instance_from(R"(
 problem: {name: low_rank, n1: 50, n2: 36, rank: 3}
 measurement: {name: matrix_completion, p: 0.6}

@@ -33,7 +33,7 @@ TEST_CASE("truncated_spectral: at m = 16n, U_0 is close to +-x, with the norm th
   }
 }
 
-TEST_CASE("truncated_spectral: truncation 0 is the top eigenvector of A*(y); truncation drops the largest y") {
+TEST_CASE("truncated_spectral: truncation 0 is the top eigenvector of A*(y), truncation drops the largest y") {
   const auto instance = phase_retrieval();
   const InitializationData data{instance->measurement(), instance->observations()};
   const FactorSet plain = test::initialize("truncated_spectral", data, {40, 40, 1, true}, 1, {{"truncation", 0.0}});
