@@ -3,6 +3,7 @@
     python3 bench/report.py RAW.csv OUT_DIR
 """
 import csv
+import math
 import os
 import subprocess
 import sys
@@ -103,17 +104,18 @@ def main():
         n, k = int(r["n"]), int(r["k"])
         observed = int(r["note"].split("=")[1])
         t = float(r["median_seconds"])
-        peer = None
-        for p in rows:
-            if p["case"] == "scipy_completion" and p["n"] == str(n) and p["k"] == str(k):
-                peer = p
+        # The scipy run of the same n and k and the nearest size (its m counts distinct pairs).
+        candidates = [p for p in rows if p["case"] == "scipy_completion" and p["n"] == str(n) and p["k"] == str(k)
+                      and abs(math.log(int(p["m"]) / observed)) < math.log(1.5)]
+        peer = min(candidates, key=lambda p: abs(math.log(int(p["m"]) / observed)), default=None)
         requested = int(peer["m"]) if peer else observed
         # Floor: one read of Omega's positions, y and the factor rows, or the
         # 3k multiply-adds per observation (residual, and both adjoint rows) at
         # the peak on every core, whichever is longer.
         memory = float(r["stored_bytes"]) / bandwidth
         arithmetic = 6.0 * k * observed / (peak * cores)
-        completion_scaling.append((observed, n, t, memory, arithmetic))
+        if k == 10:
+            completion_scaling.append((observed, n, t, memory, arithmetic))
         add("GD iteration, matrix completion", f"n={n} |Omega|={observed:.2e} k={k}", t, max(memory, arithmetic),
             f"{'arithmetic' if arithmetic > memory else 'memory'} (memory {memory * 1e3:.2f} ms, arithmetic "
             f"{arithmetic * 1e3:.2f} ms; {t * 1e9 / (observed * k):.2f} ns per |Omega|k)",
@@ -181,19 +183,23 @@ plot '{data}' using 1:2 with linespoints lw 2 pt 7 title 'ncvx (double)', \\
 """)
     subprocess.run(["gnuplot", script], check=False)
 
-    # Completion: time per iteration against |Omega| (k = 10), with both floors and scipy.sparse.
-    data = os.path.join(out, "completion_scaling.dat")
-    with open(data, "w") as stream:
-        stream.write("# observed n ncvx memory_floor arithmetic_floor scipy\n")
-        for observed, n, t, memory, arithmetic in sorted(completion_scaling):
-            if not any(r["case"] == "completion" and r["n"] == str(n) and r["k"] == "10" and
-                       r["note"] == f"observed={observed}" for r in rows):
-                continue
-            peer = next((p for p in rows if p["case"] == "scipy_completion" and p["n"] == str(n) and p["k"] == "10"
-                         and abs(int(p["m"]) - observed) < 0.01 * observed), None)
-            stream.write(f"{observed} {n} {t!r} {memory!r} {arithmetic!r} "
-                         f"{float(peer['median_seconds']) if peer else 'nan'}\n")
+    # Completion: time per iteration against |Omega| (k = 10) at n = 20 000, the other n as points,
+    # with both floors and scipy.sparse.
+    series = {}
+    for observed, n, t, memory, arithmetic in sorted(completion_scaling):
+        peer = next((p for p in rows if p["case"] == "scipy_completion" and p["n"] == str(n) and p["k"] == "10"
+                     and abs(math.log(int(p["m"]) / observed)) < math.log(1.5)), None)
+        line = (f"{observed} {n} {t!r} {memory!r} {arithmetic!r} "
+                f"{float(peer['median_seconds']) if peer else 'nan'}\n")
+        series.setdefault("n20000" if n == 20000 else "other", []).append(line)
+        series.setdefault("all", []).append(line)
+    files = {}
+    for name, lines in series.items():
+        files[name] = os.path.join(out, f"completion_scaling_{name}.dat")
+        with open(files[name], "w") as stream:
+            stream.write("# observed n ncvx memory_floor arithmetic_floor scipy\n" + "".join(lines))
     script = os.path.join(out, "completion_scaling.gp")
+    fixed, other, every = (files.get(name, os.devnull) for name in ("n20000", "other", "all"))
     with open(script, "w") as stream:
         stream.write(f"""set terminal pngcairo size 900,560 font ',10'
 set output '{os.path.join(out, "completion_scaling.png")}'
@@ -202,13 +208,15 @@ set format x '10^{{%L}}'
 set format y '10^{{%L}}'
 set grid lc rgb '#dddddd'
 set key top left box
-set xlabel 'observed entries |Omega| (k = 10; n from 2 000 to 100 000)'
+set xlabel 'observed entries |Omega| (k = 10)'
 set ylabel 'seconds per GD iteration'
 set title 'GD on matrix completion: ncvx, scipy.sparse and the floors'
-plot '{data}' using 1:3 with linespoints lw 2 pt 7 title 'ncvx', \\
-     '{data}' using 1:6 with linespoints lw 2 pt 5 title 'scipy.sparse', \\
-     '{data}' using 1:4 with lines lw 2 dt 2 lc rgb 'black' title 'memory floor', \\
-     '{data}' using 1:5 with lines lw 2 dt 3 lc rgb 'gray40' title 'arithmetic floor'
+plot '{fixed}' using 1:3 with linespoints lw 2 pt 7 lc rgb '#9400d3' title 'ncvx, n = 20 000', \\
+     '{other}' using 1:3 with points pt 9 ps 1.5 lc rgb '#9400d3' title 'ncvx, n = 2 000 (10^6) and 100 000 (10^8)', \\
+     '{fixed}' using 1:6 with linespoints lw 2 pt 5 lc rgb '#009e73' title 'scipy.sparse, n = 20 000', \\
+     '{other}' using 1:6 with points pt 4 ps 1.5 lc rgb '#009e73' title 'scipy.sparse, n = 2 000', \\
+     '{every}' using 1:4 with lines lw 2 dt 2 lc rgb 'black' title 'memory floor', \\
+     '{every}' using 1:5 with lines lw 2 dt 3 lc rgb 'gray40' title 'arithmetic floor'
 """)
     subprocess.run(["gnuplot", script], check=False)
 
