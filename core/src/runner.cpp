@@ -181,7 +181,7 @@ WorkPlan plan_work(const Experiment& experiment, const PluginRegistry& plugins, 
   std::string lower = threads > 1 ? "lower --threads (instances built at once)" : "";
   if (largest_item > 1) lower += std::string(lower.empty() ? "lower" : ",") + " --lockstep (runs advancing together)";
   lower += std::string(lower.empty() ? "use" : ", or use") +
-           " storage: single, fewer measurements or a smaller problem";
+           " storage: single or regenerated (gaussian_sensing), fewer measurements or a smaller problem";
   throw Error(fmt::format("{}; the runs in flight at once need {} ({} instance{} built by {} thread{}, and the factors "
                           "of {} run{}), but only {} of memory is available ({}); {}.",
                           largest->description, describe_bytes(total), instances_at_once,
