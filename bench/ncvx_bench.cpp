@@ -282,7 +282,8 @@ void generator(Index count) {
 int main(int argc, char** argv) {
   if (argc < 2) {
     std::fprintf(stderr, "usage: ncvx_bench machine | sensing N M K ITERATIONS | lockstep N M K RUNS "
-                         "ITERATIONS | completion N OBSERVED K ITERATIONS | rank_one N M K ITERATIONS | spectral MODEL N SIZE K | "
+                         "ITERATIONS | completion N OBSERVED K ITERATIONS | rank_one N M K ITERATIONS | structured N M K ITERATIONS | "
+                         "spectral MODEL N SIZE K | "
                          "generator COUNT\n");
     return 2;
   }
@@ -315,6 +316,11 @@ int main(int argc, char** argv) {
       const double stored = observed_entries * (4.0 + 8.0) + 16.0 * static_cast<double>(n * k);
       gradient_descent("completion", *problem, k, 1, iterations, stored,
                        "observed=" + std::to_string(problem->measurement().measurements()));
+    } else if (which == "structured") {
+      // Structured sensing (hadamard_sensing): O(m + n) storage, fast transforms and sampled passes.
+      const Index n = arg(2), m = arg(3), k = arg(4), iterations = arg(5);
+      const auto problem = instance("hadamard_sensing", n, 2, {{"m", std::int64_t{m}}});
+      gradient_descent("structured", *problem, k, 1, iterations, 0.0, "");
     } else if (which == "rank_one") {
       // Rank-one (phase retrieval) measurements: one read of the m x n matrix per iteration.
       const Index n = arg(2), m = arg(3), k = arg(4), iterations = arg(5);

@@ -167,40 +167,70 @@ class HadamardOperator final : public ncvx::MeasurementOperator {
   /// read them, where whole random columns (16 KiB each) would not.
   static constexpr Index kSlice = 32;
 
+  /// A k x p matrix as slices: slice s holds rows first .. first + count - 1
+  /// (first = 32 s) of every column, column after column, in one contiguous
+  /// block. (Read in place, a slice's pieces lie 8k bytes apart and compete
+  /// for the same cache sets.)
+  static std::vector<double> sliced(const Matrix& P) {
+    const Index k = P.rows(), p = P.cols();
+    std::vector<double> out(static_cast<std::size_t>(k * p));
+    for (Index first = 0; first < k; first += kSlice) {
+      const Index count = std::min(kSlice, k - first);
+      double* block = out.data() + first * p;
+      for (Index c = 0; c < p; ++c) std::copy_n(P.data() + c * k + first, count, block + c * count);
+    }
+    return out;
+  }
+
+  /// The inverse of sliced: a k x p matrix.
+  static Matrix unsliced(const std::vector<double>& slices, Index k, Index p) {
+    Matrix P(k, p);
+    for (Index first = 0; first < k; first += kSlice) {
+      const Index count = std::min(kSlice, k - first);
+      const double* block = slices.data() + first * p;
+      for (Index c = 0; c < p; ++c) std::copy_n(block + c * count, count, P.data() + c * k + first);
+    }
+    return P;
+  }
+
   /// out_i = weight_i Y_{r_i c_i} for Y = P Q^T (P, Q given as k x p); the
   /// symmetric model reads (Y_rc + Y_cr) / 2, which is Y_rc when Q is P (X = U U^T).
   /// Each dot product is summed slice by slice (fixed slices), and pieces of
   /// coordinates write their own entries: any thread count, the same numbers.
   void products(const Matrix& P, const Matrix& Q, Vector& out) const {
     const bool mirrored = shape_.symmetric && &P != &Q;
-    const Index k = P.rows();
+    const Index k = P.rows(), p = P.cols();
     out.setZero(measurements());
     constexpr Index piece = 8192;
     const Index pieces = (measurements() + piece - 1) / piece;
-    const double* p_data = P.data();
-    const double* q_data = Q.data();
+    const std::vector<double> p_slices = sliced(P);
+    const std::vector<double> q_slices = &P == &Q ? std::vector<double>() : sliced(Q);
+    const double* p_data = p_slices.data();
+    const double* q_data = &P == &Q ? p_data : q_slices.data();
     // Four running sums in a fixed order: vectorizable, and the same numbers
     // on every machine and thread count.
-    auto dot = [](const double* a, const double* b, Index first, Index count) {
+    auto dot = [](const double* a, const double* b, Index count) {
       double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-      Index j = first;
-      for (const Index end4 = first + count / 4 * 4; j < end4; j += 4) {
+      Index j = 0;
+      for (const Index end4 = count / 4 * 4; j < end4; j += 4) {
         s0 += a[j] * b[j];
         s1 += a[j + 1] * b[j + 1];
         s2 += a[j + 2] * b[j + 2];
         s3 += a[j + 3] * b[j + 3];
       }
-      for (; j < first + count; ++j) s0 += a[j] * b[j];
+      for (; j < count; ++j) s0 += a[j] * b[j];
       return (s0 + s1) + (s2 + s3);
     };
     ncvx::for_each_piece(pieces, threads_for(k), [&](Index block) {
       const Index begin = block * piece, end = std::min(measurements(), (block + 1) * piece);
       for (Index first = 0; first < k; first += kSlice) {
         const Index count = std::min(kSlice, k - first);
+        const double* a = p_data + first * p;
+        const double* b = q_data + first * p;
         for (Index i = begin; i < end; ++i) {
           const Index r = rows_[static_cast<std::size_t>(i)], c = cols_[static_cast<std::size_t>(i)];
-          const double partial = dot(p_data + r * k, q_data + c * k, first, count);
-          out(i) += mirrored ? 0.5 * (partial + dot(p_data + c * k, q_data + r * k, first, count)) : partial;
+          const double partial = dot(a + r * count, b + c * count, count);
+          out(i) += mirrored ? 0.5 * (partial + dot(a + c * count, b + r * count, count)) : partial;
         }
       }
       for (Index i = begin; i < end; ++i) out(i) *= weight(i);
@@ -213,39 +243,39 @@ class HadamardOperator final : public ncvx::MeasurementOperator {
   /// Threads split the k rows of W, so every entry is summed in coordinate
   /// order whatever their number.
   Matrix gather(const Vector& v, const Matrix& Q, bool to_rows) const {
-    const Index k = Q.rows();
-    Matrix W = Matrix::Zero(k, to_rows ? padded_rows() : padded_cols());
+    const Index k = Q.rows(), p = Q.cols();
+    const Index out_columns = to_rows ? padded_rows() : padded_cols();
+    std::vector<double> w_slices(static_cast<std::size_t>(k * out_columns), 0.0);
     std::vector<double> coefficients(static_cast<std::size_t>(measurements()));
     for (Index i = 0; i < measurements(); ++i) coefficients[static_cast<std::size_t>(i)] = weight(i) * v(i);
     const Index slices = (k + kSlice - 1) / kSlice;
-    const double* q = Q.data();
-    double* w = W.data();
-    // w[:, to] += a q[:, from] on one slice of rows (a loop the compiler vectorizes).
-    auto add = [](double* w_column, const double* q_column, double a, Index first, Index count) {
-      double* target = w_column + first;
-      const double* source = q_column + first;
+    const std::vector<double> q_slices = sliced(Q);
+    // w[:, to] += a q[:, from] on one slice (a loop the compiler vectorizes).
+    auto add = [](double* target, const double* source, double a, Index count) {
       for (Index j = 0; j < count; ++j) target[j] += a * source[j];
     };
     ncvx::for_each_piece(slices, threads_for(k), [&](Index slice) {
       const Index first = slice * kSlice, count = std::min(kSlice, k - first);
+      const double* q = q_slices.data() + first * p;
+      double* w = w_slices.data() + first * out_columns;
       for (Index i = 0; i < measurements(); ++i) {
         const Index r = rows_[static_cast<std::size_t>(i)], c = cols_[static_cast<std::size_t>(i)];
         const double a = coefficients[static_cast<std::size_t>(i)];
         if (shape_.symmetric) {
           if (r == c) {
-            add(w + r * k, q + r * k, a, first, count);
+            add(w + r * count, q + r * count, a, count);
           } else {
-            add(w + r * k, q + c * k, 0.5 * a, first, count);
-            add(w + c * k, q + r * k, 0.5 * a, first, count);
+            add(w + r * count, q + c * count, 0.5 * a, count);
+            add(w + c * count, q + r * count, 0.5 * a, count);
           }
         } else if (to_rows) {
-          add(w + r * k, q + c * k, a, first, count);
+          add(w + r * count, q + c * count, a, count);
         } else {
-          add(w + c * k, q + r * k, a, first, count);
+          add(w + c * count, q + r * count, a, count);
         }
       }
     });
-    return W;
+    return unsliced(w_slices, k, out_columns);
   }
 
   ncvx::MatrixShape shape_;
