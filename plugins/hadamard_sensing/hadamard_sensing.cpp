@@ -28,6 +28,7 @@
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
+#include <vector>
 
 #include <ncvx/memory.hpp>
 #include <ncvx/parallel.hpp>
@@ -64,6 +65,47 @@ void hadamard_columns(Matrix& block) {
   });
 }
 
+/// Columns of the sampled passes' blocks handled together: 32 columns of the
+/// transformed factors (2 x 512 KiB at p = 2048) stay in cache while all m
+/// coordinates read them, where whole random rows (16 KiB each) would not.
+constexpr Index kSlice = 32;
+
+/// A p x k matrix as slices: slice s holds columns first .. first + count - 1
+/// (first = 32 s) of every row, row after row, in one contiguous block, so the
+/// coordinates read and write a row's piece of a slice in one place. (Rows of
+/// a column-major matrix would put a slice's pieces 8p bytes apart, competing
+/// for the same cache sets.)
+struct Slices {
+  Index rows = 0, width = 0;
+  std::vector<double> data;
+
+  Slices() = default;
+  Slices(Index p, Index k) : rows(p), width(k), data(static_cast<std::size_t>(p * k), 0.0) {}
+  explicit Slices(const Matrix& M) : rows(M.rows()), width(M.cols()), data(static_cast<std::size_t>(M.size())) {
+    for (Index first = 0; first < width; first += kSlice) {
+      const Index count = std::min(kSlice, width - first);
+      double* block = data.data() + first * rows;
+      for (Index c = 0; c < count; ++c) {
+        const double* column = M.data() + (first + c) * rows;
+        for (Index r = 0; r < rows; ++r) block[r * count + c] = column[r];
+      }
+    }
+  }
+
+  Matrix matrix() const {
+    Matrix M(rows, width);
+    for (Index first = 0; first < width; first += kSlice) {
+      const Index count = std::min(kSlice, width - first);
+      const double* block = data.data() + first * rows;
+      for (Index c = 0; c < count; ++c) {
+        double* column = M.data() + (first + c) * rows;
+        for (Index r = 0; r < rows; ++r) column[r] = block[r * count + c];
+      }
+    }
+    return M;
+  }
+};
+
 class HadamardOperator final : public ncvx::MeasurementOperator {
  public:
   HadamardOperator(const ncvx::MatrixShape& shape, Vector left_signs, Vector right_signs, std::vector<int> rows,
@@ -88,13 +130,13 @@ class HadamardOperator final : public ncvx::MeasurementOperator {
   }
 
   void forward_factored(const ncvx::FactorSet& F, Vector& out) const override {
-    const Matrix P = rows_of(F.left(), left_signs_);
-    const Matrix Q = F.symmetric() ? Matrix() : rows_of(F.right(), right());
+    const Slices P = slices_of(F.left(), left_signs_);
+    const Slices Q = F.symmetric() ? Slices() : slices_of(F.right(), right());
     products(P, F.symmetric() ? P : Q, out);
   }
 
   void adjoint_apply(const Vector& v, const Matrix& M, Matrix& out) const override {
-    const Matrix Q = rows_of(M, right());
+    const Slices Q = slices_of(M, right());
     out = back(gather(v, Q, /*to_rows=*/true), left_signs_, shape_.rows);
   }
 
@@ -103,7 +145,7 @@ class HadamardOperator final : public ncvx::MeasurementOperator {
       adjoint_apply(v, M, out);
       return;
     }
-    const Matrix P = rows_of(M, left_signs_);
+    const Slices P = slices_of(M, left_signs_);
     out = back(gather(v, P, /*to_rows=*/false), right(), shape_.cols);
   }
 
@@ -112,9 +154,9 @@ class HadamardOperator final : public ncvx::MeasurementOperator {
     Vector residual, derivative(observations.size());
     for (ncvx::FactorEvaluation& item : items) {
       const ncvx::FactorSet& F = *item.factors;
-      const Matrix P = rows_of(F.left(), left_signs_);
-      const Matrix Q = F.symmetric() ? Matrix() : rows_of(F.right(), right());
-      const Matrix& other = F.symmetric() ? P : Q;
+      const Slices P = slices_of(F.left(), left_signs_);
+      const Slices Q = F.symmetric() ? Slices() : slices_of(F.right(), right());
+      const Slices& other = F.symmetric() ? P : Q;
       products(P, other, residual);
       residual -= observations;
       item.value = loss.evaluate(residual, derivative);
@@ -146,67 +188,33 @@ class HadamardOperator final : public ncvx::MeasurementOperator {
     return block;
   }
 
-  /// (H D M~)^T (k x p): row r of H D M~ as a contiguous column, the way the
-  /// sampled coordinates read and write it.
-  static Matrix rows_of(const Matrix& M, const Vector& signs) { return transformed(M, signs).transpose(); }
-
-  /// The first n rows of D H W for W given transposed (k x p).
-  static Matrix back(const Matrix& transposed, const Vector& signs, Index n) {
-    Matrix W = transposed.transpose();
+  /// The first n rows of D H W, for W given as slices.
+  static Matrix back(const Slices& slices, const Vector& signs, Index n) {
+    Matrix W = slices.matrix();
     hadamard_columns(W);
     return signs.head(n).asDiagonal() * W.topRows(n);
   }
+
+  /// H D M~ as slices: rows r of H D M~ as the sampled coordinates read them.
+  static Slices slices_of(const Matrix& M, const Vector& signs) { return Slices(transformed(M, signs)); }
 
   /// Threads for a pass over the m sampled coordinates with k-vectors.
   Index threads_for(Index k) const {
     return ncvx::threads_for_pass(static_cast<std::size_t>(measurements()) * static_cast<std::size_t>(k) * 16);
   }
 
-  /// Rows of the k x p blocks handled together: 32 rows of every column of P
-  /// and Q (2 x 512 KiB at p = 2048) stay in cache while all m coordinates
-  /// read them, where whole random columns (16 KiB each) would not.
-  static constexpr Index kSlice = 32;
-
-  /// A k x p matrix as slices: slice s holds rows first .. first + count - 1
-  /// (first = 32 s) of every column, column after column, in one contiguous
-  /// block. (Read in place, a slice's pieces lie 8k bytes apart and compete
-  /// for the same cache sets.)
-  static std::vector<double> sliced(const Matrix& P) {
-    const Index k = P.rows(), p = P.cols();
-    std::vector<double> out(static_cast<std::size_t>(k * p));
-    for (Index first = 0; first < k; first += kSlice) {
-      const Index count = std::min(kSlice, k - first);
-      double* block = out.data() + first * p;
-      for (Index c = 0; c < p; ++c) std::copy_n(P.data() + c * k + first, count, block + c * count);
-    }
-    return out;
-  }
-
-  /// The inverse of sliced: a k x p matrix.
-  static Matrix unsliced(const std::vector<double>& slices, Index k, Index p) {
-    Matrix P(k, p);
-    for (Index first = 0; first < k; first += kSlice) {
-      const Index count = std::min(kSlice, k - first);
-      const double* block = slices.data() + first * p;
-      for (Index c = 0; c < p; ++c) std::copy_n(block + c * count, count, P.data() + c * k + first);
-    }
-    return P;
-  }
-
-  /// out_i = weight_i Y_{r_i c_i} for Y = P Q^T (P, Q given as k x p); the
+  /// out_i = weight_i Y_{r_i c_i} for Y = P Q^T (P, Q: p x k, as slices); the
   /// symmetric model reads (Y_rc + Y_cr) / 2, which is Y_rc when Q is P (X = U U^T).
   /// Each dot product is summed slice by slice (fixed slices), and pieces of
   /// coordinates write their own entries: any thread count, the same numbers.
-  void products(const Matrix& P, const Matrix& Q, Vector& out) const {
+  void products(const Slices& P, const Slices& Q, Vector& out) const {
     const bool mirrored = shape_.symmetric && &P != &Q;
-    const Index k = P.rows(), p = P.cols();
+    const Index k = P.width, p = P.rows;
     out.setZero(measurements());
     constexpr Index piece = 8192;
     const Index pieces = (measurements() + piece - 1) / piece;
-    const std::vector<double> p_slices = sliced(P);
-    const std::vector<double> q_slices = &P == &Q ? std::vector<double>() : sliced(Q);
-    const double* p_data = p_slices.data();
-    const double* q_data = &P == &Q ? p_data : q_slices.data();
+    const double* p_data = P.data.data();
+    const double* q_data = Q.data.data();
     // Four running sums in a fixed order: vectorizable, and the same numbers
     // on every machine and thread count.
     auto dot = [](const double* a, const double* b, Index count) {
@@ -238,26 +246,25 @@ class HadamardOperator final : public ncvx::MeasurementOperator {
   }
 
   /// The sampled sparse matrix S(v) = sum_i v_i weight_i E_i applied to Q
-  /// (given as k x p; the result too): to_rows: W = S(v) Q, else W = S(v)^T P.
+  /// (p x k, as slices; the result too): to_rows: W = S(v) Q, else W = S(v)^T P.
   /// The symmetric model's E_i is (e_r e_c^T + e_c e_r^T)/2 off the diagonal.
-  /// Threads split the k rows of W, so every entry is summed in coordinate
+  /// Threads split the slices of W, so every entry is summed in coordinate
   /// order whatever their number.
-  Matrix gather(const Vector& v, const Matrix& Q, bool to_rows) const {
-    const Index k = Q.rows(), p = Q.cols();
-    const Index out_columns = to_rows ? padded_rows() : padded_cols();
-    std::vector<double> w_slices(static_cast<std::size_t>(k * out_columns), 0.0);
+  Slices gather(const Vector& v, const Slices& Q, bool to_rows) const {
+    const Index k = Q.width, p = Q.rows;
+    Slices W(to_rows ? padded_rows() : padded_cols(), k);
+    const Index out_columns = W.rows;
     std::vector<double> coefficients(static_cast<std::size_t>(measurements()));
     for (Index i = 0; i < measurements(); ++i) coefficients[static_cast<std::size_t>(i)] = weight(i) * v(i);
     const Index slices = (k + kSlice - 1) / kSlice;
-    const std::vector<double> q_slices = sliced(Q);
     // w[:, to] += a q[:, from] on one slice (a loop the compiler vectorizes).
     auto add = [](double* target, const double* source, double a, Index count) {
       for (Index j = 0; j < count; ++j) target[j] += a * source[j];
     };
     ncvx::for_each_piece(slices, threads_for(k), [&](Index slice) {
       const Index first = slice * kSlice, count = std::min(kSlice, k - first);
-      const double* q = q_slices.data() + first * p;
-      double* w = w_slices.data() + first * out_columns;
+      const double* q = Q.data.data() + first * p;
+      double* w = W.data.data() + first * out_columns;
       for (Index i = 0; i < measurements(); ++i) {
         const Index r = rows_[static_cast<std::size_t>(i)], c = cols_[static_cast<std::size_t>(i)];
         const double a = coefficients[static_cast<std::size_t>(i)];
@@ -275,7 +282,7 @@ class HadamardOperator final : public ncvx::MeasurementOperator {
         }
       }
     });
-    return unsliced(w_slices, k, out_columns);
+    return W;
   }
 
   ncvx::MatrixShape shape_;
