@@ -9,6 +9,24 @@ import subprocess
 import sys
 
 
+def plot(out, name, xlabel, title, curves):
+    """Writes OUT/NAME.gp (log-log, seconds per GD iteration) and runs gnuplot on it."""
+    script = os.path.join(out, f"{name}.gp")
+    with open(script, "w") as stream:
+        stream.write(f"""set terminal pngcairo size 900,560 font ',10'
+set output '{os.path.join(out, name + ".png")}'
+set logscale xy
+set format x '10^{{%L}}'
+set format y '10^{{%L}}'
+set grid lc rgb '#dddddd'
+set key top left box
+set xlabel '{xlabel}'
+set ylabel 'seconds per GD iteration'
+set title '{title}'
+plot """ + ", \\\n     ".join(curves) + "\n")
+    subprocess.run(["gnuplot", script], check=False)
+
+
 def main():
     raw_path, out = sys.argv[1], sys.argv[2]
     rows = list(csv.DictReader(open(raw_path)))
@@ -163,25 +181,13 @@ def main():
         stream.write("# entries ncvx floor ncvx_single numpy torch\n")
         for entry in sorted(scaling):
             stream.write(" ".join("nan" if v is None else repr(v) for v in entry) + "\n")
-    script = os.path.join(out, "scaling.gp")
-    with open(script, "w") as stream:
-        stream.write(f"""set terminal pngcairo size 900,560 font ',10'
-set output '{os.path.join(out, "scaling.png")}'
-set logscale xy
-set format x '10^{{%L}}'
-set format y '10^{{%L}}'
-set grid lc rgb '#dddddd'
-set key top left box
-set xlabel 'stored entries m n(n+1)/2 (n = 50, 100, 200; m = 1000, 2500, 10000; k = n)'
-set ylabel 'seconds per GD iteration'
-set title 'GD on Gaussian sensing: ncvx, its peers and the memory floor'
-plot '{data}' using 1:2 with linespoints lw 2 pt 7 title 'ncvx (double)', \\
-     '{data}' using 1:4 with linespoints lw 2 pt 7 title 'ncvx (float32 storage)', \\
-     '{data}' using 1:5 with linespoints lw 2 pt 5 title 'numpy', \\
-     '{data}' using 1:6 with linespoints lw 2 pt 5 title 'PyTorch (CPU)', \\
-     '{data}' using 1:3 with lines lw 2 dt 2 lc rgb 'black' title 'floor: one read of the stored operator'
-""")
-    subprocess.run(["gnuplot", script], check=False)
+    plot(out, "scaling", "stored entries m n(n+1)/2 (n = 50, 100, 200; m = 1000, 2500, 10000; k = n)",
+         "GD on Gaussian sensing: ncvx, its peers and the memory floor",
+         [f"'{data}' using 1:2 with linespoints lw 2 pt 7 title 'ncvx (double)'",
+          f"'{data}' using 1:4 with linespoints lw 2 pt 7 title 'ncvx (float32 storage)'",
+          f"'{data}' using 1:5 with linespoints lw 2 pt 5 title 'numpy'",
+          f"'{data}' using 1:6 with linespoints lw 2 pt 5 title 'PyTorch (CPU)'",
+          f"'{data}' using 1:3 with lines lw 2 dt 2 lc rgb 'black' title 'floor: one read of the stored operator'"])
 
     # Completion: time per iteration against |Omega| (k = 10) at n = 20 000, the other n as points,
     # with both floors and scipy.sparse.
@@ -198,27 +204,16 @@ plot '{data}' using 1:2 with linespoints lw 2 pt 7 title 'ncvx (double)', \\
         files[name] = os.path.join(out, f"completion_scaling_{name}.dat")
         with open(files[name], "w") as stream:
             stream.write("# observed n ncvx memory_floor arithmetic_floor scipy\n" + "".join(lines))
-    script = os.path.join(out, "completion_scaling.gp")
     fixed, other, every = (files.get(name, os.devnull) for name in ("n20000", "other", "all"))
-    with open(script, "w") as stream:
-        stream.write(f"""set terminal pngcairo size 900,560 font ',10'
-set output '{os.path.join(out, "completion_scaling.png")}'
-set logscale xy
-set format x '10^{{%L}}'
-set format y '10^{{%L}}'
-set grid lc rgb '#dddddd'
-set key top left box
-set xlabel 'observed entries |Omega| (k = 10)'
-set ylabel 'seconds per GD iteration'
-set title 'GD on matrix completion: ncvx, scipy.sparse and the floors'
-plot '{fixed}' using 1:3 with linespoints lw 2 pt 7 lc rgb '#9400d3' title 'ncvx, n = 20 000', \\
-     '{other}' using 1:3 with points pt 9 ps 1.5 lc rgb '#9400d3' title 'ncvx, n = 2 000 (10^6) and 100 000 (10^8)', \\
-     '{fixed}' using 1:6 with linespoints lw 2 pt 5 lc rgb '#009e73' title 'scipy.sparse, n = 20 000', \\
-     '{other}' using 1:6 with points pt 4 ps 1.5 lc rgb '#009e73' title 'scipy.sparse, n = 2 000', \\
-     '{every}' using 1:4 with lines lw 2 dt 2 lc rgb 'black' title 'memory floor', \\
-     '{every}' using 1:5 with lines lw 2 dt 3 lc rgb 'gray40' title 'arithmetic floor'
-""")
-    subprocess.run(["gnuplot", script], check=False)
+    plot(out, "completion_scaling", "observed entries |Omega| (k = 10)",
+         "GD on matrix completion: ncvx, scipy.sparse and the floors",
+         [f"'{fixed}' using 1:3 with linespoints lw 2 pt 7 lc rgb '#9400d3' title 'ncvx, n = 20 000'",
+          f"'{other}' using 1:3 with points pt 9 ps 1.5 lc rgb '#9400d3' "
+          "title 'ncvx, n = 2 000 (10^6) and 100 000 (10^8)'",
+          f"'{fixed}' using 1:6 with linespoints lw 2 pt 5 lc rgb '#009e73' title 'scipy.sparse, n = 20 000'",
+          f"'{other}' using 1:6 with points pt 4 ps 1.5 lc rgb '#009e73' title 'scipy.sparse, n = 2 000'",
+          f"'{every}' using 1:4 with lines lw 2 dt 2 lc rgb 'black' title 'memory floor'",
+          f"'{every}' using 1:5 with lines lw 2 dt 3 lc rgb 'gray40' title 'arithmetic floor'"])
 
 
 if __name__ == "__main__":

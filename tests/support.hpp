@@ -10,6 +10,8 @@
 #include <memory>
 #include <string>
 
+#include <doctest/doctest.h>
+
 #include <ncvx/conformance.hpp>
 #include <ncvx/experiment.hpp>
 #include <ncvx/plugin_registry.hpp>
@@ -215,6 +217,42 @@ inline Study study(const std::string& text, unsigned threads = 2) {
   Study outcome{experiment_from(text), {}};
   outcome.results = run_experiment(outcome.experiment, plugins(), options(threads));
   return outcome;
+}
+
+/// What an operator's fused `evaluate` must give, from the plain definitions:
+/// r = A(X) - y, L(r), and the adjoint products A*(l'(r)) V and A*(l'(r))^T U
+/// through the dense adjoint.
+struct ReferenceEvaluation {
+  double value;
+  Vector derivative;
+  Matrix left, right;
+};
+
+inline ReferenceEvaluation reference_evaluation(const MeasurementOperator& A, const FactorSet& F, const Vector& y,
+                                                const Loss& loss) {
+  Vector residual;
+  A.forward_factored(F, residual);
+  residual -= y;
+  ReferenceEvaluation reference{0.0, Vector(residual.size()), Matrix(), Matrix()};
+  reference.value = loss.evaluate(residual, reference.derivative);
+  const Matrix W = A.adjoint(reference.derivative);
+  reference.left = W * F.right();
+  reference.right = W.transpose() * F.left();
+  return reference;
+}
+
+/// Checks A.evaluate on F against reference_evaluation, to a relative `tolerance`
+/// (fused passes order their sums differently from the dense path).
+inline ReferenceEvaluation check_fused_evaluate(const MeasurementOperator& A, const FactorSet& F, const Vector& y,
+                                                const Loss& loss, double tolerance = 1e-12) {
+  const ReferenceEvaluation reference = reference_evaluation(A, F, y, loss);
+  FactorSet products;
+  FactorEvaluation item{&F, &products, 0.0};
+  A.evaluate(y, loss, std::span<FactorEvaluation>(&item, 1));
+  CHECK(item.value == doctest::Approx(reference.value).epsilon(tolerance));
+  CHECK((products.left() - reference.left).norm() <= tolerance * reference.left.norm());
+  if (!F.symmetric()) CHECK((products.right() - reference.right).norm() <= tolerance * reference.right.norm());
+  return reference;
 }
 
 }  // namespace ncvx::test

@@ -138,27 +138,18 @@ TEST_CASE("matrix_completion: the fused pass and the adjoint products agree with
     random.fill_normal(V);
     random.fill_normal(y);
     const FactorSet F = c.two_factors ? FactorSet(U, V) : FactorSet(U);
-    Vector residual;
-    A->forward_factored(F, residual);
-    residual -= y;
-    Vector derivative(residual.size());
-    const double value = loss->evaluate(residual, derivative);
-    const Matrix W = A->adjoint(derivative);
-    const Matrix left = W * F.right(), right = W.transpose() * F.left();
-
-    FactorSet products;
-    FactorEvaluation item{&F, &products, 0.0};
-    A->evaluate(y, *loss, std::span<FactorEvaluation>(&item, 1));
-    CHECK(item.value == doctest::Approx(value).epsilon(1e-12));
-    CHECK((products.left() - left).norm() <= 1e-12 * left.norm());
-    if (c.two_factors) CHECK((products.right() - right).norm() <= 1e-12 * right.norm());
+    const auto reference = test::check_fused_evaluate(*A, F, y, *loss);
+    const Vector& derivative = reference.derivative;
+    const Matrix &left = reference.left, &right = reference.right;
     // The segmented adjoint products (the spectral initialization's path).
     Matrix applied;
     A->adjoint_apply(derivative, F.right(), applied);
     CHECK((applied - left).norm() <= 1e-12 * left.norm());
     A->adjoint_transpose_apply(derivative, F.left(), applied);
     CHECK((applied - right).norm() <= 1e-12 * right.norm());
-    FactorEvaluation value_only{&F, nullptr, 0.0};
+    FactorSet products;
+    FactorEvaluation item{&F, &products, 0.0}, value_only{&F, nullptr, 0.0};
+    A->evaluate(y, *loss, std::span<FactorEvaluation>(&item, 1));
     A->evaluate(y, *loss, std::span<FactorEvaluation>(&value_only, 1));
     CHECK(value_only.value == item.value);  // the same sums, bit for bit
   }

@@ -76,18 +76,6 @@ TEST_CASE("rank_one: the fused pass gives the reference value and adjoint produc
     random.fill_normal(V);
     random.fill_normal(y);
     const FactorSet F = c.two_factors ? FactorSet(U, V) : FactorSet(U);
-    Vector residual;
-    A->forward_factored(F, residual);
-    residual -= y;
-    Vector derivative(residual.size());
-    const double value = loss->evaluate(residual, derivative);
-    const Matrix W = A->adjoint(derivative);
-    const Matrix left = W * F.right(), right = W.transpose() * F.left();
-    FactorSet products;
-    FactorEvaluation item{&F, &products, 0.0};
-    A->evaluate(y, *loss, std::span<FactorEvaluation>(&item, 1));
-    CHECK(item.value == doctest::Approx(value).epsilon(1e-12));
-    CHECK((products.left() - left).norm() <= 1e-12 * left.norm());
-    if (c.two_factors) CHECK((products.right() - right).norm() <= 1e-12 * right.norm());
+    test::check_fused_evaluate(*A, F, y, *loss);
   }
 }
