@@ -153,6 +153,20 @@ def main():
             f"{arithmetic * 1e3:.2f} ms)", "numpy", float(peer["median_seconds"]) if peer else None,
             int(r["peak_rss_bytes"]), int(peer["peak_rss_bytes"]) if peer else None)
     for r in rows:
+        if r["case"] != "structured":
+            continue
+        n, m, k = int(r["n"]), int(r["m"]), int(r["k"])
+        t = float(r["median_seconds"])
+        peer = find("numpy_structured", n, m, k)
+        # 3mk multiply-adds (the sampled products and both adjoint terms) and the two
+        # transforms' p k log2 p additions, at the peak on every core.
+        p = 1 << (n - 1).bit_length()
+        arithmetic = (6.0 * m * k + 2.0 * p * k * math.log2(p)) / (peak * cores)
+        add("GD iteration, structured sensing", f"n={n} m={m} k={k}", t, arithmetic,
+            "arithmetic (3mk multiply-adds and the transforms)", "numpy + scipy.sparse",
+            float(peer["median_seconds"]) if peer else None, int(r["peak_rss_bytes"]),
+            int(peer["peak_rss_bytes"]) if peer else None)
+    for r in rows:
         if r["case"] == "spectral_matrix_completion":
             n, size = int(r["n"]), int(r["m"])
             peer = next((p for p in rows if p["case"] == "peer_spectral_completion" and p["n"] == str(n)), None)
@@ -181,13 +195,14 @@ def main():
         stream.write("# entries ncvx floor ncvx_single numpy torch\n")
         for entry in sorted(scaling):
             stream.write(" ".join("nan" if v is None else repr(v) for v in entry) + "\n")
-    plot(out, "scaling", "stored entries m n(n+1)/2 (n = 50, 100, 200; m = 1000, 2500, 10000; k = n)",
-         "GD on Gaussian sensing: ncvx, its peers and the memory floor",
-         [f"'{data}' using 1:2 with linespoints lw 2 pt 7 title 'ncvx (double)'",
-          f"'{data}' using 1:4 with linespoints lw 2 pt 7 title 'ncvx (float32 storage)'",
-          f"'{data}' using 1:5 with linespoints lw 2 pt 5 title 'numpy'",
-          f"'{data}' using 1:6 with linespoints lw 2 pt 5 title 'PyTorch (CPU)'",
-          f"'{data}' using 1:3 with lines lw 2 dt 2 lc rgb 'black' title 'floor: one read of the stored operator'"])
+    if scaling:
+        plot(out, "scaling", "stored entries m n(n+1)/2 (n = 50, 100, 200; m = 1000, 2500, 10000; k = n)",
+             "GD on Gaussian sensing: ncvx, its peers and the memory floor",
+             [f"'{data}' using 1:2 with linespoints lw 2 pt 7 title 'ncvx (double)'",
+              f"'{data}' using 1:4 with linespoints lw 2 pt 7 title 'ncvx (float32 storage)'",
+              f"'{data}' using 1:5 with linespoints lw 2 pt 5 title 'numpy'",
+              f"'{data}' using 1:6 with linespoints lw 2 pt 5 title 'PyTorch (CPU)'",
+              f"'{data}' using 1:3 with lines lw 2 dt 2 lc rgb 'black' title 'floor: one read of the stored operator'"])
 
     # Completion: time per iteration against |Omega| (k = 10) at n = 20 000, the other n as points,
     # with both floors and scipy.sparse.
@@ -205,15 +220,16 @@ def main():
         with open(files[name], "w") as stream:
             stream.write("# observed n ncvx memory_floor arithmetic_floor scipy\n" + "".join(lines))
     fixed, other, every = (files.get(name, os.devnull) for name in ("n20000", "other", "all"))
-    plot(out, "completion_scaling", "observed entries |Omega| (k = 10)",
-         "GD on matrix completion: ncvx, scipy.sparse and the floors",
-         [f"'{fixed}' using 1:3 with linespoints lw 2 pt 7 lc rgb '#9400d3' title 'ncvx, n = 20 000'",
-          f"'{other}' using 1:3 with points pt 9 ps 1.5 lc rgb '#9400d3' "
-          "title 'ncvx, n = 2 000 (10^6) and 100 000 (10^8)'",
-          f"'{fixed}' using 1:6 with linespoints lw 2 pt 5 lc rgb '#009e73' title 'scipy.sparse, n = 20 000'",
-          f"'{other}' using 1:6 with points pt 4 ps 1.5 lc rgb '#009e73' title 'scipy.sparse, n = 2 000'",
-          f"'{every}' using 1:4 with lines lw 2 dt 2 lc rgb 'black' title 'memory floor'",
-          f"'{every}' using 1:5 with lines lw 2 dt 3 lc rgb 'gray40' title 'arithmetic floor'"])
+    if completion_scaling:
+        plot(out, "completion_scaling", "observed entries |Omega| (k = 10)",
+             "GD on matrix completion: ncvx, scipy.sparse and the floors",
+             [f"'{fixed}' using 1:3 with linespoints lw 2 pt 7 lc rgb '#9400d3' title 'ncvx, n = 20 000'",
+              f"'{other}' using 1:3 with points pt 9 ps 1.5 lc rgb '#9400d3' "
+              "title 'ncvx, n = 2 000 (10^6) and 100 000 (10^8)'",
+              f"'{fixed}' using 1:6 with linespoints lw 2 pt 5 lc rgb '#009e73' title 'scipy.sparse, n = 20 000'",
+              f"'{other}' using 1:6 with points pt 4 ps 1.5 lc rgb '#009e73' title 'scipy.sparse, n = 2 000'",
+              f"'{every}' using 1:4 with lines lw 2 dt 2 lc rgb 'black' title 'memory floor'",
+              f"'{every}' using 1:5 with lines lw 2 dt 3 lc rgb 'gray40' title 'arithmetic floor'"])
 
 
 if __name__ == "__main__":
