@@ -14,6 +14,7 @@
 
 #include <ncvx/conformance.hpp>
 #include <ncvx/experiment.hpp>
+#include <ncvx/objective.hpp>
 #include <ncvx/plugin_registry.hpp>
 #include <ncvx/problem_instance.hpp>
 #include <ncvx/runner.hpp>
@@ -218,6 +219,30 @@ inline Study study(const std::string& text, unsigned threads = 2) {
   outcome.results = run_experiment(outcome.experiment, plugins(), options(threads));
   return outcome;
 }
+
+/// The objective L(A(X) - y) of the loss `loss_name` on observations y drawn
+/// i.i.d. N(0, variance) from `random` (observations of no particular X): the
+/// setting in which an optimizer's single step is checked against its formula.
+struct NoiseObjective {
+  NoiseObjective(std::shared_ptr<const MeasurementOperator> A, RandomStream& random,
+                 const std::string& loss_name = "squared", double variance = 1.0)
+      : measurement(std::move(A)), y(draw(measurement->measurements(), random, variance)),
+        loss(test::loss(loss_name)), f(*measurement, *loss, y) {}
+  NoiseObjective(const NoiseObjective&) = delete;  // f refers to the members
+  NoiseObjective& operator=(const NoiseObjective&) = delete;
+
+  std::shared_ptr<const MeasurementOperator> measurement;
+  Vector y;
+  std::shared_ptr<Loss> loss;
+  Objective f;
+
+ private:
+  static Vector draw(Index m, RandomStream& random, double variance) {
+    Vector y(m);
+    random.fill_normal(y, variance);
+    return y;
+  }
+};
 
 /// What an operator's fused `evaluate` must give, from the plain definitions:
 /// r = A(X) - y, L(r), and the adjoint products A*(l'(r)) V and A*(l'(r))^T U

@@ -79,4 +79,36 @@ double median_of(std::vector<double> values) {
   return values.size() % 2 ? values[middle] : 0.5 * (values[middle - 1] + values[middle]);
 }
 
+std::string shown(double value, const char* format) {
+  return std::isnan(value) ? std::string("-") : fmt::format(fmt::runtime(format), value);
+}
+
+std::string status_counts(const std::map<std::string, int>& statuses, std::size_t runs) {
+  std::string status;
+  for (const auto& [name, count] : statuses)
+    status += fmt::format("{}{}", status.empty() ? "" : " ",
+                          count == static_cast<int>(runs) ? name : fmt::format("{} {}", count, name));
+  return status;
+}
+
+std::string render_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& cells) {
+  std::vector<std::size_t> widths(header.size());
+  for (std::size_t c = 0; c < header.size(); ++c) {
+    widths[c] = header[c].size();
+    for (const auto& line : cells) widths[c] = std::max(widths[c], line[c].size());
+  }
+  auto render = [&](const std::vector<std::string>& line) {
+    std::string text;
+    for (std::size_t c = 0; c < line.size(); ++c)
+      text += c == 0 ? fmt::format("{:<{}}", line[c], widths[c]) : fmt::format("  {:>{}}", line[c], widths[c]);
+    return text + "\n";
+  };
+  std::string table = render(header);
+  std::size_t total = 0;
+  for (auto w : widths) total += w + 2;
+  table += std::string(total - 2, '-') + "\n";
+  for (const auto& line : cells) table += render(line);
+  return table;
+}
+
 }  // namespace ncvx::detail

@@ -1,9 +1,12 @@
 #pragma once
 // Reading the CSV files of a results folder (internal to the core): quoted
 // fields as written by csv_field, and rows of a damaged file (cut, or with a
-// wrong number of fields) skipped and reported with the file and line.
+// wrong number of fields) skipped and reported with the file and line. And
+// the pieces of the comparison table shown for them.
 
+#include <cstddef>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -27,5 +30,14 @@ double to_number(const std::string& text);
 
 /// The median of the finite values (NaN if none).
 double median_of(std::vector<double> values);
+
+/// `value` in `format`, or "-" for NaN (no value).
+std::string shown(double value, const char* format);
+
+/// The status cell of a table row: "budget" when all `runs` share it, else "3 budget 1 diverged".
+std::string status_counts(const std::map<std::string, int>& statuses, std::size_t runs);
+
+/// A text table: the first column left-aligned, the others right-aligned, a rule under the header.
+std::string render_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& cells);
 
 }  // namespace ncvx::detail

@@ -35,24 +35,32 @@ double Objective::value_and_gradient(const FactorSet& factors, FactorSet& gradie
   return item.value;
 }
 
+namespace {
+
+/// L(r) for r = A(X) - y at a dense X; writes l'(r) into `derivative`.
+double loss_at(const MeasurementOperator& measurement, const Loss& loss, const Vector& observations, const Matrix& X,
+               Vector& derivative) {
+  Vector residual;
+  measurement.forward(X, residual);
+  residual -= observations;
+  derivative.resize(residual.size());
+  return loss.evaluate(residual, derivative);
+}
+
+}  // namespace
+
 double Objective::value_and_gradient_matrix(const Matrix& X, Matrix& gradient) const {
   ++evaluations_;
-  Vector residual;
-  measurement_.forward(X, residual);
-  residual -= observations_;
-  Vector derivative(residual.size());
-  const double value = loss_.evaluate(residual, derivative);
+  Vector derivative;
+  const double value = loss_at(measurement_, loss_, observations_, X, derivative);
   gradient = measurement_.adjoint(derivative);
   return value;
 }
 
 double Objective::value_matrix(const Matrix& X) const {
   ++evaluations_;
-  Vector residual;
-  measurement_.forward(X, residual);
-  residual -= observations_;
-  Vector derivative(residual.size());
-  return loss_.evaluate(residual, derivative);
+  Vector derivative;
+  return loss_at(measurement_, loss_, observations_, X, derivative);
 }
 
 double Objective::scale() const {

@@ -18,6 +18,8 @@
 #include "ncvx/plugin_registry.hpp"
 #include "ncvx/version.hpp"
 
+#include "csv.hpp"
+
 namespace ncvx {
 
 extern const char* const kGitCommit;  // git_commit.cpp, generated at build time
@@ -313,13 +315,7 @@ std::string comparison_table(const Experiment& experiment, const std::vector<Tab
       iterations.push_back(static_cast<double>(result->iterations));
       seconds.push_back(result->seconds);
     }
-    std::string status;
-    for (const auto& [name, count] : statuses)
-      status += (status.empty() ? "" : " ") +
-                (count == static_cast<int>(row.runs.size()) ? name : fmt::format("{} {}", count, name));
-    auto shown = [](double value, const char* format) {
-      return std::isnan(value) ? std::string("-") : fmt::format(fmt::runtime(format), value);
-    };
+    using detail::shown;
     std::vector<std::string> line = {row.method};
     line.insert(line.end(), row.values.begin(), row.values.end());
     line.push_back(std::to_string(row.runs.size()));
@@ -329,27 +325,11 @@ std::string comparison_table(const Experiment& experiment, const std::vector<Tab
     if (experiment.success_column) line.push_back(judged > 0 ? fmt::format("{}/{}", successes, judged) : "-");
     line.push_back(shown(median(iterations), "{:.0f}"));
     line.push_back(shown(median(seconds), "{:.3f}"));
-    line.push_back(status);
+    line.push_back(detail::status_counts(statuses, row.runs.size()));
     cells.push_back(std::move(line));
   }
 
-  std::vector<std::size_t> widths(header.size());
-  for (std::size_t c = 0; c < header.size(); ++c) {
-    widths[c] = header[c].size();
-    for (const auto& line : cells) widths[c] = std::max(widths[c], line[c].size());
-  }
-  auto render = [&](const std::vector<std::string>& line) {
-    std::string text;
-    for (std::size_t c = 0; c < line.size(); ++c)
-      text += c == 0 ? fmt::format("{:<{}}", line[c], widths[c])
-                     : fmt::format("  {:>{}}", line[c], widths[c]);
-    return text + "\n";
-  };
-  std::string table = render(header);
-  std::size_t total = 0;
-  for (auto w : widths) total += w + 2;
-  table += std::string(total - 2, '-') + "\n";
-  for (const auto& line : cells) table += render(line);
+  std::string table = detail::render_table(header, cells);
   table += "(medians over the seeds that converged or used their budget; failed and diverged runs only count in "
            "the status)\n";
   return table;

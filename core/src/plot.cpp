@@ -476,6 +476,20 @@ Heatmap heatmap_cells(const FigureSpec& figure, const Runs& runs, const Table& s
   return map;
 }
 
+/// Ends a figure's gnuplot script with `plot` drawn to NAME.png and NAME.svg,
+/// writes it to `script` and runs gnuplot in `out` (its messages in NAME.log).
+void render(const FigureSpec& figure, std::ostringstream& gp, const std::string& plot, const fs::path& script,
+            const fs::path& out) {
+  gp << "set terminal pngcairo size 900,560 font ',10'\nset output '" << figure.name << ".png'\n" << plot << "\n";
+  gp << "set terminal svg size 900,560 dynamic font ',10'\nset output '" << figure.name << ".svg'\n"
+     << "replot\nunset output\n";
+  std::ofstream(script) << gp.str();
+  const std::string command = fmt::format("cd '{}' && gnuplot '{}' > '{}' 2>&1", out.string(),
+                                          script.filename().string(), figure.name + ".log");
+  if (std::system(command.c_str()) != 0)
+    throw Error(fmt::format("gnuplot failed on {}; see {}.", script.string(), (out / (figure.name + ".log")).string()));
+}
+
 /// Writes NAME.dat and NAME.gp for a heatmap (cells at the indices of the
 /// axis values, labelled with the values and the cell's mean) and runs gnuplot.
 void draw_heatmap(const FigureSpec& figure, const Heatmap& map, const fs::path& out) {
@@ -516,14 +530,7 @@ void draw_heatmap(const FigureSpec& figure, const Heatmap& map, const fs::path& 
                                : "plot data using 1:2:(0.5):(0.5):3 with boxxyerror fc palette, "
                                  "data using 1:2:($3 > 0.6 ? sprintf('%.2f', $3) : '') with labels font ',8' tc rgb 'white', "
                                  "data using 1:2:($3 > 0.6 ? '' : sprintf('%.2f', $3)) with labels font ',8' tc rgb 'black'";
-  gp << "set terminal pngcairo size 900,560 font ',10'\nset output '" << figure.name << ".png'\n" << plot << "\n";
-  gp << "set terminal svg size 900,560 dynamic font ',10'\nset output '" << figure.name << ".svg'\n"
-     << "replot\nunset output\n";
-  std::ofstream(script) << gp.str();
-  const std::string command = fmt::format("cd '{}' && gnuplot '{}' > '{}' 2>&1", out.string(),
-                                          script.filename().string(), figure.name + ".log");
-  if (std::system(command.c_str()) != 0)
-    throw Error(fmt::format("gnuplot failed on {}; see {}.", script.string(), (out / (figure.name + ".log")).string()));
+  render(figure, gp, plot, script, out);
 }
 
 // ---------------------------------------------------------------- stage: files
@@ -567,15 +574,7 @@ void draw_figure(const FigureSpec& figure, const std::vector<Series>& series, co
   if (series.empty() || std::all_of(series.begin(), series.end(), [](const Series& s) { return s.points.empty(); }))
     plot = "plot 0 notitle, ";
   plot.resize(plot.size() - 2);
-  gp << "set terminal pngcairo size 900,560 font ',10'\nset output '" << figure.name << ".png'\n" << plot << "\n";
-  gp << "set terminal svg size 900,560 dynamic font ',10'\nset output '" << figure.name << ".svg'\n"
-     << "replot\nunset output\n";
-  std::ofstream(script) << gp.str();
-
-  const std::string command = fmt::format("cd '{}' && gnuplot '{}' > '{}' 2>&1", out.string(),
-                                          script.filename().string(), figure.name + ".log");
-  if (std::system(command.c_str()) != 0)
-    throw Error(fmt::format("gnuplot failed on {}; see {}.", script.string(), (out / (figure.name + ".log")).string()));
+  render(figure, gp, plot, script, out);
 }
 
 }  // namespace

@@ -630,40 +630,15 @@ FolderSummary summarize_folder(const fs::path& folder, std::vector<std::string>&
 
 /// The cells of one summarized row: seeds, final, best, train, iterations, seconds, status.
 std::vector<std::string> row_cells(const FolderSummary::Row& row, bool train) {
-  auto shown = [](double value, const char* format) {
-    return std::isnan(value) ? std::string("-") : fmt::format(fmt::runtime(format), value);
-  };
-  std::vector<std::string> cells = {std::to_string(row.runs), shown(detail::median_of(row.final_error), "{:.3e}"),
-                                    shown(detail::median_of(row.best_error), "{:.3e}")};
-  if (train) cells.push_back(shown(detail::median_of(row.train), "{:.3e}"));
-  cells.push_back(shown(detail::median_of(row.iterations), "{:.0f}"));
-  cells.push_back(shown(detail::median_of(row.seconds), "{:.3f}"));
-  std::string status;
-  for (const auto& [name, count] : row.statuses)
-    status += fmt::format("{}{}", status.empty() ? "" : " ",
-                          count == static_cast<int>(row.runs) ? name : fmt::format("{} {}", count, name));
-  cells.push_back(status);
+  using detail::median_of;
+  using detail::shown;
+  std::vector<std::string> cells = {std::to_string(row.runs), shown(median_of(row.final_error), "{:.3e}"),
+                                    shown(median_of(row.best_error), "{:.3e}")};
+  if (train) cells.push_back(shown(median_of(row.train), "{:.3e}"));
+  cells.push_back(shown(median_of(row.iterations), "{:.0f}"));
+  cells.push_back(shown(median_of(row.seconds), "{:.3f}"));
+  cells.push_back(detail::status_counts(row.statuses, row.runs));
   return cells;
-}
-
-std::string render_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& cells) {
-  std::vector<std::size_t> widths(header.size());
-  for (std::size_t c = 0; c < header.size(); ++c) {
-    widths[c] = header[c].size();
-    for (const auto& line : cells) widths[c] = std::max(widths[c], line[c].size());
-  }
-  auto render = [&](const std::vector<std::string>& line) {
-    std::string text;
-    for (std::size_t c = 0; c < line.size(); ++c)
-      text += c == 0 ? fmt::format("{:<{}}", line[c], widths[c]) : fmt::format("  {:>{}}", line[c], widths[c]);
-    return text + "\n";
-  };
-  std::string table = render(header);
-  std::size_t total = 0;
-  for (auto w : widths) total += w + 2;
-  table += std::string(total - 2, '-') + "\n";
-  for (const auto& line : cells) table += render(line);
-  return table;
 }
 
 std::string html_escape(const std::string& text) {
@@ -737,7 +712,7 @@ std::string compare_folders(const std::vector<fs::path>& folders, std::vector<st
       line.insert(line.end(), rest.begin(), rest.end());
       cells.push_back(std::move(line));
     }
-  return render_table(header, cells) + "(medians over the seeds that converged or used their budget)\n";
+  return detail::render_table(header, cells) + "(medians over the seeds that converged or used their budget)\n";
 }
 
 fs::path write_report(const fs::path& directory, const fs::path& out) {

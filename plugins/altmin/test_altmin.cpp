@@ -10,10 +10,8 @@ TEST_CASE("altmin: each half step solves its least-squares problem (the factor's
   Matrix U(10, 2), V(8, 2);
   random.fill_normal(U);
   random.fill_normal(V);
-  Vector y(120);
-  random.fill_normal(y);
-  const auto loss = test::loss("squared");
-  const Objective f(*A, *loss, y);
+  const test::NoiseObjective problem(A, random);
+  const Objective& f = problem.f;
   FactorSet F(U, V), gradient;
   const double before = f.value(F);
   test::optimizer("altmin", {{"inner", std::int64_t{100}}, {"tolerance", 1e-13}})->step(f, F, 0);

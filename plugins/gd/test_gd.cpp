@@ -41,13 +41,11 @@ TEST_CASE("gd: on X = U V^T each factor steps along its own gradient") {
   Matrix U(9, 2), V(6, 2);
   random.fill_normal(U, 0.3);
   random.fill_normal(V, 0.3);
-  Vector y(70);
-  random.fill_normal(y, 0.1);
-  const auto loss = test::plugins().find(PluginKind::loss, "squared").create_loss({});
-  const Objective f(*A, *loss, y);
+  const test::NoiseObjective problem(A, random, "squared", 0.1);
+  const Objective& f = problem.f;
   Vector residual;
   A->forward_factored(FactorSet(U, V), residual);
-  residual -= y;
+  residual -= problem.y;
   // grad_U f = A*(r/2) V, grad_V f = A*(r/2)^T U.
   const Matrix W = A->adjoint(0.5 * residual);
   const auto gd = test::plugins().find(PluginKind::optimizer, "gd").create_optimizer(

@@ -9,10 +9,8 @@ using namespace ncvx;
 TEST_CASE("mirror_descent: log X_1 = log X_0 - mu grad_X f, from X_0 = alpha I") {
   const auto A = test::sample_operator("gaussian_sensing", 6, 2, {{"m", std::int64_t{40}}});
   RandomStream random(5, "test");
-  Vector y(40);
-  random.fill_normal(y);
-  const auto loss = test::loss("squared");
-  const Objective f(*A, *loss, y);
+  const test::NoiseObjective problem(A, random);
+  const Objective& f = problem.f;
   const double alpha = 0.01;
   Matrix gradient;
   f.value_and_gradient_matrix(alpha * Matrix::Identity(6, 6), gradient);

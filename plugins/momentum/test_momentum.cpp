@@ -10,10 +10,8 @@ TEST_CASE("momentum: beta = 0 is gd bit for bit, the first heavy-ball step is a 
   Matrix U(8, 2), V(6, 2);
   random.fill_normal(U, 0.3);
   random.fill_normal(V, 0.3);
-  Vector y(70);
-  random.fill_normal(y);
-  const auto loss = test::loss("squared");
-  const Objective f(*A, *loss, y);
+  const test::NoiseObjective problem(A, random);
+  const Objective& f = problem.f;
   for (const char* variant : {"heavy_ball", "nesterov"}) {
     CAPTURE(variant);
     FactorSet plain(U, V), without(U, V);

@@ -9,10 +9,8 @@ TEST_CASE("nuclear_norm: a step is the singular value thresholding of X - mu gra
   RandomStream random(5, "test");
   Matrix U(8, 8);
   random.fill_normal(U, 0.1);
-  Vector y(60);
-  random.fill_normal(y);
-  const auto loss = test::loss("squared");
-  const Objective f(*A, *loss, y);
+  const test::NoiseObjective problem(A, random);
+  const Objective& f = problem.f;
   Matrix gradient;
   const Matrix X = U * U.transpose();
   f.value_and_gradient_matrix(X, gradient);

@@ -9,10 +9,8 @@ TEST_CASE("precgd: the damped step, and ScaledGD's when the damping vanishes") {
   RandomStream random(6, "test");
   Matrix U(8, 3);
   random.fill_normal(U);
-  Vector y(80);
-  random.fill_normal(y);
-  const auto loss = test::loss("squared");
-  const Objective f(*A, *loss, y);
+  const test::NoiseObjective problem(A, random);
+  const Objective& f = problem.f;
   FactorSet gradient;
   const double value = f.value_and_gradient(FactorSet(U), gradient);
   for (const char* rule : {"constant", "loss"}) {

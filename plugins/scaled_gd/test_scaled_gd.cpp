@@ -10,10 +10,8 @@ TEST_CASE("scaled_gd: one step is U - eta grad_U f (V^T V)^-1, V - eta grad_V f 
   Matrix U(9, 2), V(7, 2);
   random.fill_normal(U);
   random.fill_normal(V);
-  Vector y(90);
-  random.fill_normal(y);
-  const auto loss = test::loss("squared");
-  const Objective f(*A, *loss, y);
+  const test::NoiseObjective problem(A, random);
+  const Objective& f = problem.f;
   FactorSet gradient;
   f.value_and_gradient(FactorSet(U, V), gradient);
   const Matrix expected_U = U - 0.7 * gradient.left() * (V.transpose() * V).inverse();

@@ -18,34 +18,15 @@
 #include <cmath>
 
 #include <Spectra/MatOp/DenseSymMatProd.h>
-#include <Spectra/SymEigsSolver.h>
 #include <ncvx/plugin.hpp>
+
+#include "../common/lanczos.hpp"
 
 namespace {
 
 using ncvx::Index;
 using ncvx::Matrix;
 using ncvx::Vector;
-
-/// x -> A*(y) x, in the shape Spectra's solvers expect.
-class AdjointOperator {
- public:
-  using Scalar = double;
-  AdjointOperator(const ncvx::MeasurementOperator& measurement, const Vector& observations)
-      : measurement_(measurement), observations_(observations) {}
-  Index rows() const { return measurement_.rows(); }
-  Index cols() const { return measurement_.rows(); }
-  void perform_op(const double* in, double* out) const {
-    const Matrix x = Eigen::Map<const Matrix>(in, rows(), 1);
-    Matrix y;
-    measurement_.adjoint_apply(observations_, x, y);
-    Eigen::Map<Matrix>(out, rows(), 1) = y;
-  }
-
- private:
-  const ncvx::MeasurementOperator& measurement_;
-  const Vector& observations_;
-};
 
 /// x -> M M^T x (or M^T M x) through the operator, M = A*(y): the Gram matrix
 /// of the smaller side of a rectangular M, never formed.
@@ -75,17 +56,7 @@ class GramOperator {
   bool rows_side_;
 };
 
-/// The k largest eigenpairs of a symmetric operator by Lanczos (Spectra).
-template <class Operator>
-void largest(Operator op, Index k, Index subspace, Vector& values, Matrix& vectors) {
-  Spectra::SymEigsSolver<Operator> lanczos(op, k, subspace);
-  lanczos.init();
-  lanczos.compute(Spectra::SortRule::LargestAlge, 1000, 1e-12);
-  if (lanczos.info() != Spectra::CompInfo::Successful)
-    throw std::runtime_error("the Lanczos eigensolver did not converge; try solver: dense");
-  values = lanczos.eigenvalues();
-  vectors = lanczos.eigenvectors();
-}
+constexpr const char* kTryDense = "; try solver: dense";
 
 class Spectral final : public ncvx::Initializer {
  public:
@@ -120,7 +91,6 @@ class Spectral final : public ncvx::Initializer {
     std::string solver = solver_;
     if (solver == "auto") solver = 4 * k > n ? "dense" : n <= form_limit_ ? "lanczos" : "matrix_free";
     if (k + 1 >= n) solver = "dense";  // Lanczos needs k < n - 1
-    const Index subspace = std::min(n, std::max<Index>(2 * k + 1, k + 20));
     Vector values;
     Matrix vectors;
     if (solver == "dense") {
@@ -131,9 +101,10 @@ class Spectral final : public ncvx::Initializer {
       vectors = eigen.eigenvectors().rightCols(k).rowwise().reverse();
     } else if (solver == "lanczos") {
       const Matrix M = data.measurement.adjoint(data.observations);
-      largest(Spectra::DenseSymMatProd<double>(M), k, subspace, values, vectors);
+      ncvx::lanczos::largest(Spectra::DenseSymMatProd<double>(M), k, values, vectors, kTryDense);
     } else {
-      largest(AdjointOperator(data.measurement, data.observations), k, subspace, values, vectors);
+      ncvx::lanczos::largest(ncvx::lanczos::AdjointOperator(data.measurement, data.observations), k, values, vectors,
+                             kTryDense);
     }
     Matrix factor = Matrix::Zero(n, width);
     factor.leftCols(k) = vectors * values.cwiseMax(0.0).cwiseSqrt().asDiagonal();
@@ -159,15 +130,15 @@ class Spectral final : public ncvx::Initializer {
     } else {
       // Lanczos on the Gram matrix of the smaller side: eigenvalues sigma^2.
       const bool rows_side = n1 <= n2;
-      const Index subspace = std::min(small, std::max<Index>(2 * k + 1, k + 20));
       Vector squares;
       Matrix vectors;
       if (solver == "lanczos") {
         const Matrix M = data.measurement.adjoint(data.observations);
         const Matrix gram = rows_side ? Matrix(M * M.transpose()) : Matrix(M.transpose() * M);
-        largest(Spectra::DenseSymMatProd<double>(gram), k, subspace, squares, vectors);
+        ncvx::lanczos::largest(Spectra::DenseSymMatProd<double>(gram), k, squares, vectors, kTryDense);
       } else {
-        largest(GramOperator(data.measurement, data.observations, rows_side), k, subspace, squares, vectors);
+        ncvx::lanczos::largest(GramOperator(data.measurement, data.observations, rows_side), k, squares, vectors,
+                               kTryDense);
       }
       sigma = squares.cwiseMax(0.0).cwiseSqrt();
       // The other side: M^T p_i / sigma_i (or M q_i / sigma_i); zero where sigma_i = 0.

@@ -9,10 +9,8 @@ TEST_CASE("subgradient: geometric, Polyak and constant steps along the composed 
   RandomStream random(3, "test");
   Matrix U(8, 2);
   random.fill_normal(U, 0.3);
-  Vector y(60);
-  random.fill_normal(y, 0.1);
-  const auto loss = test::loss("l1");
-  const Objective f(*A, *loss, y);
+  const test::NoiseObjective problem(A, random, "l1", 0.1);
+  const Objective& f = problem.f;
   FactorSet gradient;
   const double value = f.value_and_gradient(FactorSet(U), gradient);
   auto stepped = [&](const std::map<std::string, ParameterValue>& changes, Index iteration) {

@@ -10,10 +10,8 @@ TEST_CASE("svp: one step is the rank-k projection of X - mu grad_X f") {
   Matrix U(9, 2), V(7, 2);
   random.fill_normal(U);
   random.fill_normal(V);
-  Vector y(90);
-  random.fill_normal(y);
-  const auto loss = test::loss("squared");
-  const Objective f(*A, *loss, y);
+  const test::NoiseObjective problem(A, random);
+  const Objective& f = problem.f;
   Matrix gradient;
   f.value_and_gradient_matrix(U * V.transpose(), gradient);
   const Matrix Y = U * V.transpose() - 0.4 * gradient;

@@ -21,34 +21,15 @@
 #include <cmath>
 #include <stdexcept>
 
-#include <Spectra/SymEigsSolver.h>
 #include <ncvx/plugin.hpp>
+
+#include "../common/lanczos.hpp"
 
 namespace {
 
 using ncvx::Index;
 using ncvx::Matrix;
 using ncvx::Vector;
-
-/// x -> A*(w) x.
-class WeightedAdjoint {
- public:
-  using Scalar = double;
-  WeightedAdjoint(const ncvx::MeasurementOperator& measurement, const Vector& weights)
-      : measurement_(measurement), weights_(weights) {}
-  Index rows() const { return measurement_.rows(); }
-  Index cols() const { return measurement_.rows(); }
-  void perform_op(const double* in, double* out) const {
-    const Matrix x = Eigen::Map<const Matrix>(in, rows(), 1);
-    Matrix y;
-    measurement_.adjoint_apply(weights_, x, y);
-    Eigen::Map<Matrix>(out, rows(), 1) = y;
-  }
-
- private:
-  const ncvx::MeasurementOperator& measurement_;
-  const Vector& weights_;
-};
 
 class TruncatedSpectral final : public ncvx::Initializer {
  public:
@@ -80,14 +61,8 @@ class TruncatedSpectral final : public ncvx::Initializer {
       if (eigen.info() != Eigen::Success) throw std::runtime_error("the dense eigensolver did not converge");
       vectors = eigen.eigenvectors().rightCols(k).rowwise().reverse();
     } else {
-      WeightedAdjoint product(A, kept);
-      Spectra::SymEigsSolver<WeightedAdjoint> lanczos(product, k,
-                                                      std::min(n, std::max<Index>(2 * k + 1, k + 20)));
-      lanczos.init();
-      lanczos.compute(Spectra::SortRule::LargestAlge, 1000, 1e-12);
-      if (lanczos.info() != Spectra::CompInfo::Successful)
-        throw std::runtime_error("the Lanczos eigensolver did not converge");
-      vectors = lanczos.eigenvectors();
+      Vector values;
+      ncvx::lanczos::largest(ncvx::lanczos::AdjointOperator(A, kept), k, values, vectors);
     }
     Matrix U = Matrix::Zero(n, shape.width);
     Vector measured;

@@ -13,10 +13,8 @@ TEST_CASE("wirtinger_flow: step mu_t / |z_0|^2 with mu_t = min(1 - exp(-(t+1)/t_
   RandomStream random(3, "test");
   Matrix z(10, 1);
   random.fill_normal(z);
-  Vector y(80);
-  random.fill_normal(y);
-  const auto loss = test::loss("squared");
-  const Objective f(*A, *loss, y);
+  const test::NoiseObjective problem(A, random);
+  const Objective& f = problem.f;
   const auto flow = test::optimizer("wirtinger_flow", {{"max_step", 0.05}, {"warmup", 10.0}});
   FactorSet iterate(z);
   FactorSet gradient;
