@@ -26,13 +26,17 @@
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 #include <numeric>
+#include <optional>
 #include <stdexcept>
 #include <vector>
 
 #include <ncvx/memory.hpp>
 #include <ncvx/parallel.hpp>
 #include <ncvx/plugin.hpp>
+
+#include "hadamard_kernels.hpp"
 
 namespace {
 
@@ -46,72 +50,107 @@ Index next_power_of_two(Index n) {
   return p;
 }
 
-/// In place, every column of `block` (p rows, p a power of two): x <- H x with
-/// the orthonormal Walsh-Hadamard matrix H (symmetric, H H = I).
-void hadamard_columns(Matrix& block) {
-  const Index p = block.rows();
-  const double normalization = 1.0 / std::sqrt(static_cast<double>(p));
-  const std::size_t bytes = static_cast<std::size_t>(block.size()) * sizeof(double);
-  ncvx::for_each_piece(block.cols(), ncvx::threads_for_pass(bytes * 4), [&](Index column) {
-    double* x = block.col(column).data();
-    for (Index half = 1; half < p; half *= 2)
-      for (Index start = 0; start < p; start += 2 * half)
-        for (Index i = start; i < start + half; ++i) {
-          const double a = x[i], b = x[i + half];
-          x[i] = a + b;
-          x[i + half] = a - b;
-        }
-    for (Index i = 0; i < p; ++i) x[i] *= normalization;
-  });
-}
+using ncvx::hadamard::Adjacency;
+using ncvx::hadamard::kSlice;
 
-/// Columns of the sampled passes' blocks handled together: 32 columns of the
-/// transformed factors (2 x 512 KiB at p = 2048) stay in cache while all m
-/// coordinates read them, where whole random rows (16 KiB each) would not.
-constexpr Index kSlice = 32;
-
-/// A p x k matrix as slices: slice s holds columns first .. first + count - 1
-/// (first = 32 s) of every row, row after row, in one contiguous block, so the
-/// coordinates read and write a row's piece of a slice in one place. (Rows of
-/// a column-major matrix would put a slice's pieces 8p bytes apart, competing
-/// for the same cache sets.)
+/// A p x k matrix as slices (see hadamard_kernels.hpp): slice s holds columns
+/// first .. first + count - 1 (first = 32 s) of every row, row after row, in one
+/// contiguous block at data + first p, so a pass reads and writes a row's piece
+/// of a slice in one place and a slice (512 KiB at p = 2048) stays in cache
+/// while all m coordinates read it. (Rows of a column-major matrix would put a
+/// slice's pieces 8p bytes apart, competing for the same cache sets.)
 struct Slices {
   Index rows = 0, width = 0;
-  std::vector<double> data;
+  double* data = nullptr;
 
-  Slices() = default;
-  Slices(Index p, Index k) : rows(p), width(k), data(static_cast<std::size_t>(p * k), 0.0) {}
-  explicit Slices(const Matrix& M) : rows(M.rows()), width(M.cols()), data(static_cast<std::size_t>(M.size())) {
-    for (Index first = 0; first < width; first += kSlice) {
-      const Index count = std::min(kSlice, width - first);
-      double* block = data.data() + first * rows;
-      for (Index c = 0; c < count; ++c) {
-        const double* column = M.data() + (first + c) * rows;
-        for (Index r = 0; r < rows; ++r) block[r * count + c] = column[r];
-      }
-    }
-  }
-
-  Matrix matrix() const {
-    Matrix M(rows, width);
-    for (Index first = 0; first < width; first += kSlice) {
-      const Index count = std::min(kSlice, width - first);
-      const double* block = data.data() + first * rows;
-      for (Index c = 0; c < count; ++c) {
-        double* column = M.data() + (first + c) * rows;
-        for (Index r = 0; r < rows; ++r) column[r] = block[r * count + c];
-      }
-    }
-    return M;
-  }
+  Index slices() const { return (width + kSlice - 1) / kSlice; }
+  Index count(Index slice) const { return std::min(kSlice, width - slice * kSlice); }
+  double* block(Index slice) const { return data + slice * kSlice * rows; }
 };
+
+/// Buffers kept between evaluations (an iteration's transformed factors take
+/// 32 MiB at n = k = 2048; fresh pages would cost more than the pass). Each
+/// call takes its own, so concurrent calls never share one.
+class BufferPool {
+ public:
+  class Buffer {
+   public:
+    Buffer(BufferPool& pool, std::size_t size) : pool_(pool), data_(pool.take(size)) {}
+    ~Buffer() { pool_.give_back(std::move(data_)); }
+    Buffer(const Buffer&) = delete;
+    Buffer& operator=(const Buffer&) = delete;
+    double* data() { return data_.data(); }
+
+   private:
+    BufferPool& pool_;
+    std::vector<double> data_;
+  };
+
+ private:
+  std::vector<double> take(std::size_t size) {
+    std::vector<double> buffer;
+    {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      // The smallest kept buffer that holds `size`, else the largest (to grow).
+      auto fits = [&](const std::vector<double>& b) { return b.capacity() >= size; };
+      auto better = [&](const std::vector<double>& a, const std::vector<double>& b) {
+        if (fits(a) != fits(b)) return fits(a);
+        return fits(a) ? a.capacity() < b.capacity() : a.capacity() > b.capacity();
+      };
+      auto best = std::min_element(free_.begin(), free_.end(), better);
+      if (best != free_.end()) {
+        buffer = std::move(*best);
+        free_.erase(best);
+      }
+    }
+    buffer.resize(size);
+    return buffer;
+  }
+  void give_back(std::vector<double> buffer) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    if (free_.size() < 8) free_.push_back(std::move(buffer));
+  }
+
+  std::mutex mutex_;
+  std::vector<std::vector<double>> free_;
+};
+
+/// Target row x's entries in coordinate order: the adjacency of the sampled
+/// sparse matrix for the pairs (target_i, source_i) (and (source_i, target_i)
+/// too when `mirror`, for i with target_i != source_i).
+Adjacency adjacency(const std::vector<int>& targets, const std::vector<int>& sources, Index rows, bool mirror) {
+  Adjacency a;
+  a.start.assign(static_cast<std::size_t>(rows + 1), 0);
+  auto each = [&](auto&& visit) {
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+      visit(targets[i], sources[i], i);
+      if (mirror && targets[i] != sources[i]) visit(sources[i], targets[i], i);
+    }
+  };
+  each([&](int target, int, std::size_t) { ++a.start[static_cast<std::size_t>(target) + 1]; });
+  for (std::size_t x = 0; x < static_cast<std::size_t>(rows); ++x) a.start[x + 1] += a.start[x];
+  a.source.resize(static_cast<std::size_t>(a.start.back()));
+  a.coordinate.resize(a.source.size());
+  std::vector<int> next(a.start.begin(), a.start.end() - 1);
+  each([&](int target, int source, std::size_t i) {
+    const auto e = static_cast<std::size_t>(next[static_cast<std::size_t>(target)]++);
+    a.source[e] = source;
+    a.coordinate[e] = static_cast<int>(i);
+  });
+  return a;
+}
 
 class HadamardOperator final : public ncvx::MeasurementOperator {
  public:
   HadamardOperator(const ncvx::MatrixShape& shape, Vector left_signs, Vector right_signs, std::vector<int> rows,
                    std::vector<int> cols, double scale)
       : shape_(shape), left_signs_(std::move(left_signs)), right_signs_(std::move(right_signs)),
-        rows_(std::move(rows)), cols_(std::move(cols)), scale_(scale) {}
+        rows_(std::move(rows)), cols_(std::move(cols)), scale_(scale) {
+    // The symmetric model's E_i adds to rows r and c; the rectangular one's
+    // A* adds to rows r (of W = S Q) or columns c (of S^T P).
+    to_rows_ = adjacency(rows_, cols_, padded_rows(), shape_.symmetric);
+    if (!shape_.symmetric) to_cols_ = adjacency(cols_, rows_, padded_cols(), false);
+  }
 
   ncvx::MatrixShape shape() const override { return shape_; }
   Index measurements() const override { return static_cast<Index>(rows_.size()); }
@@ -130,14 +169,19 @@ class HadamardOperator final : public ncvx::MeasurementOperator {
   }
 
   void forward_factored(const ncvx::FactorSet& F, Vector& out) const override {
-    const Slices P = slices_of(F.left(), left_signs_);
-    const Slices Q = F.symmetric() ? Slices() : slices_of(F.right(), right());
-    products(P, F.symmetric() ? P : Q, out);
+    BufferPool::Buffer left(pool_, buffer_size(padded_rows(), F.width()));
+    const Slices P = slices_of(F.left(), left_signs_, left.data());
+    if (F.symmetric()) {
+      products(P, P, out);
+      return;
+    }
+    BufferPool::Buffer right_buffer(pool_, buffer_size(padded_cols(), F.width()));
+    products(P, slices_of(F.right(), right(), right_buffer.data()), out);
   }
 
   void adjoint_apply(const Vector& v, const Matrix& M, Matrix& out) const override {
-    const Slices Q = slices_of(M, right());
-    out = back(gather(v, Q, /*to_rows=*/true), left_signs_, shape_.rows);
+    BufferPool::Buffer buffer(pool_, buffer_size(padded_cols(), M.cols()));
+    back(v, slices_of(M, right(), buffer.data()), to_rows_, left_signs_, shape_.rows, out);
   }
 
   void adjoint_transpose_apply(const Vector& v, const Matrix& M, Matrix& out) const override {
@@ -145,8 +189,8 @@ class HadamardOperator final : public ncvx::MeasurementOperator {
       adjoint_apply(v, M, out);
       return;
     }
-    const Slices P = slices_of(M, left_signs_);
-    out = back(gather(v, P, /*to_rows=*/false), right(), shape_.cols);
+    BufferPool::Buffer buffer(pool_, buffer_size(padded_rows(), M.cols()));
+    back(v, slices_of(M, left_signs_, buffer.data()), to_cols_, right(), shape_.cols, out);
   }
 
   void evaluate(const Vector& observations, const ncvx::Loss& loss,
@@ -154,17 +198,19 @@ class HadamardOperator final : public ncvx::MeasurementOperator {
     Vector residual, derivative(observations.size());
     for (ncvx::FactorEvaluation& item : items) {
       const ncvx::FactorSet& F = *item.factors;
-      const Slices P = slices_of(F.left(), left_signs_);
-      const Slices Q = F.symmetric() ? Slices() : slices_of(F.right(), right());
-      const Slices& other = F.symmetric() ? P : Q;
-      products(P, other, residual);
+      BufferPool::Buffer left(pool_, buffer_size(padded_rows(), F.width()));
+      std::optional<BufferPool::Buffer> right_buffer;
+      if (!F.symmetric()) right_buffer.emplace(pool_, buffer_size(padded_cols(), F.width()));
+      const Slices P = slices_of(F.left(), left_signs_, left.data());
+      const Slices Q = F.symmetric() ? P : slices_of(F.right(), right(), right_buffer->data());
+      products(P, Q, residual);
       residual -= observations;
       item.value = loss.evaluate(residual, derivative);
       if (!item.adjoint_products) continue;
       ncvx::FactorSet& out = *item.adjoint_products;
       out.resize(F.shape());
-      out.left() = back(gather(derivative, other, true), left_signs_, shape_.rows);
-      if (!F.symmetric()) out.right() = back(gather(derivative, P, false), right(), shape_.cols);
+      back(derivative, Q, to_rows_, left_signs_, shape_.rows, out.left());
+      if (!F.symmetric()) back(derivative, P, shape_.symmetric ? to_rows_ : to_cols_, right(), shape_.cols, out.right());
     }
   }
 
@@ -180,115 +226,110 @@ class HadamardOperator final : public ncvx::MeasurementOperator {
                : scale_;
   }
 
-  /// H D M~ for M (n x k) zero-padded to the signs' length p (p x k).
+  static std::size_t buffer_size(Index p, Index k) { return static_cast<std::size_t>(p * k); }
+
+  /// Threads for passes over a p x k matrix (transforms, gathers).
+  static Index threads_for_matrix(Index p, Index k) {
+    return ncvx::threads_for_pass(static_cast<std::size_t>(p * k) * sizeof(double) * 4);
+  }
+
+  /// H D M~ for M (n x k) zero-padded to the signs' length p (p x k), dense:
+  /// the reference path of forward().
   static Matrix transformed(const Matrix& M, const Vector& signs) {
     Matrix block = Matrix::Zero(signs.size(), M.cols());
     block.topRows(M.rows()) = signs.head(M.rows()).asDiagonal() * M;
-    hadamard_columns(block);
+    const double normalization = 1.0 / std::sqrt(static_cast<double>(block.rows()));
+    ncvx::for_each_piece(block.cols(), threads_for_matrix(block.rows(), block.cols()), [&](Index column) {
+      ncvx::hadamard::transform_slice(block.col(column).data(), block.rows(), 1, normalization);
+    });
     return block;
   }
 
-  /// The first n rows of D H W, for W given as slices.
-  static Matrix back(const Slices& slices, const Vector& signs, Index n) {
-    Matrix W = slices.matrix();
-    hadamard_columns(W);
-    return signs.head(n).asDiagonal() * W.topRows(n);
+  /// H D M~ as slices in `data` (p k doubles): the rows of H D M~ as the
+  /// sampled coordinates read them. Threads split the slices.
+  static Slices slices_of(const Matrix& M, const Vector& signs, double* data) {
+    const Slices S{signs.size(), M.cols(), data};
+    const Index n = M.rows(), p = S.rows;
+    const double normalization = 1.0 / std::sqrt(static_cast<double>(p));
+    ncvx::for_each_piece(S.slices(), threads_for_matrix(p, M.cols()), [&](Index slice) {
+      const Index first = slice * kSlice, count = S.count(slice);
+      double* block = S.block(slice);
+      for (Index c = 0; c < count; ++c) {
+        const double* column = M.data() + (first + c) * n;
+        for (Index r = 0; r < n; ++r) block[r * count + c] = signs(r) * column[r];
+      }
+      std::fill(block + n * count, block + p * count, 0.0);
+      ncvx::hadamard::transform_slice(block, p, count, normalization);
+    });
+    return S;
   }
-
-  /// H D M~ as slices: rows r of H D M~ as the sampled coordinates read them.
-  static Slices slices_of(const Matrix& M, const Vector& signs) { return Slices(transformed(M, signs)); }
 
   /// Threads for a pass over the m sampled coordinates with k-vectors.
   Index threads_for(Index k) const {
     return ncvx::threads_for_pass(static_cast<std::size_t>(measurements()) * static_cast<std::size_t>(k) * 16);
   }
 
-  /// out_i = weight_i Y_{r_i c_i} for Y = P Q^T (P, Q: p x k, as slices); the
-  /// symmetric model reads (Y_rc + Y_cr) / 2, which is Y_rc when Q is P (X = U U^T).
-  /// Each dot product is summed slice by slice (fixed slices), and pieces of
-  /// coordinates write their own entries: any thread count, the same numbers.
+  /// out_i = weight_i Y_{r_i c_i} for Y = P Q^T (P: p_1 x k, Q: p_2 x k, as
+  /// slices); the symmetric model reads (Y_rc + Y_cr) / 2, which is Y_rc when Q
+  /// is P (X = U U^T). Each dot product is summed slice by slice (fixed
+  /// slices), and pieces of coordinates write their own entries: any thread
+  /// count, the same numbers.
   void products(const Slices& P, const Slices& Q, Vector& out) const {
-    const bool mirrored = shape_.symmetric && &P != &Q;
-    const Index k = P.width, p = P.rows;
+    const bool mirrored = shape_.symmetric && P.data != Q.data;
     out.setZero(measurements());
     constexpr Index piece = 8192;
     const Index pieces = (measurements() + piece - 1) / piece;
-    const double* p_data = P.data.data();
-    const double* q_data = Q.data.data();
-    // Four running sums in a fixed order: vectorizable, and the same numbers
-    // on every machine and thread count.
-    auto dot = [](const double* a, const double* b, Index count) {
-      double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-      Index j = 0;
-      for (const Index end4 = count / 4 * 4; j < end4; j += 4) {
-        s0 += a[j] * b[j];
-        s1 += a[j + 1] * b[j + 1];
-        s2 += a[j + 2] * b[j + 2];
-        s3 += a[j + 3] * b[j + 3];
-      }
-      for (; j < count; ++j) s0 += a[j] * b[j];
-      return (s0 + s1) + (s2 + s3);
-    };
-    ncvx::for_each_piece(pieces, threads_for(k), [&](Index block) {
+    ncvx::for_each_piece(pieces, threads_for(P.width), [&](Index block) {
       const Index begin = block * piece, end = std::min(measurements(), (block + 1) * piece);
-      for (Index first = 0; first < k; first += kSlice) {
-        const Index count = std::min(kSlice, k - first);
-        const double* a = p_data + first * p;
-        const double* b = q_data + first * p;
-        for (Index i = begin; i < end; ++i) {
-          const Index r = rows_[static_cast<std::size_t>(i)], c = cols_[static_cast<std::size_t>(i)];
-          const double partial = dot(a + r * count, b + c * count, count);
-          out(i) += mirrored ? 0.5 * (partial + dot(a + c * count, b + r * count, count)) : partial;
-        }
-      }
+      for (Index slice = 0; slice < P.slices(); ++slice)
+        ncvx::hadamard::slice_products(P.block(slice), Q.block(slice), P.count(slice), rows_.data(), cols_.data(),
+                                       mirrored, begin, end, out.data());
       for (Index i = begin; i < end; ++i) out(i) *= weight(i);
     });
   }
 
-  /// The sampled sparse matrix S(v) = sum_i v_i weight_i E_i applied to Q
-  /// (p x k, as slices; the result too): to_rows: W = S(v) Q, else W = S(v)^T P.
-  /// The symmetric model's E_i is (e_r e_c^T + e_c e_r^T)/2 off the diagonal.
-  /// Threads split the slices of W, so every entry is summed in coordinate
-  /// order whatever their number.
-  Slices gather(const Vector& v, const Slices& Q, bool to_rows) const {
-    const Index k = Q.width, p = Q.rows;
-    Slices W(to_rows ? padded_rows() : padded_cols(), k);
-    const Index out_columns = W.rows;
-    std::vector<double> coefficients(static_cast<std::size_t>(measurements()));
-    for (Index i = 0; i < measurements(); ++i) coefficients[static_cast<std::size_t>(i)] = weight(i) * v(i);
-    const Index slices = (k + kSlice - 1) / kSlice;
-    // w[:, to] += a q[:, from] on one slice (a loop the compiler vectorizes).
-    auto add = [](double* target, const double* source, double a, Index count) {
-      for (Index j = 0; j < count; ++j) target[j] += a * source[j];
-    };
-    ncvx::for_each_piece(slices, threads_for(k), [&](Index slice) {
-      const Index first = slice * kSlice, count = std::min(kSlice, k - first);
-      const double* q = Q.data.data() + first * p;
-      double* w = W.data.data() + first * out_columns;
-      for (Index i = 0; i < measurements(); ++i) {
-        const Index r = rows_[static_cast<std::size_t>(i)], c = cols_[static_cast<std::size_t>(i)];
-        const double a = coefficients[static_cast<std::size_t>(i)];
-        if (shape_.symmetric) {
-          if (r == c) {
-            add(w + r * count, q + r * count, a, count);
-          } else {
-            add(w + r * count, q + c * count, 0.5 * a, count);
-            add(w + c * count, q + r * count, 0.5 * a, count);
-          }
-        } else if (to_rows) {
-          add(w + r * count, q + c * count, a, count);
-        } else {
-          add(w + c * count, q + r * count, a, count);
+  /// out = the first n rows of D H W, W = S(v) Q (p x k) for the sampled sparse
+  /// matrix S(v) = sum_i v_i weight_i E_i in the adjacency's direction (the
+  /// symmetric model's E_i is (e_r e_c^T + e_c e_r^T) / 2 off the diagonal).
+  /// Every entry of W is summed in coordinate order; threads take whole
+  /// slices, each through the gather, the transform and the copy out.
+  void back(const Vector& v, const Slices& Q, const Adjacency& adjacency, const Vector& signs, Index n,
+            Matrix& out) const {
+    const Index k = Q.width, p = signs.size();
+    std::vector<double> coefficient(adjacency.coordinate.size());
+    for (std::size_t e = 0; e < coefficient.size(); ++e) {
+      const Index i = adjacency.coordinate[e];
+      const double a = weight(i) * v(i);
+      coefficient[e] = shape_.symmetric && rows_[static_cast<std::size_t>(i)] != cols_[static_cast<std::size_t>(i)]
+                           ? 0.5 * a
+                           : a;
+    }
+    out.resize(n, k);
+    const double normalization = 1.0 / std::sqrt(static_cast<double>(p));
+    const Index threads = std::min(Q.slices(), threads_for_matrix(p, k));
+    const Index per_slice = p * kSlice;
+    BufferPool::Buffer buffers(pool_, static_cast<std::size_t>(threads * per_slice));
+    // Thread t takes slices t, t + threads, ...: one slice buffer each.
+    ncvx::for_each_piece(threads, threads, [&](Index t) {
+      double* w = buffers.data() + t * per_slice;
+      for (Index slice = t; slice < Q.slices(); slice += threads) {
+        const Index first = slice * kSlice, count = Q.count(slice);
+        ncvx::hadamard::slice_gather(Q.block(slice), count, adjacency, coefficient.data(), w);
+        ncvx::hadamard::transform_slice(w, p, count, normalization);
+        for (Index c = 0; c < count; ++c) {
+          double* column = out.data() + (first + c) * n;
+          for (Index r = 0; r < n; ++r) column[r] = signs(r) * w[r * count + c];
         }
       }
     });
-    return W;
   }
 
   ncvx::MatrixShape shape_;
   Vector left_signs_, right_signs_;
   std::vector<int> rows_, cols_;  // sampled coordinates, sorted
   double scale_;
+  Adjacency to_rows_, to_cols_;   // S's rows (both directions when symmetric), and S^T's
+  mutable BufferPool pool_;
 };
 
 class HadamardSensing final : public ncvx::MeasurementModel {

@@ -1,0 +1,213 @@
+// Structured sensing's passes (see hadamard_kernels.hpp). Compiled with
+// -ffp-contract=off: the order of every sum is the source's.
+
+#include <vector>
+
+#include "hadamard_kernels.hpp"
+#include "../common/lanes.hpp"
+
+namespace ncvx::hadamard {
+namespace {
+
+using simd::broadcast;
+using simd::double4;
+using simd::load;
+using simd::store;
+
+// ---------------------------------------------------------------------------
+// Transform. Stage `half` maps rows (i, i + half) to (x_i + x_{i+half},
+// x_i - x_{i+half}) for i in blocks of 2 half, half = 1, 2, ..., p / 2. Two
+// stages at a time (four rows loaded once) and blocks of rows that stay in
+// the L1 cache change where the butterflies run, not what they compute.
+
+template <int Count>
+NCVX_INLINE void butterfly(double* x, double* y, Index count) {
+  if constexpr (Count > 0) {
+    for (int j = 0; j < Count; j += 4) {
+      const double4 a = load(x + j), b = load(y + j);
+      store(x + j, a + b);
+      store(y + j, a - b);
+    }
+  } else {
+    for (Index j = 0; j < count; ++j) {
+      const double a = x[j], b = y[j];
+      x[j] = a + b;
+      y[j] = a - b;
+    }
+  }
+}
+
+/// Stages half and 2 half on rows i, i + half, i + 2 half, i + 3 half.
+template <int Count>
+NCVX_INLINE void butterfly4(double* w, double* x, double* y, double* z, Index count) {
+  if constexpr (Count > 0) {
+    for (int j = 0; j < Count; j += 4) {
+      const double4 a = load(w + j), b = load(x + j), c = load(y + j), d = load(z + j);
+      const double4 ab = a + b, a_b = a - b, cd = c + d, c_d = c - d;
+      store(w + j, ab + cd);
+      store(y + j, ab - cd);
+      store(x + j, a_b + c_d);
+      store(z + j, a_b - c_d);
+    }
+  } else {
+    butterfly<0>(w, x, count);
+    butterfly<0>(y, z, count);
+    butterfly<0>(w, y, count);
+    butterfly<0>(x, z, count);
+  }
+}
+
+/// Stages first_half .. last_half (powers of two, inclusive) on the rows
+/// base + offset + t * step of the slice, for the rows a stage pairs.
+template <int Count>
+NCVX_INLINE void stages(double* block, Index count, Index rows, Index stride, Index first_half, Index last_half) {
+  // rows: how many rows take part (spaced `stride` rows apart); half counts in those rows.
+  auto row = [&](Index t) { return block + t * stride * count; };
+  Index half = first_half;
+  for (; 2 * half <= last_half; half *= 4)
+    for (Index start = 0; start < rows; start += 4 * half)
+      for (Index t = start; t < start + half; ++t)
+        butterfly4<Count>(row(t), row(t + half), row(t + 2 * half), row(t + 3 * half), count);
+  if (half <= last_half)
+    for (Index start = 0; start < rows; start += 2 * half)
+      for (Index t = start; t < start + half; ++t) butterfly<Count>(row(t), row(t + half), count);
+}
+
+template <int Count>
+NCVX_INLINE void transform(double* block, Index p, Index count, double normalization) {
+  // Rows per block of the first stages: 16 KiB of a full slice.
+  const Index block_rows = std::min<Index>(p, 64);
+  if (block_rows > 1)
+    for (Index base = 0; base < p; base += block_rows)
+      stages<Count>(block + base * count, count, block_rows, 1, 1, block_rows / 2);
+  // The remaining stages pair rows block_rows or more apart: each residue
+  // class of rows modulo block_rows is a transform of its own.
+  if (p > block_rows)
+    for (Index offset = 0; offset < block_rows; ++offset)
+      stages<Count>(block + offset * count, count, p / block_rows, block_rows, 1, p / block_rows / 2);
+  const Index size = p * count;
+  for (Index j = 0; j < size; ++j) block[j] *= normalization;
+}
+
+// ---------------------------------------------------------------------------
+// Products: four lanes (lane l sums the columns j = l mod 4 in increasing j),
+// the tail (count mod 4 columns) into lane 0, then (l0 + l1) + (l2 + l3).
+
+template <int Count>
+NCVX_INLINE double dot(const double* a, const double* b, Index count) {
+  double4 s = broadcast(0.0);
+  const Index body = Count > 0 ? Count : count / 4 * 4;
+  for (Index j = 0; j < body; j += 4) s = s + load(a + j) * load(b + j);
+  double s0 = s[0];
+  if constexpr (Count == 0)
+    for (Index j = body; j < count; ++j) s0 += a[j] * b[j];
+  return (s0 + s[1]) + (s[2] + s[3]);
+}
+
+template <int Count>
+NCVX_INLINE void products(const double* a, const double* b, Index count, const int* rows, const int* cols,
+                          bool mirrored, Index begin, Index end, double* out) {
+  if (mirrored) {
+    for (Index i = begin; i < end; ++i) {
+      const Index r = rows[i], c = cols[i];
+      out[i] += 0.5 * (dot<Count>(a + r * count, b + c * count, count) + dot<Count>(a + c * count, b + r * count, count));
+    }
+  } else {
+    for (Index i = begin; i < end; ++i)
+      out[i] += dot<Count>(a + rows[i] * count, b + cols[i] * count, count);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Gather: a target row's sum stays in registers while its entries are added,
+// w_x = ((0 + c_1 q_1) + c_2 q_2) + ..., entry after entry.
+
+template <int Count>
+NCVX_INLINE void gather(const double* q, Index count, const Adjacency& adjacency, const double* coefficient,
+                        double* w) {
+  const Index targets = static_cast<Index>(adjacency.start.size()) - 1;
+  const int* start = adjacency.start.data();
+  const int* source = adjacency.source.data();
+  if constexpr (Count > 0) {
+    constexpr int lanes = Count / 4;
+    for (Index x = 0; x < targets; ++x) {
+      double4 sum[lanes];
+      for (int g = 0; g < lanes; ++g) sum[g] = broadcast(0.0);
+      for (int e = start[x]; e < start[x + 1]; ++e) {
+        const double4 c = broadcast(coefficient[e]);
+        const double* row = q + static_cast<Index>(source[e]) * Count;
+        for (int g = 0; g < lanes; ++g) sum[g] = sum[g] + c * load(row + 4 * g);
+      }
+      for (int g = 0; g < lanes; ++g) store(w + x * Count + 4 * g, sum[g]);
+    }
+  } else {
+    for (Index x = 0; x < targets; ++x) {
+      double* target = w + x * count;
+      for (Index j = 0; j < count; ++j) target[j] = 0.0;
+      for (int e = start[x]; e < start[x + 1]; ++e) {
+        const double c = coefficient[e];
+        const double* row = q + static_cast<Index>(source[e]) * count;
+        for (Index j = 0; j < count; ++j) target[j] += c * row[j];
+      }
+    }
+  }
+}
+
+// One copy per instruction set; a full slice (32 columns) has its own.
+
+struct Kernels {
+  void (*transform)(double*, Index, Index, double);
+  void (*products)(const double*, const double*, Index, const int*, const int*, bool, Index, Index, double*);
+  void (*gather)(const double*, Index, const Adjacency&, const double*, double*);
+};
+
+#define NCVX_HADAMARD_COPY(SUFFIX, ATTRIBUTES)                                                                      \
+  template <int Count>                                                                                              \
+  ATTRIBUTES void transform_##SUFFIX(double* block, Index p, Index count, double normalization) {                  \
+    transform<Count>(block, p, count, normalization);                                                               \
+  }                                                                                                                 \
+  template <int Count>                                                                                              \
+  ATTRIBUTES void products_##SUFFIX(const double* a, const double* b, Index count, const int* rows, const int* cols, \
+                                    bool mirrored, Index begin, Index end, double* out) {                           \
+    products<Count>(a, b, count, rows, cols, mirrored, begin, end, out);                                            \
+  }                                                                                                                 \
+  template <int Count>                                                                                              \
+  ATTRIBUTES void gather_##SUFFIX(const double* q, Index count, const Adjacency& adjacency,                         \
+                                  const double* coefficient, double* w) {                                           \
+    gather<Count>(q, count, adjacency, coefficient, w);                                                             \
+  }                                                                                                                 \
+  template <int Count>                                                                                              \
+  Kernels kernels_##SUFFIX() {                                                                                      \
+    return {&transform_##SUFFIX<Count>, &products_##SUFFIX<Count>, &gather_##SUFFIX<Count>};                        \
+  }
+
+NCVX_HADAMARD_COPY(avx2, __attribute__((target("avx2"), flatten)))
+NCVX_HADAMARD_COPY(default, __attribute__((flatten)))
+#undef NCVX_HADAMARD_COPY
+
+const Kernels& kernels(Index count) {
+  static const bool avx2 = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") != 0;
+  }();
+  static const Kernels full = avx2 ? kernels_avx2<kSlice>() : kernels_default<kSlice>();
+  static const Kernels any = avx2 ? kernels_avx2<0>() : kernels_default<0>();
+  return count == kSlice ? full : any;
+}
+
+}  // namespace
+
+void transform_slice(double* block, Index p, Index count, double normalization) {
+  kernels(count).transform(block, p, count, normalization);
+}
+
+void slice_products(const double* a, const double* b, Index count, const int* rows, const int* cols, bool mirrored,
+                    Index begin, Index end, double* out) {
+  kernels(count).products(a, b, count, rows, cols, mirrored, begin, end, out);
+}
+
+void slice_gather(const double* q, Index count, const Adjacency& adjacency, const double* coefficient, double* w) {
+  kernels(count).gather(q, count, adjacency, coefficient, w);
+}
+
+}  // namespace ncvx::hadamard
