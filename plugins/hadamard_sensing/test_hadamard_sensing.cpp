@@ -52,3 +52,44 @@ TEST_CASE("hadamard_sensing: stores O(m + n) numbers") {
   // n = 4096: a dense Gaussian operator would hold 100000 x 4096^2 / 2 doubles (6.7 TB).
   CHECK(model->required_bytes(MatrixShape::square_symmetric(4096)) < (std::size_t{2} << 20));
 }
+
+TEST_CASE("hadamard_sensing: the sliced passes give the dense definitions, for every factoring and padding") {
+  // Widths across slices (32 columns) with a partial last slice, shapes whose
+  // padded sizes differ (p_1 != p_2 in both directions), and the symmetric
+  // shape fitted by U V^T (the mirrored products and both adjoints).
+  const auto loss = test::loss("huber", {{"delta", 0.3}});
+  struct Case {
+    MatrixShape shape;
+    Index width;
+    bool two_factors;
+  };
+  const Case cases[] = {{MatrixShape::square_symmetric(40), 70, false},  {MatrixShape::square_symmetric(40), 37, true},
+                        {MatrixShape::rectangular(50, 9), 35, true},     {MatrixShape::rectangular(9, 50), 3, true},
+                        {MatrixShape::rectangular(100, 33), 66, true},  {MatrixShape::square_symmetric(5), 2, false}};
+  for (const Case& c : cases) {
+    CAPTURE(c.shape.describe());
+    CAPTURE(c.width);
+    const Index m = 900;
+    const auto A = test::sample_operator("hadamard_sensing", c.shape, 5, {{"m", std::int64_t{m}}});
+    RandomStream random(6, "test");
+    Matrix U(c.shape.rows, c.width), V(c.shape.cols, c.width);
+    Vector y(m);
+    random.fill_normal(U);
+    random.fill_normal(V);
+    random.fill_normal(y);
+    const FactorSet F = c.two_factors ? FactorSet(U, V) : FactorSet(U);
+    // A(U V^T) through the transforms of the factors against the dense forward.
+    Vector factored, dense;
+    A->forward_factored(F, factored);
+    A->forward(c.two_factors ? Matrix(U * V.transpose()) : Matrix(U * U.transpose()), dense);
+    CHECK((factored - dense).norm() <= 1e-12 * dense.norm());
+    // A*(v) M through the sliced gather against the dense adjoint.
+    const Matrix W = A->adjoint(y);
+    Matrix product;
+    A->adjoint_apply(y, V, product);
+    CHECK((product - W * V).norm() <= 1e-12 * (W * V).norm());
+    A->adjoint_transpose_apply(y, U, product);
+    CHECK((product - W.transpose() * U).norm() <= 1e-12 * (W.transpose() * U).norm());
+    test::check_fused_evaluate(*A, F, y, *loss);
+  }
+}
