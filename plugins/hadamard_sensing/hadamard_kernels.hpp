@@ -26,9 +26,12 @@ namespace ncvx::hadamard {
 /// Columns of one slice.
 constexpr Index kSlice = 32;
 
+/// Entries the gather looks ahead to prefetch their rows.
+constexpr int kLookAhead = 8;
+
 /// The sampled sparse matrix, row by row: the entries of target row x are
 /// start[x] .. start[x + 1] - 1, in coordinate order; entry e reads row
-/// source[e] of the other factor.
+/// source[e] of the other factor. `source` has kLookAhead more entries (0).
 struct Adjacency {
   std::vector<int> start, source, coordinate;
 };
