@@ -38,12 +38,7 @@
 
 #include "hadamard_kernels.hpp"
 
-#include <chrono>
-#include <cstdio>
 namespace {
-struct Prof { double t[6] = {}; ~Prof() { std::fprintf(stderr, "PROF slices %.1f products %.1f gather %.1f transform %.1f copy %.1f coef %.1f ms total\n", t[0]*1e3, t[1]*1e3, t[2]*1e3, t[3]*1e3, t[4]*1e3, t[5]*1e3); } };
-Prof prof;
-inline double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 
 using ncvx::Index;
 using ncvx::Matrix;
@@ -257,8 +252,6 @@ class HadamardOperator final : public ncvx::MeasurementOperator {
     const Slices S{signs.size(), M.cols(), data};
     const Index n = M.rows(), p = S.rows;
     const double normalization = 1.0 / std::sqrt(static_cast<double>(p));
-    const double t0 = now();
-    struct Done { double t0; ~Done() { prof.t[0] += now() - t0; } } done{t0};
     ncvx::for_each_piece(S.slices(), threads_for_matrix(p, M.cols()), [&](Index slice) {
       const Index first = slice * kSlice, count = S.count(slice);
       double* block = S.block(slice);
@@ -285,7 +278,6 @@ class HadamardOperator final : public ncvx::MeasurementOperator {
   void products(const Slices& P, const Slices& Q, Vector& out) const {
     const bool mirrored = shape_.symmetric && P.data != Q.data;
     out.setZero(measurements());
-    struct Done { double t0; ~Done() { prof.t[1] += now() - t0; } } done{now()};
     // One range of coordinates per thread, each reading every slice once (a
     // coordinate's sum does not depend on the ranges).
     const Index pieces = std::min(measurements(), threads_for(P.width));
@@ -324,13 +316,8 @@ class HadamardOperator final : public ncvx::MeasurementOperator {
       double* w = buffers.data() + t * per_slice;
       for (Index slice = t; slice < Q.slices(); slice += threads) {
         const Index first = slice * kSlice, count = Q.count(slice);
-        double a = now();
         ncvx::hadamard::slice_gather(Q.block(slice), count, adjacency, coefficient.data(), w);
-        double b = now();
         ncvx::hadamard::transform_slice(w, p, count, normalization);
-        double c2 = now();
-        if (t == 0) { prof.t[2] += b - a; prof.t[3] += c2 - b; }
-        struct Done { double t0; int t; ~Done() { if (t == 0) prof.t[4] += now() - t0; } } done{now(), (int)t};
         for (Index c = 0; c < count; ++c) {
           double* column = out.data() + (first + c) * n;
           for (Index r = 0; r < n; ++r) column[r] = signs(r) * w[r * count + c];
