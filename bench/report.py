@@ -35,6 +35,9 @@ def main():
     single_bandwidth = float(machine["stored_bytes"])  # bytes/s, one thread
     peak = float(machine["per_trajectory_seconds"])  # flop/s, one core: the kernels' multiply-add peak
     dgemm = float(machine["note"].split("dgemm_GFlops=")[1].split()[0]) * 1e9
+    # Random 256-byte rows from an L2-resident block, all cores (bytes/s); absent in older raw files.
+    cache_rows = (float(machine["note"].split("cache_rows_GBps=")[1].split()[0]) * 1e9
+                  if "cache_rows_GBps=" in machine["note"] else None)
     cores = os.cpu_count() or 1
 
     def find(case, n, m, k, note=None):
@@ -161,9 +164,15 @@ def main():
         # 3mk multiply-adds (the sampled products and both adjoint terms) and the two
         # transforms' p k log2 p additions, at the peak on every core.
         p = 1 << (n - 1).bit_length()
-        arithmetic = (6.0 * m * k + 2.0 * p * k * math.log2(p)) / (peak * cores)
-        add("GD iteration, structured sensing", f"n={n} m={m} k={k}", t, arithmetic,
-            "arithmetic (3mk multiply-adds and the transforms)", "numpy + scipy.sparse",
+        transforms = 2.0 * p * k * math.log2(p) / (peak * cores)
+        arithmetic = 6.0 * m * k / (peak * cores) + transforms
+        # The sampled passes touch one scattered row piece of the transformed
+        # factors per coordinate and slice (products) and two per coordinate
+        # (the adjoint's gather): 3mk doubles at the random-row cache rate.
+        memory = 3.0 * m * k * 8.0 / cache_rows + transforms if cache_rows else 0.0
+        add("GD iteration, structured sensing", f"n={n} m={m} k={k}", t, max(memory, arithmetic),
+            f"{'cache rows' if memory > arithmetic else 'arithmetic'} (3mk row reads {memory * 1e3:.2f} ms, "
+            f"3mk multiply-adds {arithmetic * 1e3:.2f} ms, both with the transforms)", "numpy + scipy.sparse",
             float(peer["median_seconds"]) if peer else None, int(r["peak_rss_bytes"]),
             int(peer["peak_rss_bytes"]) if peer else None)
     for r in rows:
@@ -182,7 +191,8 @@ def main():
     widths = {c: max(len(c), *(len(row[c]) for row in table)) for c in columns}
     lines = [f"machine: read bandwidth {bandwidth / 1e9:.1f} GB/s (all {cores} cores; one thread "
              f"{single_bandwidth / 1e9:.1f}); multiply-add peak {peak / 1e9:.1f} GFlop/s per core (AVX2, no FMA); "
-             f"Eigen dgemm {dgemm / 1e9:.1f} GFlop/s (one thread, portable build)",
+             f"Eigen dgemm {dgemm / 1e9:.1f} GFlop/s (one thread, portable build)"
+             + (f"; random 256-byte rows from L2 {cache_rows / 1e9:.0f} GB/s (all cores)" if cache_rows else ""),
              "  ".join(c.ljust(widths[c]) for c in columns)]
     lines += ["  ".join(row[c].ljust(widths[c]) for c in columns) for row in table]
     text = "\n".join(lines) + "\n"
