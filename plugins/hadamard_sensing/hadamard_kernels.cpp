@@ -83,20 +83,24 @@ NCVX_INLINE void stages(double* block, Index count, Index rows, Index first_half
   Index half = first_half;
   for (; 2 * half <= last_half; half *= 4) {
     const bool scale = last && 2 * half == last_half;
-    for (Index start = 0; start < rows; start += 4 * half)
-      for (Index t = start; t < start + half; ++t)
+    for (Index start = 0; start < rows; start += 4 * half) {
+      for (Index t = start; t < start + half; ++t) {
         if (scale)
           butterfly4<Count, true>(row(t), row(t + half), row(t + 2 * half), row(t + 3 * half), count, normalization);
         else
           butterfly4<Count, false>(row(t), row(t + half), row(t + 2 * half), row(t + 3 * half), count, normalization);
+      }
+    }
   }
-  if (half <= last_half)
-    for (Index start = 0; start < rows; start += 2 * half)
-      for (Index t = start; t < start + half; ++t)
-        if (last)
-          butterfly<Count, true>(row(t), row(t + half), count, normalization);
-        else
-          butterfly<Count, false>(row(t), row(t + half), count, normalization);
+  if (half > last_half) return;
+  for (Index start = 0; start < rows; start += 2 * half) {
+    for (Index t = start; t < start + half; ++t) {
+      if (last)
+        butterfly<Count, true>(row(t), row(t + half), count, normalization);
+      else
+        butterfly<Count, false>(row(t), row(t + half), count, normalization);
+    }
+  }
 }
 
 template <int Count>
