@@ -403,10 +403,11 @@ class HadamardSensing final : public ncvx::MeasurementModel {
   bool isometric_in_expectation(const ncvx::MatrixShape&) const override { return true; }
 
   std::size_t required_bytes(const ncvx::MatrixShape& shape) const override {
-    return ncvx::saturating_add(ncvx::saturating_product({static_cast<std::size_t>(m_), 2 * sizeof(int)}),
-                                ncvx::saturating_product({2 * static_cast<std::size_t>(
-                                                              next_power_of_two(std::max(shape.rows, shape.cols))),
-                                                          sizeof(double)}));
+    // Per coordinate its row and column, and two entries of the adjacencies
+    // (source and coordinate); per padded row a sign and an adjacency start.
+    const auto p = static_cast<std::size_t>(next_power_of_two(std::max(shape.rows, shape.cols)));
+    return ncvx::saturating_add(ncvx::saturating_product({static_cast<std::size_t>(m_), 6 * sizeof(int)}),
+                                ncvx::saturating_product({2 * p, sizeof(double) + sizeof(int)}));
   }
 
  private:
