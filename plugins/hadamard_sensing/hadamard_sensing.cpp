@@ -15,11 +15,14 @@
 // and s = sqrt(N / m). X -> c(Y) is an isometry (on symmetric matrices for the
 // symmetric model) and each coordinate is drawn with probability 1/N, so
 // E[A*A] = identity, like Gaussian sensing. The operator stores O(m + n)
-// numbers (the sampled coordinates and the signs) instead of m n^2, and for
-// factors costs O((n_1 + n_2) k log n + m k) per evaluation:
+// numbers (the sampled coordinates, their adjacency and the signs) instead of
+// m n^2, and for factors costs O((n_1 + n_2) k log n + m k) per evaluation:
 //
-//   A(U V^T)_i = s <P_{r_i}, Q_{c_i}>,      P = H_1 D_1 U,  Q = H_2 D_2 V   (fast transforms, column by column)
+//   A(U V^T)_i = s <P_{r_i}, Q_{c_i}>,      P = H_1 D_1 U,  Q = H_2 D_2 V   (fast transforms)
 //   A*(v) M = D_1 H_1 W,   W_r = s sum_{i: r_i = r} v_i Q_{c_i}  (+ the mirrored term when symmetric)
+//
+// P, Q and W live in slices of 32 columns that stay in cache while a pass
+// works on them (hadamard_kernels.hpp).
 //
 // so n = 1 024 - 4 096 runs where a dense Gaussian operator needs hundreds of GB.
 // It satisfies the RIP for low-rank matrices when m is of order n r polylog(n).
@@ -27,7 +30,6 @@
 #include <algorithm>
 #include <cmath>
 #include <mutex>
-#include <numeric>
 #include <optional>
 #include <stdexcept>
 #include <vector>
@@ -348,7 +350,7 @@ class HadamardSensing final : public ncvx::MeasurementModel {
   static std::vector<ncvx::ParameterSpec> parameters() {
     return {ncvx::ParameterSpec::integer("m", 1000, "number of measurements (sampled transform coordinates)")
                 .at_least(1)
-                .at_most(2147483647.0)};
+                .at_most(1073741823.0)};  // 2m adjacency entries indexed by int
   }
 
   std::unique_ptr<ncvx::MeasurementOperator> sample(const ncvx::MeasurementSetting& setting,
