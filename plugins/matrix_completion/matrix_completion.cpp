@@ -29,8 +29,9 @@
 // objective's hot path) is one pass over Omega per factor set, for U U^T,
 // U V^T and symmetric shapes fitted by U V^T alike. Omega is drawn in
 // column-major (packed) order by geometric skipping (O(|Omega|) draws) and
-// stored in tiles of 512 x 512 entries (completion_kernels.hpp): 4 bytes per
-// observation; a data problem's entries are sorted into that order.
+// stored in tiles of 512 x 512 entries, larger when Omega is sparse
+// (completion_kernels.hpp): 4 bytes per observation; a data problem's entries
+// are sorted into that order.
 
 #include <algorithm>
 #include <cmath>
@@ -51,12 +52,11 @@ using ncvx::Index;
 using ncvx::Matrix;
 using ncvx::Vector;
 
-using ncvx::completion::kTile;
-
 /// Omega in tiles (the measurement order, completion_kernels.hpp): 4 bytes
 /// per observation plus 16 per non-empty tile; the weight depends only on
 /// whether i == j.
 struct Observed {
+  Index side = 512;                           // of a tile (ncvx::completion::tile_side)
   std::vector<ncvx::completion::Tile> tiles;  // closed by {|Omega|, 0, 0}
   std::vector<ncvx::completion::TileOffsets> offsets;
   double diagonal_weight = 1.0;
@@ -67,20 +67,20 @@ struct Observed {
   /// Appends the observations of one column block, given column after column
   /// (rows increasing within a column), as its tiles in row-block order.
   void add_column_block(const std::vector<std::pair<std::int32_t, std::int32_t>>& entries, Index rows) {
-    const Index blocks = (rows + kTile - 1) / kTile;
+    const Index blocks = (rows + side - 1) / side;
     std::vector<std::int64_t> count(static_cast<std::size_t>(blocks) + 1, 0);
-    for (const auto& [i, j] : entries) ++count[static_cast<std::size_t>(i / kTile) + 1];
+    for (const auto& [i, j] : entries) ++count[static_cast<std::size_t>(i / side) + 1];
     for (std::size_t b = 1; b < count.size(); ++b) count[b] += count[b - 1];
     const auto base = static_cast<std::int64_t>(offsets.size());
     offsets.resize(offsets.size() + entries.size());
     std::vector<std::int64_t> next(count.begin(), count.end() - 1);
     for (const auto& [i, j] : entries)
-      offsets[static_cast<std::size_t>(base + next[static_cast<std::size_t>(i / kTile)]++)] = {
-          static_cast<std::uint16_t>(i % kTile), static_cast<std::uint16_t>(j % kTile)};
-    const auto column_base = static_cast<std::int32_t>(entries.empty() ? 0 : entries.front().second / kTile * kTile);
+      offsets[static_cast<std::size_t>(base + next[static_cast<std::size_t>(i / side)]++)] = {
+          static_cast<std::uint16_t>(i % side), static_cast<std::uint16_t>(j % side)};
+    const auto column_base = static_cast<std::int32_t>(entries.empty() ? 0 : entries.front().second / side * side);
     for (Index b = 0; b < blocks; ++b)
       if (count[static_cast<std::size_t>(b) + 1] > count[static_cast<std::size_t>(b)])
-        tiles.push_back({base + count[static_cast<std::size_t>(b)], static_cast<std::int32_t>(b * kTile), column_base});
+        tiles.push_back({base + count[static_cast<std::size_t>(b)], static_cast<std::int32_t>(b * side), column_base});
   }
 
   void close() { tiles.push_back({static_cast<std::int64_t>(offsets.size()), 0, 0}); }
@@ -320,6 +320,7 @@ class MatrixCompletion final : public ncvx::MeasurementModel {
     const std::int64_t total = shape.symmetric ? static_cast<std::int64_t>(shape.rows) * (shape.rows + 1) / 2
                                                : static_cast<std::int64_t>(shape.rows) * shape.cols;
     Observed observed;
+    observed.side = ncvx::completion::tile_side(p_);
     observed.offsets.reserve(static_cast<std::size_t>(p_ * static_cast<double>(total) * 1.05) + 16);
     observed.diagonal_weight = 1.0 / std::sqrt(p_);
     observed.off_diagonal_weight = shape.symmetric ? M_SQRT2 / std::sqrt(p_) : observed.diagonal_weight;
@@ -337,7 +338,7 @@ class MatrixCompletion final : public ncvx::MeasurementModel {
         column_start += shape.symmetric ? column + 1 : shape.rows;
         ++column;
       }
-      if (!block.empty() && block.front().second / kTile != column / kTile) {
+      if (!block.empty() && block.front().second / observed.side != column / observed.side) {
         observed.add_column_block(block, shape.rows);
         block.clear();
       }
@@ -354,8 +355,8 @@ class MatrixCompletion final : public ncvx::MeasurementModel {
     const double entries = shape.symmetric ? static_cast<double>(shape.rows) * static_cast<double>(shape.rows + 1) / 2
                                            : static_cast<double>(shape.rows) * static_cast<double>(shape.cols);
     const double bytes = p_ * entries * sizeof(ncvx::completion::TileOffsets) +
-                         sizeof(ncvx::completion::Tile) * static_cast<double>(shape.rows / kTile + 1) *
-                             static_cast<double>(shape.cols / kTile + 1);
+                         sizeof(ncvx::completion::Tile) * static_cast<double>(shape.rows / 512 + 1) *
+                             static_cast<double>(shape.cols / 512 + 1);  // at most, with the smallest side
     return bytes >= 1.8e19 ? std::numeric_limits<std::size_t>::max() : static_cast<std::size_t>(bytes);
   }
 
@@ -377,12 +378,13 @@ class MatrixCompletion final : public ncvx::MeasurementModel {
     }
     std::stable_sort(pairs.begin(), pairs.end());
     Observed observed;
+    observed.side = ncvx::completion::tile_side(p);
     observed.diagonal_weight = 1.0 / std::sqrt(p);
     observed.off_diagonal_weight = shape.symmetric ? M_SQRT2 / std::sqrt(p) : observed.diagonal_weight;
     observed.offsets.reserve(pairs.size());
     std::vector<std::pair<std::int32_t, std::int32_t>> block;  // (row, column)
     for (const auto& [j, i] : pairs) {
-      if (!block.empty() && block.front().second / kTile != j / kTile) {
+      if (!block.empty() && block.front().second / observed.side != j / observed.side) {
         observed.add_column_block(block, shape.rows);
         block.clear();
       }
