@@ -31,17 +31,10 @@ NCVX_INLINE void butterfly4(double* w, double* x, double* y, double* z, Index co
     for (int j = 0; j < Count; j += 4) {
       const double4 a = load(w + j), b = load(x + j), c = load(y + j), d = load(z + j);
       const double4 ab = a + b, a_b = a - b, cd = c + d, c_d = c - d;
-      if constexpr (Scale) {
-        store(w + j, (ab + cd) * s);
-        store(y + j, (ab - cd) * s);
-        store(x + j, (a_b + c_d) * s);
-        store(z + j, (a_b - c_d) * s);
-      } else {
-        store(w + j, ab + cd);
-        store(y + j, ab - cd);
-        store(x + j, a_b + c_d);
-        store(z + j, a_b - c_d);
-      }
+      store(w + j, Scale ? (ab + cd) * s : ab + cd);
+      store(y + j, Scale ? (ab - cd) * s : ab - cd);
+      store(x + j, Scale ? (a_b + c_d) * s : a_b + c_d);
+      store(z + j, Scale ? (a_b - c_d) * s : a_b - c_d);
     }
   } else {
     for (Index j = 0; j < count; ++j) {
@@ -74,33 +67,39 @@ NCVX_INLINE void butterfly(double* x, double* y, Index count, double normalizati
   }
 }
 
+/// One sweep over `rows` rows of the slice: stages half and 2 half, four rows
+/// at a time (sweep4), or stage half alone (sweep2); Scale: it ends the transform.
+template <int Count, bool Scale>
+NCVX_INLINE void sweep4(double* block, Index count, Index rows, Index half, double normalization) {
+  auto row = [&](Index t) { return block + t * count; };
+  for (Index start = 0; start < rows; start += 4 * half)
+    for (Index t = start; t < start + half; ++t)
+      butterfly4<Count, Scale>(row(t), row(t + half), row(t + 2 * half), row(t + 3 * half), count, normalization);
+}
+template <int Count, bool Scale>
+NCVX_INLINE void sweep2(double* block, Index count, Index rows, Index half, double normalization) {
+  auto row = [&](Index t) { return block + t * count; };
+  for (Index start = 0; start < rows; start += 2 * half)
+    for (Index t = start; t < start + half; ++t) butterfly<Count, Scale>(row(t), row(t + half), count, normalization);
+}
+
 /// Stages first_half, 2 first_half, ..., last_half (powers of two) on `rows`
 /// rows of the slice; `last`: last_half is the transform's last stage.
 template <int Count>
 NCVX_INLINE void stages(double* block, Index count, Index rows, Index first_half, Index last_half, bool last,
                         double normalization) {
-  auto row = [&](Index t) { return block + t * count; };
   Index half = first_half;
   for (; 2 * half <= last_half; half *= 4) {
-    const bool scale = last && 2 * half == last_half;
-    for (Index start = 0; start < rows; start += 4 * half) {
-      for (Index t = start; t < start + half; ++t) {
-        if (scale)
-          butterfly4<Count, true>(row(t), row(t + half), row(t + 2 * half), row(t + 3 * half), count, normalization);
-        else
-          butterfly4<Count, false>(row(t), row(t + half), row(t + 2 * half), row(t + 3 * half), count, normalization);
-      }
-    }
+    if (last && 2 * half == last_half)
+      sweep4<Count, true>(block, count, rows, half, normalization);
+    else
+      sweep4<Count, false>(block, count, rows, half, normalization);
   }
   if (half > last_half) return;
-  for (Index start = 0; start < rows; start += 2 * half) {
-    for (Index t = start; t < start + half; ++t) {
-      if (last)
-        butterfly<Count, true>(row(t), row(t + half), count, normalization);
-      else
-        butterfly<Count, false>(row(t), row(t + half), count, normalization);
-    }
-  }
+  if (last)
+    sweep2<Count, true>(block, count, rows, half, normalization);
+  else
+    sweep2<Count, false>(block, count, rows, half, normalization);
 }
 
 template <int Count>
@@ -145,10 +144,10 @@ NCVX_INLINE void dot4(const double* a, const double* b0, const double* b1, const
     s2 = s2 + x * load(b2 + j);
     s3 = s3 + x * load(b3 + j);
   }
-  out[0] += (s0[0] + s0[1]) + (s0[2] + s0[3]);
-  out[1] += (s1[0] + s1[1]) + (s1[2] + s1[3]);
-  out[2] += (s2[0] + s2[1]) + (s2[2] + s2[3]);
-  out[3] += (s3[0] + s3[1]) + (s3[2] + s3[3]);
+  out[0] += simd::reduce(s0);
+  out[1] += simd::reduce(s1);
+  out[2] += simd::reduce(s2);
+  out[3] += simd::reduce(s3);
 }
 
 template <int Count>

@@ -70,6 +70,18 @@ struct Slices {
   double* block(Index slice) const { return data + slice * kSlice * rows; }
 };
 
+/// visit(r, c) for the n x count entries shared by a column-major matrix and
+/// a slice (rows of `count`), eight rows at a time: a column's eight entries
+/// are one cache line, the slice's eight rows are contiguous.
+template <class Visit>
+void each_entry(Index n, Index count, Visit&& visit) {
+  for (Index top = 0; top < n; top += 8) {
+    const Index bottom = std::min(n, top + 8);
+    for (Index c = 0; c < count; ++c)
+      for (Index r = top; r < bottom; ++r) visit(r, c);
+  }
+}
+
 /// Buffers kept between evaluations (an iteration's transformed factors take
 /// 32 MiB at n = k = 2048; fresh pages would cost more than the pass). Each
 /// call takes its own, so concurrent calls never share one.
@@ -172,14 +184,8 @@ class HadamardOperator final : public ncvx::MeasurementOperator {
   }
 
   void forward_factored(const ncvx::FactorSet& F, Vector& out) const override {
-    BufferPool::Buffer left(pool_, buffer_size(padded_rows(), F.width()));
-    const Slices P = slices_of(F.left(), left_signs_, left.data());
-    if (F.symmetric()) {
-      products(P, P, out);
-      return;
-    }
-    BufferPool::Buffer right_buffer(pool_, buffer_size(padded_cols(), F.width()));
-    products(P, slices_of(F.right(), right(), right_buffer.data()), out);
+    const Transformed T(*this, F);
+    products(T.P, T.Q, out);
   }
 
   void adjoint_apply(const Vector& v, const Matrix& M, Matrix& out) const override {
@@ -201,11 +207,8 @@ class HadamardOperator final : public ncvx::MeasurementOperator {
     Vector residual, derivative(observations.size());
     for (ncvx::FactorEvaluation& item : items) {
       const ncvx::FactorSet& F = *item.factors;
-      BufferPool::Buffer left(pool_, buffer_size(padded_rows(), F.width()));
-      std::optional<BufferPool::Buffer> right_buffer;
-      if (!F.symmetric()) right_buffer.emplace(pool_, buffer_size(padded_cols(), F.width()));
-      const Slices P = slices_of(F.left(), left_signs_, left.data());
-      const Slices Q = F.symmetric() ? P : slices_of(F.right(), right(), right_buffer->data());
+      const Transformed T(*this, F);
+      const Slices &P = T.P, &Q = T.Q;
       products(P, Q, residual);
       residual -= observations;
       item.value = loss.evaluate(residual, derivative);
@@ -218,16 +221,31 @@ class HadamardOperator final : public ncvx::MeasurementOperator {
   }
 
  private:
+  /// P = H_1 D_1 U and Q = H_2 D_2 V as slices in buffers of the pool (Q is P
+  /// for U U^T), held while the object lives.
+  struct Transformed {
+    BufferPool::Buffer left;
+    std::optional<BufferPool::Buffer> right;
+    Slices P, Q;
+
+    Transformed(const HadamardOperator& A, const ncvx::FactorSet& F)
+        : left(A.pool_, buffer_size(A.padded_rows(), F.width())),
+          right(F.symmetric() ? std::nullopt
+                              : std::make_optional<BufferPool::Buffer>(A.pool_, buffer_size(A.padded_cols(), F.width()))),
+          P(slices_of(F.left(), A.left_signs_, left.data())),
+          Q(F.symmetric() ? P : slices_of(F.right(), A.right(), right->data())) {}
+  };
+
   const Vector& right() const { return shape_.symmetric ? left_signs_ : right_signs_; }
   Index padded_rows() const { return left_signs_.size(); }
   Index padded_cols() const { return right().size(); }
 
-  /// s, times sqrt(2) for an off-diagonal coordinate of the symmetric model.
-  double weight(Index i) const {
-    return shape_.symmetric && rows_[static_cast<std::size_t>(i)] != cols_[static_cast<std::size_t>(i)]
-               ? scale_ * std::sqrt(2.0)
-               : scale_;
+  /// Coordinate i is off the diagonal of the symmetric model (weight s sqrt(2), E_i halved).
+  bool off_diagonal(Index i) const {
+    return shape_.symmetric && rows_[static_cast<std::size_t>(i)] != cols_[static_cast<std::size_t>(i)];
   }
+  /// s, times sqrt(2) for an off-diagonal coordinate of the symmetric model.
+  double weight(Index i) const { return off_diagonal(i) ? scale_ * std::sqrt(2.0) : scale_; }
 
   static std::size_t buffer_size(Index p, Index k) { return static_cast<std::size_t>(p * k); }
 
@@ -257,14 +275,9 @@ class HadamardOperator final : public ncvx::MeasurementOperator {
     ncvx::for_each_piece(S.slices(), threads_for_matrix(p, M.cols()), [&](Index slice) {
       const Index first = slice * kSlice, count = S.count(slice);
       double* block = S.block(slice);
-      // Eight rows at a time: each column's eight entries are one cache line.
-      for (Index top = 0; top < n; top += 8) {
-        const Index bottom = std::min(n, top + 8);
-        for (Index c = 0; c < count; ++c) {
-          const double* column = M.data() + (first + c) * n;
-          for (Index r = top; r < bottom; ++r) block[r * count + c] = signs(r) * column[r];
-        }
-      }
+      const double* columns = M.data() + first * n;
+      const double* sign = signs.data();
+      each_entry(n, count, [&](Index r, Index c) { block[r * count + c] = sign[r] * columns[c * n + r]; });
       std::fill(block + n * count, block + p * count, 0.0);
       ncvx::hadamard::transform_slice(block, p, count, normalization);
     });
@@ -308,9 +321,7 @@ class HadamardOperator final : public ncvx::MeasurementOperator {
     for (std::size_t e = 0; e < coefficient.size(); ++e) {
       const Index i = adjacency.coordinate[e];
       const double a = weight(i) * v(i);
-      coefficient[e] = shape_.symmetric && rows_[static_cast<std::size_t>(i)] != cols_[static_cast<std::size_t>(i)]
-                           ? 0.5 * a
-                           : a;
+      coefficient[e] = off_diagonal(i) ? 0.5 * a : a;
     }
     out.resize(n, k);
     const double normalization = 1.0 / std::sqrt(static_cast<double>(p));
@@ -324,13 +335,9 @@ class HadamardOperator final : public ncvx::MeasurementOperator {
         const Index first = slice * kSlice, count = Q.count(slice);
         ncvx::hadamard::slice_gather(Q.block(slice), count, adjacency, coefficient.data(), w);
         ncvx::hadamard::transform_slice(w, p, count, normalization);
-        for (Index top = 0; top < n; top += 8) {
-          const Index bottom = std::min(n, top + 8);
-          for (Index c = 0; c < count; ++c) {
-            double* column = out.data() + (first + c) * n;
-            for (Index r = top; r < bottom; ++r) column[r] = signs(r) * w[r * count + c];
-          }
-        }
+        double* columns = out.data() + first * n;
+        const double* sign = signs.data();
+        each_entry(n, count, [&](Index r, Index c) { columns[c * n + r] = sign[r] * w[r * count + c]; });
       }
     });
   }
