@@ -56,34 +56,57 @@ using ncvx::Vector;
 /// per observation plus 16 per non-empty tile; the weight depends only on
 /// whether i == j.
 struct Observed {
+  Index rows = 0;                             // of the matrix
   Index side = 512;                           // of a tile (ncvx::completion::tile_side)
   std::vector<ncvx::completion::Tile> tiles;  // closed by {|Omega|, 0, 0}
   std::vector<ncvx::completion::TileOffsets> offsets;
   double diagonal_weight = 1.0;
   double off_diagonal_weight = 1.0;
 
+  /// Entries observed with probability p: weights 1/sqrt(p) (sqrt(2/p) off the
+  /// diagonal of a symmetric shape, svec) and tiles sized for that density.
+  Observed(const ncvx::MatrixShape& shape, double p)
+      : rows(shape.rows), side(ncvx::completion::tile_side(p)), diagonal_weight(1.0 / std::sqrt(p)),
+        off_diagonal_weight(shape.symmetric ? M_SQRT2 / std::sqrt(p) : 1.0 / std::sqrt(p)) {}
+
   double weight(Index i, Index j) const { return i == j ? diagonal_weight : off_diagonal_weight; }
 
-  /// Appends the observations of one column block, given column after column
-  /// (rows increasing within a column), as its tiles in row-block order.
-  void add_column_block(const std::vector<std::pair<std::int32_t, std::int32_t>>& entries, Index rows) {
+  /// Appends observation (i, j); they come column after column, rows
+  /// increasing within a column. A column block's tiles are written when the
+  /// next block starts.
+  void add(std::int32_t i, std::int32_t j) {
+    if (!block_.empty() && block_.front().second / side != j / side) add_column_block();
+    block_.emplace_back(i, j);
+  }
+
+  /// After the last add: the last column block, and the closing tile.
+  void close() {
+    add_column_block();
+    tiles.push_back({static_cast<std::int64_t>(offsets.size()), 0, 0});
+  }
+
+ private:
+  std::vector<std::pair<std::int32_t, std::int32_t>> block_;  // the current column block's (row, column)
+
+  /// Appends the observations of the current column block as its tiles in
+  /// row-block order.
+  void add_column_block() {
     const Index blocks = (rows + side - 1) / side;
     std::vector<std::int64_t> count(static_cast<std::size_t>(blocks) + 1, 0);
-    for (const auto& [i, j] : entries) ++count[static_cast<std::size_t>(i / side) + 1];
+    for (const auto& [i, j] : block_) ++count[static_cast<std::size_t>(i / side) + 1];
     for (std::size_t b = 1; b < count.size(); ++b) count[b] += count[b - 1];
     const auto base = static_cast<std::int64_t>(offsets.size());
-    offsets.resize(offsets.size() + entries.size());
+    offsets.resize(offsets.size() + block_.size());
     std::vector<std::int64_t> next(count.begin(), count.end() - 1);
-    for (const auto& [i, j] : entries)
+    for (const auto& [i, j] : block_)
       offsets[static_cast<std::size_t>(base + next[static_cast<std::size_t>(i / side)]++)] = {
           static_cast<std::uint16_t>(i % side), static_cast<std::uint16_t>(j % side)};
-    const auto column_base = static_cast<std::int32_t>(entries.empty() ? 0 : entries.front().second / side * side);
+    const auto column_base = static_cast<std::int32_t>(block_.empty() ? 0 : block_.front().second / side * side);
     for (Index b = 0; b < blocks; ++b)
       if (count[static_cast<std::size_t>(b) + 1] > count[static_cast<std::size_t>(b)])
         tiles.push_back({base + count[static_cast<std::size_t>(b)], static_cast<std::int32_t>(b * side), column_base});
+    block_.clear();
   }
-
-  void close() { tiles.push_back({static_cast<std::int64_t>(offsets.size()), 0, 0}); }
 };
 
 class CompletionOperator final : public ncvx::MeasurementOperator {
@@ -319,15 +342,11 @@ class MatrixCompletion final : public ncvx::MeasurementModel {
       throw std::invalid_argument("matrix_completion indexes entries with 32-bit integers: sides up to 2^31 - 1");
     const std::int64_t total = shape.symmetric ? static_cast<std::int64_t>(shape.rows) * (shape.rows + 1) / 2
                                                : static_cast<std::int64_t>(shape.rows) * shape.cols;
-    Observed observed;
-    observed.side = ncvx::completion::tile_side(p_);
+    Observed observed(shape, p_);
     observed.offsets.reserve(static_cast<std::size_t>(p_ * static_cast<double>(total) * 1.05) + 16);
-    observed.diagonal_weight = 1.0 / std::sqrt(p_);
-    observed.off_diagonal_weight = shape.symmetric ? M_SQRT2 / std::sqrt(p_) : observed.diagonal_weight;
     const double log_miss = std::log1p(-p_);  // -inf when p = 1: every gap is 0
     std::int64_t position = -1;
     std::int64_t column = 0, column_start = 0;  // position of (0, column)
-    std::vector<std::pair<std::int32_t, std::int32_t>> block;  // the current column block's (row, column)
     while (true) {
       const double gap = p_ >= 1.0 ? 0.0 : std::floor(std::log(random.uniform_positive()) / log_miss);
       if (gap >= static_cast<double>(total)) break;
@@ -338,13 +357,8 @@ class MatrixCompletion final : public ncvx::MeasurementModel {
         column_start += shape.symmetric ? column + 1 : shape.rows;
         ++column;
       }
-      if (!block.empty() && block.front().second / observed.side != column / observed.side) {
-        observed.add_column_block(block, shape.rows);
-        block.clear();
-      }
-      block.emplace_back(static_cast<std::int32_t>(position - column_start), static_cast<std::int32_t>(column));
+      observed.add(static_cast<std::int32_t>(position - column_start), static_cast<std::int32_t>(column));
     }
-    observed.add_column_block(block, shape.rows);
     observed.close();
     return std::make_unique<CompletionOperator>(shape, std::move(observed));
   }
@@ -377,20 +391,9 @@ class MatrixCompletion final : public ncvx::MeasurementModel {
       pairs.emplace_back(j, i);
     }
     std::stable_sort(pairs.begin(), pairs.end());
-    Observed observed;
-    observed.side = ncvx::completion::tile_side(p);
-    observed.diagonal_weight = 1.0 / std::sqrt(p);
-    observed.off_diagonal_weight = shape.symmetric ? M_SQRT2 / std::sqrt(p) : observed.diagonal_weight;
+    Observed observed(shape, p);
     observed.offsets.reserve(pairs.size());
-    std::vector<std::pair<std::int32_t, std::int32_t>> block;  // (row, column)
-    for (const auto& [j, i] : pairs) {
-      if (!block.empty() && block.front().second / observed.side != j / observed.side) {
-        observed.add_column_block(block, shape.rows);
-        block.clear();
-      }
-      block.emplace_back(i, j);
-    }
-    observed.add_column_block(block, shape.rows);
+    for (const auto& [j, i] : pairs) observed.add(i, j);
     observed.close();
     return std::make_unique<CompletionOperator>(shape, std::move(observed));
   }
