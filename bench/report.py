@@ -49,6 +49,16 @@ def main():
 
     table = []
 
+    def seconds(row, key="median_seconds"):
+        return float(row[key]) if row else None
+
+    def rss(row):
+        return int(row["peak_rss_bytes"]) if row else None
+
+    def larger(memory, arithmetic):
+        """The floor that binds and its name."""
+        return (memory, "memory") if memory >= arithmetic else (arithmetic, "arithmetic")
+
     def add(case, size, ncvx, floor, floor_kind, peer_name, peer, ncvx_rss, peer_rss):
         table.append({
             "case": case, "size": size,
@@ -75,15 +85,12 @@ def main():
         numpy_row, torch_row = find("numpy", n, m, k), find("torch", n, m, k)
         for name, peer in (("numpy", numpy_row), ("torch", torch_row)):
             add("GD iteration, Gaussian sensing", size, t, floor, "one read of the stored operator", name,
-                float(peer["median_seconds"]) if peer else None, int(r["peak_rss_bytes"]),
-                int(peer["peak_rss_bytes"]) if peer else None)
+                seconds(peer), rss(r), rss(peer))
         single = find("sensing", n, m, k, "storage=single")
         if single:
             ts = float(single["median_seconds"])
             add("GD iteration, float32 storage", size, ts, float(single["stored_bytes"]) / bandwidth,
-                "one read of the stored operator", "numpy",
-                float(numpy_row["median_seconds"]) if numpy_row else None, int(single["peak_rss_bytes"]),
-                int(numpy_row["peak_rss_bytes"]) if numpy_row else None)
+                "one read of the stored operator", "numpy", seconds(numpy_row), rss(single), rss(numpy_row))
         lock, separate = find("lockstep", n, m, k, "storage=double"), find("separate", n, m, k, "storage=double")
         if lock and separate:
             runs = int(lock["runs"])
@@ -92,8 +99,7 @@ def main():
             floor_round = max(stored / bandwidth, compute)
             add(f"K={runs} lockstep, per trajectory", size, float(lock["per_trajectory_seconds"]),
                 floor_round / runs, "max(one read, 4mNK flops at peak x cores) / K",
-                f"{runs} separate runs", float(separate["per_trajectory_seconds"]), int(lock["peak_rss_bytes"]),
-                int(separate["peak_rss_bytes"]))
+                f"{runs} separate runs", seconds(separate, "per_trajectory_seconds"), rss(lock), rss(separate))
         # Regenerated rows: floor = generating the m N entries at the generator's own rate
         # (measured alone, every core) plus their 4 m N K flops at the peak.
         regenerated, generator = find("sensing", n, m, k, "storage=regenerated"), find("generator", 0, 100000000, 0)
@@ -107,16 +113,12 @@ def main():
                 add("GD iteration, regenerated Gaussian" if runs == 1 else f"K={runs} lockstep, regenerated, per trajectory",
                     size, float(row["per_trajectory_seconds"]), floor_round / runs,
                     "generation at the generator's rate + 4mNK flops at peak", "ncvx stored (double)", t,
-                    int(row["peak_rss_bytes"]), int(r["peak_rss_bytes"]))
+                    rss(row), rss(r))
         spectral, peer_spectral = find("spectral_gaussian_sensing", n, m, 5), find("peer_spectral_sensing", n, m, 5)
         if spectral:
-            add("spectral initialization, sensing", f"n={n} m={m} k=5", float(spectral["median_seconds"]), None, "",
-                "numpy eigh", float(peer_spectral["median_seconds"]) if peer_spectral else None,
-                int(spectral["peak_rss_bytes"]), int(peer_spectral["peak_rss_bytes"]) if peer_spectral else None)
-        scaling.append((m * packed if False else m * n * (n + 1) // 2, t, floor,
-                        float(single["median_seconds"]) if single else None,
-                        float(numpy_row["median_seconds"]) if numpy_row else None,
-                        float(torch_row["median_seconds"]) if torch_row else None))
+            add("spectral initialization, sensing", f"n={n} m={m} k=5", seconds(spectral), None, "",
+                "numpy eigh", seconds(peer_spectral), rss(spectral), rss(peer_spectral))
+        scaling.append((m * n * (n + 1) // 2, t, floor, seconds(single), seconds(numpy_row), seconds(torch_row)))
 
     completion_scaling = []
     for r in rows:
@@ -137,11 +139,11 @@ def main():
         arithmetic = 6.0 * k * observed / (peak * cores)
         if k == 10:
             completion_scaling.append((observed, n, t, memory, arithmetic))
-        add("GD iteration, matrix completion", f"n={n} |Omega|={observed:.2e} k={k}", t, max(memory, arithmetic),
-            f"{'arithmetic' if arithmetic > memory else 'memory'} (memory {memory * 1e3:.2f} ms, arithmetic "
+        floor, kind = larger(memory, arithmetic)
+        add("GD iteration, matrix completion", f"n={n} |Omega|={observed:.2e} k={k}", t, floor,
+            f"{kind} (memory {memory * 1e3:.2f} ms, arithmetic "
             f"{arithmetic * 1e3:.2f} ms; {t * 1e9 / (observed * k):.2f} ns per |Omega|k)",
-            "scipy.sparse", float(peer["median_seconds"]) * (observed / requested) if peer else None,
-            int(r["peak_rss_bytes"]), int(peer["peak_rss_bytes"]) if peer else None)
+            "scipy.sparse", seconds(peer) * (observed / requested) if peer else None, rss(r), rss(peer))
     for r in rows:
         if r["case"] != "rank_one":
             continue
@@ -151,10 +153,10 @@ def main():
         # One read of the m x n matrix, or 4 m n k flops (p_i, then the adjoint rows) at the peak.
         memory = float(r["stored_bytes"]) / bandwidth
         arithmetic = 4.0 * m * n * k / (peak * cores)
-        add("GD iteration, rank-one (phase retrieval)", f"n={n} m={m} k={k}", t, max(memory, arithmetic),
-            f"{'arithmetic' if arithmetic > memory else 'memory'} (one read {memory * 1e3:.2f} ms, 4mnk flops "
-            f"{arithmetic * 1e3:.2f} ms)", "numpy", float(peer["median_seconds"]) if peer else None,
-            int(r["peak_rss_bytes"]), int(peer["peak_rss_bytes"]) if peer else None)
+        floor, kind = larger(memory, arithmetic)
+        add("GD iteration, rank-one (phase retrieval)", f"n={n} m={m} k={k}", t, floor,
+            f"{kind} (one read {memory * 1e3:.2f} ms, 4mnk flops {arithmetic * 1e3:.2f} ms)", "numpy",
+            seconds(peer), rss(r), rss(peer))
     for r in rows:
         if r["case"] != "structured":
             continue
@@ -172,21 +174,19 @@ def main():
         # U is read and the gradient written once (stored_bytes) at the memory
         # bandwidth, as for completion.
         factors = float(r["stored_bytes"]) / bandwidth
-        memory = 3.0 * m * k * 8.0 / cache_rows + factors + transforms if cache_rows else 0.0
-        add("GD iteration, structured sensing", f"n={n} m={m} k={k}", t, max(memory, arithmetic),
-            f"{'memory' if memory > arithmetic else 'arithmetic'} (3mk row reads from cache "
-            f"{3.0 * m * k * 8.0 / cache_rows * 1e3 if cache_rows else 0:.2f} ms + factors {factors * 1e3:.2f} ms "
+        row_reads = 3.0 * m * k * 8.0 / cache_rows if cache_rows else 0.0
+        memory = row_reads + factors + transforms if cache_rows else 0.0
+        floor, kind = larger(memory, arithmetic)
+        add("GD iteration, structured sensing", f"n={n} m={m} k={k}", t, floor,
+            f"{kind} (3mk row reads from cache {row_reads * 1e3:.2f} ms + factors {factors * 1e3:.2f} ms "
             f"+ transforms {transforms * 1e3:.2f} ms; 3mk multiply-adds {(arithmetic - transforms) * 1e3:.2f} ms)",
-            "numpy + scipy.sparse",
-            float(peer["median_seconds"]) if peer else None, int(r["peak_rss_bytes"]),
-            int(peer["peak_rss_bytes"]) if peer else None)
+            "numpy + scipy.sparse", seconds(peer), rss(r), rss(peer))
     for r in rows:
         if r["case"] == "spectral_matrix_completion":
             n, size = int(r["n"]), int(r["m"])
             peer = next((p for p in rows if p["case"] == "peer_spectral_completion" and p["n"] == str(n)), None)
-            add("spectral initialization, completion", f"n={n} |Omega|={size:.2e} k=5", float(r["median_seconds"]),
-                None, "", "scipy eigsh", float(peer["median_seconds"]) if peer else None, int(r["peak_rss_bytes"]),
-                int(peer["peak_rss_bytes"]) if peer else None)
+            add("spectral initialization, completion", f"n={n} |Omega|={size:.2e} k=5", seconds(r),
+                None, "", "scipy eigsh", seconds(peer), rss(r), rss(peer))
 
     columns = list(table[0].keys())
     with open(os.path.join(out, "table.csv"), "w", newline="") as stream:

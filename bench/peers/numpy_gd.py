@@ -6,11 +6,11 @@ A is stored as an m x n^2 float64 matrix with A_i = (G_i + G_i^T) / (2 sqrt(m));
 one iteration is r = A vec(UU^T) - y, G = mat(A^T r) U, U -= mu G (two reads of A).
 Prints one CSV line: case,n,m,k,runs,median_seconds,per_trajectory,stored_bytes,peak_rss,note.
 """
-import resource
 import sys
-import time
 
 import numpy as np
+
+from shared import median_step_seconds, report
 
 
 def main():
@@ -26,17 +26,13 @@ def main():
     y = A @ X_star.ravel()
     U = 1e-3 * rng.standard_normal((n, k)) / np.sqrt(k)
     mu = 0.1
-    times = []
-    for t in range(iterations + 1):
-        start = time.perf_counter()
+
+    def step(U):
         residual = A @ (U @ U.T).ravel() - y
         gradient = (A.T @ residual).reshape(n, n) @ U
-        U = U - mu * gradient
-        if t > 0:
-            times.append(time.perf_counter() - start)
-    median = float(np.median(times))
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    print(f"numpy,{n},{m},{k},1,{median:.6e},{median:.6e},{A.nbytes:.6e},{peak},numpy {np.__version__}")
+        return U - mu * gradient
+
+    report("numpy", n, m, k, median_step_seconds(step, U, iterations), A.nbytes, f"numpy {np.__version__}")
 
 
 if __name__ == "__main__":

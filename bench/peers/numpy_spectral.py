@@ -3,13 +3,15 @@
     python3 numpy_spectral.py sensing N M K        dense: M = mat(A^T y), numpy.linalg.eigh
     python3 numpy_spectral.py completion N OBSERVED K   sparse: scipy.sparse.linalg.eigsh
 """
-import resource
+import statistics
 import sys
 import time
 
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
+
+from shared import report
 
 
 def main():
@@ -47,9 +49,7 @@ def main():
             values, vectors = spla.eigsh(M, k=k, which="LA")
             U0 = vectors * np.sqrt(np.maximum(values, 0))
             times.append(time.perf_counter() - start)
-    median = float(np.median(times))
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    print(f"peer_spectral_{model},{n},{size},{k},1,{median:.6e},{median:.6e},0,{peak},numpy/scipy")
+    report(f"peer_spectral_{model}", n, size, k, statistics.median(times), 0, "numpy/scipy")
 
 
 if __name__ == "__main__":

@@ -12,12 +12,12 @@ of this iteration's coefficients; coordinates drawn twice add up), G = D H W, U 
 work as ncvx's.
 Prints one CSV line: case,n,m,k,runs,median_seconds,per_trajectory,stored_bytes,peak_rss,note.
 """
-import resource
 import sys
-import time
 
 import numpy as np
 import scipy.sparse as sp
+
+from shared import median_step_seconds, report
 
 
 def hadamard(block):
@@ -62,21 +62,17 @@ def main():
     y = weight * np.einsum("ij,ij->i", P_star[row], P_star[column])
     U = 1e-3 * rng.standard_normal((n, k)) / np.sqrt(k)
     mu = 0.1
-    times = []
-    for t in range(iterations + 1):
-        start = time.perf_counter()
+
+    def step(U):
         P = transformed(U)
         residual = weight * np.einsum("ij,ij->i", P[row], P[column]) - y
         coefficients = (residual * weight * half)[source]
         W = sp.coo_matrix((coefficients, (pattern_rows, pattern_cols)), shape=(p, p)).tocsr() @ P
         gradient = signs[:n, None] * hadamard(W)[:n]
-        U = U - mu * gradient
-        if t > 0:
-            times.append(time.perf_counter() - start)
-    median = float(np.median(times))
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    stored = row.nbytes + column.nbytes + signs.nbytes
-    print(f"numpy_structured,{n},{m},{k},1,{median:.6e},{median:.6e},{stored:.6e},{peak},numpy {np.__version__}")
+        return U - mu * gradient
+
+    report("numpy_structured", n, m, k, median_step_seconds(step, U, iterations),
+           row.nbytes + column.nbytes + signs.nbytes, f"numpy {np.__version__}")
 
 
 if __name__ == "__main__":

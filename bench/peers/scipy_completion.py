@@ -7,12 +7,12 @@ about OBSERVED distinct pairs (i <= j) drawn uniformly; A(Z)_w = w Z_ij with w =
 r = w v - y, G = S U with S the symmetric sparse matrix of A*(r) (CSR, its
 pattern built once), U -= mu G.
 """
-import resource
 import sys
-import time
 
 import numpy as np
 import scipy.sparse as sp
+
+from shared import median_step_seconds, report
 
 
 def main():
@@ -39,21 +39,17 @@ def main():
     permutation = source[order.data.astype(np.int64)]
     U = 1e-3 * rng.standard_normal((n, k)) / np.sqrt(k)
     mu = 0.1
-    times = []
-    for t in range(iterations + 1):
-        start = time.perf_counter()
+
+    def step(U):
         values = np.einsum("ij,ij->i", U[rows], U[cols])
         residual = weight * values - y
         coefficient = residual * weight * scale
         order.data = coefficient[permutation]
         gradient = order @ U
-        U = U - mu * gradient
-        if t > 0:
-            times.append(time.perf_counter() - start)
-    median = float(np.median(times))
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    print(f"scipy_completion,{n},{observed},{k},1,{median:.6e},{median:.6e},{observed * 16:.6e},{peak},"
-          f"scipy {sp.__name__}")
+        return U - mu * gradient
+
+    report("scipy_completion", n, observed, k, median_step_seconds(step, U, iterations), observed * 16,
+           f"scipy {sp.__name__}")
 
 
 if __name__ == "__main__":

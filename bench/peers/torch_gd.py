@@ -2,11 +2,11 @@
 
     python3 torch_gd.py N M K ITERATIONS
 """
-import resource
 import sys
-import time
 
 import torch
+
+from shared import median_step_seconds, report
 
 
 def main():
@@ -22,20 +22,15 @@ def main():
     y = A @ X_star.reshape(-1)
     U = 1e-3 * torch.randn(n, k, dtype=dtype) / k ** 0.5
     mu = 0.1
-    times = []
+
+    def step(U):
+        residual = A @ (U @ U.T).reshape(-1) - y
+        gradient = (A.T @ residual).reshape(n, n) @ U
+        return U - mu * gradient
+
     with torch.no_grad():
-        for t in range(iterations + 1):
-            start = time.perf_counter()
-            residual = A @ (U @ U.T).reshape(-1) - y
-            gradient = (A.T @ residual).reshape(n, n) @ U
-            U = U - mu * gradient
-            if t > 0:
-                times.append(time.perf_counter() - start)
-    times.sort()
-    median = times[len(times) // 2] if len(times) % 2 else 0.5 * (times[len(times) // 2 - 1] + times[len(times) // 2])
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    print(f"torch,{n},{m},{k},1,{median:.6e},{median:.6e},{A.numel() * 8:.6e},{peak},"
-          f"torch {torch.__version__} threads={torch.get_num_threads()}")
+        median = median_step_seconds(step, U, iterations)
+    report("torch", n, m, k, median, A.numel() * 8, f"torch {torch.__version__} threads={torch.get_num_threads()}")
 
 
 if __name__ == "__main__":
