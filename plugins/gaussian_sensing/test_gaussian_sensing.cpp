@@ -136,31 +136,37 @@ TEST_CASE("gaussian_sensing: regenerated storage is a Gaussian operator, the sam
 
 TEST_CASE("gaussian_sensing: a batch of factors gives each its own bits, with rows of more than 1024 entries") {
   // n = 46: rows of N = 1081 entries with a tail of one (N mod 4); m = 37:
-  // blocks of four rows and a row alone. Three vectors (a pair and one alone),
-  // one of them without a gradient, against each evaluated alone.
-  for (const std::string storage : {"double", "single"}) {
-    CAPTURE(storage);
-    const auto A = test::sample_operator("gaussian_sensing", 46, 3, {{"m", std::int64_t{37}}, {"storage", storage}});
-    const auto loss = test::loss("huber", {{"delta", 0.5}});
-    RandomStream random(8, "test");
-    Vector y(37);
-    random.fill_normal(y);
-    std::vector<FactorSet> factors, alone(3), batched(3);
-    for (Index k : {2, 46, 5}) {
-      Matrix U(46, k);
-      random.fill_normal(U);
-      factors.emplace_back(U);
+  // blocks of four rows and a row alone. Batches of three and nine vectors,
+  // one of them without a gradient, against each evaluated alone. From three
+  // vectors, where the registers are 512 bits wide, the pass runs in panels
+  // of rows and tiles of entries (a panel of five rows at the end, a last
+  // tile of 57 entries); nine vectors fill a whole register block of each
+  // half and leave one over.
+  for (const std::string storage : {"double", "single"})
+    for (const std::size_t count : {std::size_t{3}, std::size_t{9}}) {
+      CAPTURE(storage);
+      CAPTURE(count);
+      const auto A = test::sample_operator("gaussian_sensing", 46, 3, {{"m", std::int64_t{37}}, {"storage", storage}});
+      const auto loss = test::loss("huber", {{"delta", 0.5}});
+      RandomStream random(8, "test");
+      Vector y(37);
+      random.fill_normal(y);
+      std::vector<FactorSet> factors, alone(count), batched(count);
+      for (std::size_t j = 0; j < count; ++j) {
+        Matrix U(46, j % 3 == 0 ? 2 : j % 3 == 1 ? 46 : 5);
+        random.fill_normal(U);
+        factors.emplace_back(U);
+      }
+      std::vector<FactorEvaluation> items;
+      for (std::size_t j = 0; j < count; ++j) items.push_back({&factors[j], j == 1 ? nullptr : &batched[j], 0.0});
+      A->evaluate(y, *loss, items);
+      for (std::size_t j = 0; j < count; ++j) {
+        CAPTURE(j);
+        FactorEvaluation single{&factors[j], j == 1 ? nullptr : &alone[j], 0.0};
+        A->evaluate(y, *loss, std::span<FactorEvaluation>(&single, 1));
+        CHECK(single.value == items[j].value);
+        if (j != 1) CHECK(alone[j] == batched[j]);
+        test::check_fused_evaluate(*A, factors[j], y, *loss);
+      }
     }
-    std::vector<FactorEvaluation> items;
-    for (std::size_t j = 0; j < 3; ++j) items.push_back({&factors[j], j == 1 ? nullptr : &batched[j], 0.0});
-    A->evaluate(y, *loss, items);
-    for (std::size_t j = 0; j < 3; ++j) {
-      CAPTURE(j);
-      FactorEvaluation single{&factors[j], j == 1 ? nullptr : &alone[j], 0.0};
-      A->evaluate(y, *loss, std::span<FactorEvaluation>(&single, 1));
-      CHECK(single.value == items[j].value);
-      if (j != 1) CHECK(alone[j] == batched[j]);
-      test::check_fused_evaluate(*A, factors[j], y, *loss);
-    }
-  }
 }
