@@ -5,11 +5,14 @@
 //   d_j  = l'(r_j) on the block                    (the loss, via `loss`)
 //   w_j += sum_{i in block} d_ji S_i               (adjoint, rows still in cache)
 //
-// Reading S once serves all K vectors. Every sum has a fixed order that does
-// not depend on K or on j's position: a dot product keeps four lanes over
-// p = 0, 4, 8, ... (lane l sums p = l mod 4 in increasing p), then adds
-// (lane0 + lane1) + (lane2 + lane3), then the tail; an adjoint entry adds
-// d_ji S_ip row after row in increasing i. This source is compiled without
+// Reading S once serves all K vectors: in blocks of four rows, or, for three
+// or more vectors where the registers are 512 bits wide, in panels of eight
+// rows worked through in tiles of entries that keep the vectors' and the
+// accumulators' parts in L1 (sensing_kernels.cpp). Every sum has a fixed
+// order that does not depend on K, on j's position or on the path taken: a
+// dot product keeps four lanes over p = 0, 4, 8, ... (lane l sums p = l mod 4
+// in increasing p), then adds (lane0 + lane1) + (lane2 + lane3), then the
+// tail; an adjoint entry adds d_ji S_ip row after row in increasing i. This source is compiled without
 // floating-point contraction, so a vector evaluated alone or among others
 // gets the same bits.
 
