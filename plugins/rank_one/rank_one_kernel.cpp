@@ -40,7 +40,9 @@ template <int R>
 NCVX_INLINE double block(const Pass& pass, Index first, const double* y, const Loss& loss,
                          std::vector<double>& scratch) {
   const Index k = pass.k;
-  const bool one_factor = pass.v == pass.u;
+  // One factor (U U^T, B = A): the products with B are those with A, computed
+  // once. Tested on the columns, so a caller's copy of u counts as u.
+  const bool one_factor = pass.b == pass.a && std::equal(pass.u, pass.u + k, pass.v);
   double (*p)[kRows] = reinterpret_cast<double (*)[kRows]>(scratch.data());           // k x kRows
   double (*q)[kRows] = one_factor ? p : p + k;                                         // k x kRows
   double (*coefficient)[kRows] = p + 2 * k;                                            // k x kRows

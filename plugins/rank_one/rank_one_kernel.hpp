@@ -23,7 +23,7 @@ struct Pass {
   Index n1, n2;
   double scale;
   const double* const* u;        ///< the k columns of U (n1 each)
-  const double* const* v;        ///< the k columns of V (n2 each); == u for one factor
+  const double* const* v;        ///< the k columns of V (n2 each); U's for one factor
   Index k;
   double* const* gradient_left;   ///< k columns of G_L (n1 each), or nullptr: value only
   double* const* gradient_right;  ///< k columns of G_R (n2 each), or nullptr (one factor, or value only)
