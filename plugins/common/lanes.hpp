@@ -1,7 +1,7 @@
 #pragma once
 // Four doubles as one GCC vector (256 bits: one AVX2 register, two SSE2
-// registers in a baseline build), for kernels that fix their summation order
-// in the source. Loads and stores go through memcpy (no alignment assumed).
+// registers in a baseline build), and eight (512 bits: one AVX-512
+// register), for kernels that fix their summation order in the source. Loads and stores go through memcpy (no alignment assumed).
 // Compiled without floating-point contraction, a kernel written with these
 // gives the same bits whichever instruction set it was built for.
 
@@ -34,6 +34,25 @@ NCVX_INLINE void store(double* p, double4 v) { std::memcpy(p, &v, sizeof v); }
 /// (lane0 + lane1) + (lane2 + lane3).
 NCVX_INLINE double reduce(double4 v) { return (v[0] + v[1]) + (v[2] + v[3]); }
 NCVX_INLINE double4 broadcast(double value) { return double4{value, value, value, value}; }
+
+typedef double double8 __attribute__((vector_size(64)));
+typedef float float8 __attribute__((vector_size(32)));
+
+NCVX_INLINE double8 load8(const double* p) {
+  double8 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+/// Eight stored floats, widened to doubles (exactly).
+NCVX_INLINE double8 load8(const float* p) {
+  float8 v;
+  std::memcpy(&v, p, sizeof v);
+  return __builtin_convertvector(v, double8);
+}
+NCVX_INLINE void store8(double* p, double8 v) { std::memcpy(p, &v, sizeof v); }
+NCVX_INLINE double8 broadcast8(double value) {
+  return double8{value, value, value, value, value, value, value, value};
+}
 
 }  // namespace
 }  // namespace ncvx::simd

@@ -13,8 +13,12 @@ constexpr Index kRows = 4;  // rows per block (2 and 8 measured slower)
 
 using ncvx::simd::accumulate;
 using ncvx::simd::dots;
+using ncvx::simd::broadcast8;
 using ncvx::simd::double4;
+using ncvx::simd::double8;
 using ncvx::simd::load;
+using ncvx::simd::load8;
+using ncvx::simd::store8;
 
 /// One block of R rows for every vector: dot products (two vectors at a
 /// time), residuals and loss, then the adjoint accumulation while the rows
@@ -100,24 +104,6 @@ constexpr std::size_t kPanelFrom = 3;  // vectors from which panels pay (equal a
 constexpr int kPairs = 4;              // pairs of vectors per register block of the forward
 constexpr int kTargets = 4;            // accumulators per register block of the adjoint
 
-typedef double double8 __attribute__((vector_size(64)));
-typedef float float8 __attribute__((vector_size(32)));
-
-NCVX_INLINE double8 load8(const double* p) {
-  double8 v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-/// Eight stored floats, widened to doubles (exactly).
-NCVX_INLINE double8 load8(const float* p) {
-  float8 v;
-  std::memcpy(&v, p, sizeof v);
-  return __builtin_convertvector(v, double8);
-}
-NCVX_INLINE void store8(double* p, double8 v) { std::memcpy(p, &v, sizeof v); }
-NCVX_INLINE double8 broadcast8(double value) {
-  return double8{value, value, value, value, value, value, value, value};
-}
 /// Four entries of a row, twice.
 template <class T>
 NCVX_INLINE double8 four_twice(const T* p) {
