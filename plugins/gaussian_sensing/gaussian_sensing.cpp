@@ -53,6 +53,7 @@
 #include <ncvx/parallel.hpp>
 #include <ncvx/plugin.hpp>
 
+#include "../common/buffer_pool.hpp"
 #include "sensing_kernels.hpp"
 
 #ifdef NCVX_HAVE_RANDOM123
@@ -280,15 +281,20 @@ class GaussianOperator final : public ncvx::MeasurementOperator {
     const std::size_t count = x.size();
     const Index m = sensing_.rows(), N = sensing_.cols();
     const Index segments = segment_count(m, N);
-    std::vector<std::vector<Vector>> adjoint(static_cast<std::size_t>(segments), std::vector<Vector>(count));
+    // Each segment's accumulators (count x N doubles), in a buffer kept
+    // between passes.
+    const std::size_t per_segment = count * static_cast<std::size_t>(N);
+    ncvx::BufferPool::Buffer accumulators(pool_, static_cast<std::size_t>(segments) * per_segment);
+    auto accumulator = [&](Index s, std::size_t j) {
+      return accumulators.data() + static_cast<std::size_t>(s) * per_segment + j * static_cast<std::size_t>(N);
+    };
     auto run_segment = [&](Index s) {
       const Index first = segment_start(s), last = segment_start(s + 1);
-      auto& sums = adjoint[static_cast<std::size_t>(s)];
       std::vector<double*> w(count, nullptr);
       for (std::size_t j = 0; j < count; ++j)
         if (wanted[j]) {
-          sums[j] = Vector::Zero(N);
-          w[j] = sums[j].data();
+          w[j] = accumulator(s, j);
+          std::fill(w[j], w[j] + N, 0.0);
         }
       // Stored rows: the segment in one call. Regenerated rows: a few rows per
       // call (a multiple of the kernel's blocks, so the sums are the same).
@@ -307,8 +313,8 @@ class GaussianOperator final : public ncvx::MeasurementOperator {
     std::vector<Vector> result(count);
     for (std::size_t j = 0; j < count; ++j) {
       if (!wanted[j]) continue;
-      result[j] = std::move(adjoint[0][j]);
-      for (Index s = 1; s < segments; ++s) result[j] += adjoint[static_cast<std::size_t>(s)][j];
+      result[j] = Eigen::Map<const Vector>(accumulator(0, j), N);
+      for (Index s = 1; s < segments; ++s) result[j] += Eigen::Map<const Vector>(accumulator(s, j), N);
     }
     return result;
   }
@@ -335,6 +341,7 @@ class GaussianOperator final : public ncvx::MeasurementOperator {
 
   ncvx::MatrixShape shape_;
   Rows sensing_;
+  mutable ncvx::BufferPool pool_;  // the segments' accumulators
 };
 
 class GaussianSensing final : public ncvx::MeasurementModel {

@@ -38,6 +38,7 @@
 #include <ncvx/parallel.hpp>
 #include <ncvx/plugin.hpp>
 
+#include "../common/buffer_pool.hpp"
 #include "hadamard_kernels.hpp"
 
 namespace {
@@ -81,53 +82,6 @@ void each_entry(Index n, Index count, Visit&& visit) {
       for (Index r = top; r < bottom; ++r) visit(r, c);
   }
 }
-
-/// Buffers kept between evaluations (an iteration's transformed factors take
-/// 32 MiB at n = k = 2048; fresh pages would cost more than the pass). Each
-/// call takes its own, so concurrent calls never share one.
-class BufferPool {
- public:
-  class Buffer {
-   public:
-    Buffer(BufferPool& pool, std::size_t size) : pool_(pool), data_(pool.take(size)) {}
-    ~Buffer() { pool_.give_back(std::move(data_)); }
-    Buffer(const Buffer&) = delete;
-    Buffer& operator=(const Buffer&) = delete;
-    double* data() { return data_.data(); }
-
-   private:
-    BufferPool& pool_;
-    std::vector<double> data_;
-  };
-
- private:
-  std::vector<double> take(std::size_t size) {
-    std::vector<double> buffer;
-    {
-      const std::lock_guard<std::mutex> lock(mutex_);
-      // The smallest kept buffer that holds `size`, else the largest (to grow).
-      auto fits = [&](const std::vector<double>& b) { return b.capacity() >= size; };
-      auto better = [&](const std::vector<double>& a, const std::vector<double>& b) {
-        if (fits(a) != fits(b)) return fits(a);
-        return fits(a) ? a.capacity() < b.capacity() : a.capacity() > b.capacity();
-      };
-      auto best = std::min_element(free_.begin(), free_.end(), better);
-      if (best != free_.end()) {
-        buffer = std::move(*best);
-        free_.erase(best);
-      }
-    }
-    buffer.resize(size);
-    return buffer;
-  }
-  void give_back(std::vector<double> buffer) {
-    const std::lock_guard<std::mutex> lock(mutex_);
-    if (free_.size() < 8) free_.push_back(std::move(buffer));
-  }
-
-  std::mutex mutex_;
-  std::vector<std::vector<double>> free_;
-};
 
 /// Target row x's entries in coordinate order: the adjacency of the sampled
 /// sparse matrix for the pairs (target_i, source_i) (and (source_i, target_i)
@@ -189,7 +143,7 @@ class HadamardOperator final : public ncvx::MeasurementOperator {
   }
 
   void adjoint_apply(const Vector& v, const Matrix& M, Matrix& out) const override {
-    BufferPool::Buffer buffer(pool_, buffer_size(padded_cols(), M.cols()));
+    ncvx::BufferPool::Buffer buffer(pool_, buffer_size(padded_cols(), M.cols()));
     back(v, slices_of(M, right(), buffer.data()), to_rows_, left_signs_, shape_.rows, out);
   }
 
@@ -198,7 +152,7 @@ class HadamardOperator final : public ncvx::MeasurementOperator {
       adjoint_apply(v, M, out);
       return;
     }
-    BufferPool::Buffer buffer(pool_, buffer_size(padded_rows(), M.cols()));
+    ncvx::BufferPool::Buffer buffer(pool_, buffer_size(padded_rows(), M.cols()));
     back(v, slices_of(M, left_signs_, buffer.data()), to_cols_, right(), shape_.cols, out);
   }
 
@@ -224,14 +178,14 @@ class HadamardOperator final : public ncvx::MeasurementOperator {
   /// P = H_1 D_1 U and Q = H_2 D_2 V as slices in buffers of the pool (Q is P
   /// for U U^T), held while the object lives.
   struct Transformed {
-    BufferPool::Buffer left;
-    std::optional<BufferPool::Buffer> right;
+    ncvx::BufferPool::Buffer left;
+    std::optional<ncvx::BufferPool::Buffer> right;
     Slices P, Q;
 
     Transformed(const HadamardOperator& A, const ncvx::FactorSet& F)
         : left(A.pool_, buffer_size(A.padded_rows(), F.width())),
           right(F.symmetric() ? std::nullopt
-                              : std::make_optional<BufferPool::Buffer>(A.pool_, buffer_size(A.padded_cols(), F.width()))),
+                              : std::make_optional<ncvx::BufferPool::Buffer>(A.pool_, buffer_size(A.padded_cols(), F.width()))),
           P(slices_of(F.left(), A.left_signs_, left.data())),
           Q(F.symmetric() ? P : slices_of(F.right(), A.right(), right->data())) {}
   };
@@ -327,7 +281,7 @@ class HadamardOperator final : public ncvx::MeasurementOperator {
     const double normalization = 1.0 / std::sqrt(static_cast<double>(p));
     const Index threads = std::min(Q.slices(), threads_for_matrix(p, k));
     const Index per_slice = p * kSlice;
-    BufferPool::Buffer buffers(pool_, static_cast<std::size_t>(threads * per_slice));
+    ncvx::BufferPool::Buffer buffers(pool_, static_cast<std::size_t>(threads * per_slice));
     // Thread t takes slices t, t + threads, ...: one slice buffer each.
     ncvx::for_each_piece(threads, threads, [&](Index t) {
       double* w = buffers.data() + t * per_slice;
@@ -347,7 +301,7 @@ class HadamardOperator final : public ncvx::MeasurementOperator {
   std::vector<int> rows_, cols_;  // sampled coordinates, sorted
   double scale_;
   Adjacency to_rows_, to_cols_;   // S's rows (both directions when symmetric), and S^T's
-  mutable BufferPool pool_;
+  mutable ncvx::BufferPool pool_;
 };
 
 class HadamardSensing final : public ncvx::MeasurementModel {

@@ -44,6 +44,7 @@
 #include <ncvx/parallel.hpp>
 #include <ncvx/plugin.hpp>
 
+#include "../common/buffer_pool.hpp"
 #include "completion_kernels.hpp"
 
 namespace {
@@ -174,26 +175,26 @@ class CompletionOperator final : public ncvx::MeasurementOperator {
       const bool one_factor = F.symmetric();
       const Index k = F.width();
       const Index stride = 4 * ((k + 3) / 4);
-      const std::vector<double> left = padded_rows(F.left(), stride);
-      const std::vector<double> right = one_factor ? std::vector<double>() : padded_rows(F.right(), stride);
       const bool gradient = item.adjoint_products != nullptr;
       const std::size_t left_size = static_cast<std::size_t>(shape_.rows * stride);
       const std::size_t right_size = one_factor ? 0 : static_cast<std::size_t>(shape_.cols * stride);
-      std::vector<std::vector<double>> left_sums(static_cast<std::size_t>(segments)), right_sums(left_sums.size());
+      // The padded rows of U (and V), and each segment's accumulators, in
+      // buffers kept between evaluations.
+      ncvx::BufferPool::Buffer factors(pool_, left_size + right_size);
+      padded_rows(F.left(), stride, factors.data());
+      if (!one_factor) padded_rows(F.right(), stride, factors.data() + left_size);
+      const std::size_t per_segment = gradient ? left_size + right_size : 0;
+      ncvx::BufferPool::Buffer sums(pool_, static_cast<std::size_t>(segments) * per_segment);
       std::vector<double> values(static_cast<std::size_t>(segments), 0.0);
       const auto factoring = one_factor        ? ncvx::completion::Factoring::one_factor
                              : shape_.symmetric ? ncvx::completion::Factoring::symmetric_two_factors
                                                 : ncvx::completion::Factoring::two_factors;
       ncvx::for_each_piece(segments, threads, [&](Index s) {
-        auto& GL = left_sums[static_cast<std::size_t>(s)];
-        auto& GR = right_sums[static_cast<std::size_t>(s)];
-        if (gradient) {
-          GL.assign(left_size, 0.0);
-          GR.assign(right_size, 0.0);
-        }
-        const ncvx::completion::PaddedRows rows{left.data(), one_factor ? left.data() : right.data(),
-                                                gradient ? GL.data() : nullptr,
-                                                gradient && !one_factor ? GR.data() : nullptr, stride};
+        double* const GL = gradient ? sums.data() + static_cast<std::size_t>(s) * per_segment : nullptr;
+        if (gradient) std::fill(GL, GL + per_segment, 0.0);
+        const double* const left = factors.data();
+        const ncvx::completion::PaddedRows rows{left, one_factor ? left : left + left_size, GL,
+                                                gradient && !one_factor ? GL + left_size : nullptr, stride};
         values[static_cast<std::size_t>(s)] = ncvx::completion::segment_pass(
             omega, total * s / segments, total * (s + 1) / segments, observations.data(), factoring, rows, loss);
       });
@@ -202,8 +203,10 @@ class CompletionOperator final : public ncvx::MeasurementOperator {
       item.value = value;
       if (gradient) {
         item.adjoint_products->resize(F.shape());
-        item.adjoint_products->left() = summed_rows(left_sums, shape_.rows, k, stride);
-        if (!one_factor) item.adjoint_products->right() = summed_rows(right_sums, shape_.cols, k, stride);
+        item.adjoint_products->left() = summed_rows(sums.data(), segments, per_segment, shape_.rows, k, stride);
+        if (!one_factor)
+          item.adjoint_products->right() =
+              summed_rows(sums.data() + left_size, segments, per_segment, shape_.cols, k, stride);
       }
     }
   }
@@ -265,18 +268,20 @@ class CompletionOperator final : public ncvx::MeasurementOperator {
   }
 
   /// The rows of a factor, each padded with zeros to `stride` numbers.
-  static std::vector<double> padded_rows(const Matrix& factor, Index stride) {
-    std::vector<double> rows(static_cast<std::size_t>(factor.rows() * stride), 0.0);
+  static void padded_rows(const Matrix& factor, Index stride, double* rows) {
+    std::fill(rows, rows + factor.rows() * stride, 0.0);
     for (Index c = 0; c < factor.cols(); ++c)
-      for (Index r = 0; r < factor.rows(); ++r) rows[static_cast<std::size_t>(r * stride + c)] = factor(r, c);
-    return rows;
+      for (Index r = 0; r < factor.rows(); ++r) rows[r * stride + c] = factor(r, c);
   }
 
-  /// The segments' accumulators added in segment order, as an n x k matrix.
-  static Matrix summed_rows(const std::vector<std::vector<double>>& sums, Index n, Index k, Index stride) {
-    std::vector<double> total = sums.front();
-    for (std::size_t s = 1; s < sums.size(); ++s)
-      for (std::size_t e = 0; e < total.size(); ++e) total[e] += sums[s][e];
+  /// The segments' accumulators (n rows of `stride`, the segments `apart`
+  /// doubles from one another) added in segment order, as an n x k matrix.
+  static Matrix summed_rows(const double* sums, Index segments, std::size_t apart, Index n, Index k,
+                            Index stride) {
+    const std::size_t size = static_cast<std::size_t>(n * stride);
+    std::vector<double> total(sums, sums + size);
+    for (Index s = 1; s < segments; ++s)
+      for (std::size_t e = 0; e < size; ++e) total[e] += sums[static_cast<std::size_t>(s) * apart + e];
     Matrix result(n, k);
     for (Index c = 0; c < k; ++c)
       for (Index r = 0; r < n; ++r) result(r, c) = total[static_cast<std::size_t>(r * stride + c)];
@@ -325,6 +330,7 @@ class CompletionOperator final : public ncvx::MeasurementOperator {
 
   ncvx::MatrixShape shape_;
   Observed observed_;
+  mutable ncvx::BufferPool pool_;  // the padded factor rows and the segments' accumulators
 };
 
 class MatrixCompletion final : public ncvx::MeasurementModel {
