@@ -84,10 +84,8 @@ struct Observed {
   void close() {
     add_column_block();
     tiles.push_back({static_cast<std::int64_t>(offsets.size()), 0, 0});
-    // Release the column block's buffer (megabytes). Kept, it held glibc's
-    // mmap threshold below the sizes freed so far, so every iteration's
-    // padded factor rows and accumulators (about 2 MB each at n = 20 000)
-    // were fresh pages: 8% slower per iteration at |Omega| = 10^7, k = 10.
+    // Release the column block's buffer (megabytes; nothing needs it after
+    // the last add). Kept, it once held glibc's mmap threshold down.
     std::vector<std::pair<std::int32_t, std::int32_t>>().swap(block_);
   }
 
