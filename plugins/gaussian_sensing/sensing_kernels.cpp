@@ -81,7 +81,8 @@ NCVX_INLINE void block(const T* const* rows, Index N, Index first_row, const dou
 //            product's four lanes are carried from tile to tile;
 //   loss:    block by block of four rows, as in the block-by-block pass;
 //   adjoint: for each tile, the accumulators' tile stays in L1 while the
-//            panel's rows (still in L2) are added to it, row after row.
+//            panel's rows (still in cache: L2 and L3) are added to it, row
+//            after row.
 //
 // One 512-bit register holds the four lanes of two vectors (the row's four
 // entries repeated), so a block of four rows by eight vectors keeps sixteen
