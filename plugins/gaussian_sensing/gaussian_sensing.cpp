@@ -226,11 +226,19 @@ class GaussianOperator final : public ncvx::MeasurementOperator {
   void evaluate(const Vector& observations, const ncvx::Loss& loss,
                 std::span<ncvx::FactorEvaluation> items) const override {
     const std::size_t count = items.size();
+    // The factors' own work before and after the pass (x = svec(U U^T), then
+    // W U), one factor per piece on all cores when the pass uses them: each
+    // piece computes its own factor's numbers, so none depends on the thread.
+    const Index threads = count > 1 ? ncvx::threads_for_pass(sensing_.bytes()) : 1;
+    const Index pieces = static_cast<Index>(count);
     std::vector<Vector> packed(count);
     std::vector<const double*> x(count);
     std::vector<bool> wanted(count);
-    for (std::size_t j = 0; j < count; ++j) {
+    ncvx::for_each_piece(pieces, threads, [&](Index piece) {
+      const auto j = static_cast<std::size_t>(piece);
       packed[j] = vectorize(*items[j].factors, shape_);
+    });
+    for (std::size_t j = 0; j < count; ++j) {
       x[j] = packed[j].data();
       wanted[j] = items[j].adjoint_products != nullptr;
     }
@@ -243,11 +251,12 @@ class GaussianOperator final : public ncvx::MeasurementOperator {
           loss.evaluate(Eigen::Map<const Vector>(residual, rows), Eigen::Map<Vector>(derivative, rows));
     };
     std::vector<Vector> sums = pass(observations, x, wanted, block_loss);
-    for (std::size_t j = 0; j < count; ++j) {
+    ncvx::for_each_piece(pieces, threads, [&](Index piece) {
+      const auto j = static_cast<std::size_t>(piece);
       double value = 0.0;
       for (Index s = 0; s < segments; ++s) value += values[static_cast<std::size_t>(s)][j];
       items[j].value = value;
-      if (!items[j].adjoint_products) continue;
+      if (!items[j].adjoint_products) return;
       const ncvx::FactorSet& F = *items[j].factors;
       ncvx::FactorSet& out = *items[j].adjoint_products;
       out.resize(F.shape());
@@ -261,7 +270,7 @@ class GaussianOperator final : public ncvx::MeasurementOperator {
         else
           out.right().noalias() = W.transpose() * F.left();
       }
-    }
+    });
   }
 
  private:
