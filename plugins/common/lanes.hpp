@@ -1,7 +1,8 @@
 #pragma once
 // Four doubles as one GCC vector (256 bits: one AVX2 register, two SSE2
 // registers in a baseline build), and eight (512 bits: one AVX-512
-// register), for kernels that fix their summation order in the source. Loads and stores go through memcpy (no alignment assumed).
+// register), for kernels that fix their summation order in the source.
+// Loads and stores go through memcpy (no alignment assumed).
 // Compiled without floating-point contraction, a kernel written with these
 // gives the same bits whichever instruction set it was built for.
 
@@ -49,9 +50,25 @@ NCVX_INLINE double8 load8(const float* p) {
   std::memcpy(&v, p, sizeof v);
   return __builtin_convertvector(v, double8);
 }
-NCVX_INLINE void store8(double* p, double8 v) { std::memcpy(p, &v, sizeof v); }
+NCVX_INLINE void store(double* p, double8 v) { std::memcpy(p, &v, sizeof v); }
 NCVX_INLINE double8 broadcast8(double value) {
   return double8{value, value, value, value, value, value, value, value};
+}
+
+/// W = 4 or 8 lanes, for kernels written once for both widths.
+template <int W, class T>
+NCVX_INLINE auto load_lanes(const T* p) {
+  if constexpr (W == 4)
+    return load(p);
+  else
+    return load8(p);
+}
+template <int W>
+NCVX_INLINE auto broadcast_lanes(double value) {
+  if constexpr (W == 4)
+    return broadcast(value);
+  else
+    return broadcast8(value);
 }
 
 }  // namespace

@@ -4,7 +4,7 @@
 // sensing's m x N matrix, rank-one measurements' m x n matrix).
 //
 //   dots<R, J>        out[r][j] = <rows[r], x[j]>  (four lanes, then (l0 + l1) + (l2 + l3), then the tail)
-//   accumulate<R, J>  w[j] += sum_r d[j][r] rows[r], row after row
+//   accumulate<R, J>  w[j] += sum_r d[j][r] rows[r], row after row (4 or 8 entries at a time)
 //
 // A vector's numbers do not depend on how many vectors share the block (J)
 // nor on their position among them. Compile the sources that use them with
@@ -45,18 +45,26 @@ NCVX_INLINE void dots(const T* const* rows, const double* const* x, Index N, dou
 }
 
 /// w[j] += sum_r d[j][r] rows[r], row after row, for J accumulators at once
-/// (the rows' loads are shared).
-template <int R, int J, class T, int Stride>
-NCVX_INLINE void accumulate(const T* const* rows, const double (*d)[Stride], double* const* w, Index N) {
-  double4 coefficient[J][R];
+/// (the rows' loads are shared), W entries at a time (4, or 8 where the
+/// registers are 512 bits wide: each entry's sum is its own, so W does not
+/// change the numbers). d is anything indexed d[j][r].
+template <int R, int J, int W = 4, class T, class Coefficients>
+NCVX_INLINE void accumulate(const T* const* rows, Coefficients d, double* const* w, Index N) {
+  using Lanes = decltype(broadcast_lanes<W>(0.0));
+  Lanes coefficient[J][R];
+#pragma GCC unroll 8
   for (int j = 0; j < J; ++j)
-    for (int r = 0; r < R; ++r) coefficient[j][r] = broadcast(d[j][r]);
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) coefficient[j][r] = broadcast_lanes<W>(d[j][r]);
   Index p = 0;
-  for (; p + 4 <= N; p += 4) {
-    double4 s[R];
-    for (int r = 0; r < R; ++r) s[r] = load(rows[r] + p);
+  for (; p + W <= N; p += W) {
+    Lanes s[R];
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) s[r] = load_lanes<W>(rows[r] + p);
+#pragma GCC unroll 8
     for (int j = 0; j < J; ++j) {
-      double4 sum = load(w[j] + p);
+      Lanes sum = load_lanes<W>(w[j] + p);
+#pragma GCC unroll 8
       for (int r = 0; r < R; ++r) sum = sum + coefficient[j][r] * s[r];
       store(w[j] + p, sum);
     }

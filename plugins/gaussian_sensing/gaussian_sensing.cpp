@@ -295,7 +295,8 @@ class GaussianOperator final : public ncvx::MeasurementOperator {
     const std::size_t per_segment = count * static_cast<std::size_t>(N);
     ncvx::BufferPool::Buffer accumulators(pool_, static_cast<std::size_t>(segments) * per_segment);
     auto accumulator = [&](Index s, std::size_t j) {
-      return accumulators.data() + static_cast<std::size_t>(s) * per_segment + j * static_cast<std::size_t>(N);
+      return accumulators.data() + static_cast<std::size_t>(s) * per_segment +
+             j * static_cast<std::size_t>(N);
     };
     auto run_segment = [&](Index s) {
       const Index first = segment_start(s), last = segment_start(s + 1);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 
 #include "../common/row_blocks.hpp"
 
@@ -13,12 +14,11 @@ constexpr Index kRows = 4;  // rows per block (2 and 8 measured slower)
 
 using ncvx::simd::accumulate;
 using ncvx::simd::dots;
-using ncvx::simd::broadcast8;
 using ncvx::simd::double4;
 using ncvx::simd::double8;
 using ncvx::simd::load;
 using ncvx::simd::load8;
-using ncvx::simd::store8;
+using ncvx::simd::store;
 
 /// One block of R rows for every vector: dot products (two vectors at a
 /// time), residuals and loss, then the adjoint accumulation while the rows
@@ -137,68 +137,40 @@ NCVX_INLINE void panel_dots(const T* const* rows, const double* pairs, Index pai
 #pragma GCC unroll 8
   for (int r = 0; r < R; ++r)
 #pragma GCC unroll 8
-    for (int g = 0; g < G; ++g) store8(lanes + r * lane_stride + 8 * g, sum[r][g]);
+    for (int g = 0; g < G; ++g) store(lanes + r * lane_stride + 8 * g, sum[r][g]);
 }
 
-/// w[j][p] += sum_r d[j][r] rows[r][p] for p in [p0, p1), row after row.
-template <int R, int J, class T>
-NCVX_INLINE void panel_accumulate(const T* const* rows, const double* const* d, double* const* w, Index p0,
-                                  Index p1) {
-  double8 coefficient[J][R];
-#pragma GCC unroll 8
-  for (int j = 0; j < J; ++j)
-#pragma GCC unroll 8
-    for (int r = 0; r < R; ++r) coefficient[j][r] = broadcast8(d[j][r]);
-  Index p = p0;
-  for (; p + 8 <= p1; p += 8) {
-    double8 s[R];
-#pragma GCC unroll 8
-    for (int r = 0; r < R; ++r) s[r] = load8(rows[r] + p);
-#pragma GCC unroll 8
-    for (int j = 0; j < J; ++j) {
-      double8 sum = load8(w[j] + p);
-#pragma GCC unroll 8
-      for (int r = 0; r < R; ++r) sum = sum + coefficient[j][r] * s[r];
-      store8(w[j] + p, sum);
-    }
-  }
-  for (; p < p1; ++p)
-    for (int j = 0; j < J; ++j) {
-      double sum = w[j][p];
-      for (int r = 0; r < R; ++r) sum = sum + d[j][r] * static_cast<double>(rows[r][p]);
-      w[j][p] = sum;
-    }
+/// block(std::integral_constant<int, B>) for the blocks of kMost over
+/// `count` items, then block(std::integral_constant<int, rest>) for the rest
+/// (each block's size a compile-time constant); block gets the first item.
+template <int kMost, class Block>
+NCVX_INLINE void in_blocks(Index count, Block&& block) {
+  static_assert(kMost == 4, "the rest is dispatched for blocks of four");
+  Index first = 0;
+  for (; first + kMost <= count; first += kMost) block(std::integral_constant<int, kMost>{}, first);
+  const Index rest = count - first;
+  if (rest == 1) block(std::integral_constant<int, 1>{}, first);
+  if (rest == 2) block(std::integral_constant<int, 2>{}, first);
+  if (rest == 3) block(std::integral_constant<int, 3>{}, first);
 }
 
 /// panel_dots over all pair_count pairs, kPairs at a time, then the rest.
 template <int R, class T>
-NCVX_INLINE void dots_all_pairs(const T* const* rows, const double* pairs, Index pair_count, Index pair_stride,
-                                double* lanes, Index lane_stride, Index c0, Index c1) {
-  Index g = 0;
-  for (; g + kPairs <= pair_count; g += kPairs)
-    panel_dots<R, kPairs>(rows, pairs + g * pair_stride, pair_stride, lanes + 8 * g, lane_stride, c0, c1);
-  const double* rest = pairs + g * pair_stride;
-  double* rest_lanes = lanes + 8 * g;
-  switch (pair_count - g) {
-    case 1: panel_dots<R, 1>(rows, rest, pair_stride, rest_lanes, lane_stride, c0, c1); break;
-    case 2: panel_dots<R, 2>(rows, rest, pair_stride, rest_lanes, lane_stride, c0, c1); break;
-    case 3: panel_dots<R, 3>(rows, rest, pair_stride, rest_lanes, lane_stride, c0, c1); break;
-    default: break;
-  }
+NCVX_INLINE void dots_all_pairs(const T* const* rows, const double* pairs, Index pair_count,
+                                Index pair_stride, double* lanes, Index lane_stride, Index c0, Index c1) {
+  in_blocks<kPairs>(pair_count, [&](auto size, Index g) {
+    panel_dots<R, size()>(rows, pairs + g * pair_stride, pair_stride, lanes + 8 * g, lane_stride, c0, c1);
+  });
 }
 
-/// panel_accumulate over all count accumulators, kTargets at a time, then the rest.
+/// accumulate (eight entries at a time) over all count accumulators,
+/// kTargets at a time, then the rest; rows and w point at the tile's first
+/// entry.
 template <int R, class T>
-NCVX_INLINE void accumulate_all(const T* const* rows, const double* const* d, double* const* w, std::size_t count,
-                                Index p0, Index p1) {
-  std::size_t j = 0;
-  for (; j + kTargets <= count; j += kTargets) panel_accumulate<R, kTargets>(rows, d + j, w + j, p0, p1);
-  switch (count - j) {
-    case 1: panel_accumulate<R, 1>(rows, d + j, w + j, p0, p1); break;
-    case 2: panel_accumulate<R, 2>(rows, d + j, w + j, p0, p1); break;
-    case 3: panel_accumulate<R, 3>(rows, d + j, w + j, p0, p1); break;
-    default: break;
-  }
+NCVX_INLINE void accumulate_all(const T* const* rows, const double* const* d, double* const* w,
+                                std::size_t count, Index length) {
+  in_blocks<kTargets>(static_cast<Index>(count),
+                      [&](auto size, Index j) { accumulate<R, size(), 8>(rows, d + j, w + j, length); });
 }
 
 /// A panel's rows: the first, how many, and how many of them are in blocks
@@ -213,8 +185,9 @@ struct PanelBuffers {
 };
 
 template <class T>
-NCVX_INLINE void panel_pass(const T* S, Index m, Index N, const double* y, const std::vector<const double*>& x,
-                            const std::vector<double*>& w, const BlockLoss& loss) {
+NCVX_INLINE void panel_pass(const T* S, Index m, Index N, const double* y,
+                            const std::vector<const double*>& x, const std::vector<double*>& w,
+                            const BlockLoss& loss) {
   const std::size_t K = x.size();
   const Index pair_count = (static_cast<Index>(K) + 1) / 2;
   const Index chunks = N / 4, vector_end = 4 * chunks;
@@ -223,7 +196,8 @@ NCVX_INLINE void panel_pass(const T* S, Index m, Index N, const double* y, const
   // The vectors two by two, interleaved by fours (a missing second one zero).
   buffers.pairs.assign(static_cast<std::size_t>(pair_count * pair_stride), 0.0);
   for (std::size_t j = 0; j < K; ++j) {
-    double* pair = buffers.pairs.data() + static_cast<Index>(j / 2) * pair_stride + 4 * static_cast<Index>(j % 2);
+    double* pair =
+        buffers.pairs.data() + static_cast<Index>(j / 2) * pair_stride + 4 * static_cast<Index>(j % 2);
     for (Index c = 0; c < chunks; ++c)
       for (int l = 0; l < 4; ++l) pair[8 * c + l] = x[j][4 * c + l];
   }
@@ -256,8 +230,8 @@ NCVX_INLINE void panel_pass(const T* S, Index m, Index N, const double* y, const
     }
     for (; r < panel.rows; ++r) {
       const T* single[1] = {row(panel, r)};
-      dots_all_pairs<1>(single, buffers.pairs.data(), pair_count, pair_stride, lanes + r * lane_stride, lane_stride,
-                        c0, c1);
+      dots_all_pairs<1>(single, buffers.pairs.data(), pair_count, pair_stride, lanes + r * lane_stride,
+                        lane_stride, c0, c1);
     }
   };
   // (l0 + l1) + (l2 + l3), then the tail; the residuals and the loss block
@@ -265,7 +239,8 @@ NCVX_INLINE void panel_pass(const T* S, Index m, Index N, const double* y, const
   auto finish = [&](const Panel& panel) {
     for (Index r = 0; r < panel.rows; ++r)
       for (std::size_t j = 0; j < K; ++j) {
-        const double* l = lanes + r * lane_stride + 8 * static_cast<Index>(j / 2) + 4 * static_cast<Index>(j % 2);
+        const double* l =
+            lanes + r * lane_stride + 8 * static_cast<Index>(j / 2) + 4 * static_cast<Index>(j % 2);
         double sum = (l[0] + l[1]) + (l[2] + l[3]);
         for (Index q = vector_end; q < N; ++q) sum = sum + static_cast<double>(row(panel, r)[q]) * x[j][q];
         buffers.products[j * kPanelRows + static_cast<std::size_t>(r)] = sum;
@@ -283,22 +258,26 @@ NCVX_INLINE void panel_pass(const T* S, Index m, Index N, const double* y, const
     }
   };
   // The adjoint on the entries [p0, p1).
+  std::vector<double*> tile_targets(targets.size());
   auto adjoint_tile = [&](const Panel& panel, Index p0, Index p1) {
+    for (std::size_t t = 0; t < targets.size(); ++t) tile_targets[t] = targets[t] + p0;
     Index r = 0;
     for (; r < panel.blocked; r += kRows) {
-      const T* block[kRows] = {row(panel, r), row(panel, r + 1), row(panel, r + 2), row(panel, r + 3)};
-      accumulate_all<kRows>(block, coefficients_of(r), targets.data(), wanted.size(), p0, p1);
+      const T* block[kRows] = {row(panel, r) + p0, row(panel, r + 1) + p0, row(panel, r + 2) + p0,
+                               row(panel, r + 3) + p0};
+      accumulate_all<kRows>(block, coefficients_of(r), tile_targets.data(), wanted.size(), p1 - p0);
     }
     for (; r < panel.rows; ++r) {
-      const T* single[1] = {row(panel, r)};
-      accumulate_all<1>(single, coefficients_of(r), targets.data(), wanted.size(), p0, p1);
+      const T* single[1] = {row(panel, r) + p0};
+      accumulate_all<1>(single, coefficients_of(r), tile_targets.data(), wanted.size(), p1 - p0);
     }
   };
 
   for (Index first = 0; first < m; first += kPanelRows) {
     const Index rows = std::min(kPanelRows, m - first);
     const Panel panel{first, rows, rows - rows % kRows};
-    for (Index c0 = 0; c0 < chunks; c0 += kTile / 4) forward_tile(panel, c0, std::min(chunks, c0 + kTile / 4));
+    for (Index c0 = 0; c0 < chunks; c0 += kTile / 4)
+      forward_tile(panel, c0, std::min(chunks, c0 + kTile / 4));
     finish(panel);
     if (!wanted.empty())
       for (Index p0 = 0; p0 < N; p0 += kTile) adjoint_tile(panel, p0, std::min(N, p0 + kTile));
@@ -335,17 +314,16 @@ NCVX_INLINE void pass(const T* S, Index m, Index N, const double* y, const std::
 // software prefetching of the next block, and a sweep that overlaps the next
 // block's dot products with the current block's adjoint (all slower).
 template <class T>
-__attribute__((target("avx512f,avx512vl,avx2"), flatten)) void pass_avx512(const T* S, Index m, Index N,
-                                                                         const double* y,
-                                                                         const std::vector<const double*>& x,
-                                                                         const std::vector<double*>& w,
-                                                                         const BlockLoss& loss) {
+__attribute__((target("avx512f,avx512vl,avx2"), flatten)) void pass_avx512(
+    const T* S, Index m, Index N, const double* y, const std::vector<const double*>& x,
+    const std::vector<double*>& w, const BlockLoss& loss) {
   pass<true>(S, m, N, y, x, w, loss);
 }
 template <class T>
 __attribute__((target("avx2"), flatten)) void pass_avx2(const T* S, Index m, Index N, const double* y,
                                                         const std::vector<const double*>& x,
-                                                        const std::vector<double*>& w, const BlockLoss& loss) {
+                                                        const std::vector<double*>& w,
+                                                        const BlockLoss& loss) {
   pass<false>(S, m, N, y, x, w, loss);
 }
 template <class T>

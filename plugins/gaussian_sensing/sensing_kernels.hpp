@@ -12,9 +12,9 @@
 // order that does not depend on K, on j's position or on the path taken: a
 // dot product keeps four lanes over p = 0, 4, 8, ... (lane l sums p = l mod 4
 // in increasing p), then adds (lane0 + lane1) + (lane2 + lane3), then the
-// tail; an adjoint entry adds d_ji S_ip row after row in increasing i. This source is compiled without
-// floating-point contraction, so a vector evaluated alone or among others
-// gets the same bits.
+// tail; an adjoint entry adds d_ji S_ip row after row in increasing i. This
+// source is compiled without floating-point contraction, so a vector
+// evaluated alone or among others gets the same bits.
 
 #include <cstddef>
 #include <functional>

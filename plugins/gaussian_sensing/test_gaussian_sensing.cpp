@@ -134,7 +134,8 @@ TEST_CASE("gaussian_sensing: regenerated storage is a Gaussian operator, the sam
   CHECK((alone_F.left() - together_F.left()).norm() == 0.0);
 }
 
-TEST_CASE("gaussian_sensing: a batch of factors gives each its own bits, with rows of more than 1024 entries") {
+TEST_CASE(
+    "gaussian_sensing: a batch of factors gives each its own bits, with rows of more than 1024 entries") {
   // n = 46: rows of N = 1081 entries with a tail of one (N mod 4); m = 37:
   // blocks of four rows and a row alone. Batches of three and nine vectors,
   // one of them without a gradient, against each evaluated alone. From three
@@ -146,7 +147,8 @@ TEST_CASE("gaussian_sensing: a batch of factors gives each its own bits, with ro
     for (const std::size_t count : {std::size_t{3}, std::size_t{9}}) {
       CAPTURE(storage);
       CAPTURE(count);
-      const auto A = test::sample_operator("gaussian_sensing", 46, 3, {{"m", std::int64_t{37}}, {"storage", storage}});
+      const auto A =
+          test::sample_operator("gaussian_sensing", 46, 3, {{"m", std::int64_t{37}}, {"storage", storage}});
       const auto loss = test::loss("huber", {{"delta", 0.5}});
       RandomStream random(8, "test");
       Vector y(37);
@@ -158,7 +160,8 @@ TEST_CASE("gaussian_sensing: a batch of factors gives each its own bits, with ro
         factors.emplace_back(U);
       }
       std::vector<FactorEvaluation> items;
-      for (std::size_t j = 0; j < count; ++j) items.push_back({&factors[j], j == 1 ? nullptr : &batched[j], 0.0});
+      for (std::size_t j = 0; j < count; ++j)
+        items.push_back({&factors[j], j == 1 ? nullptr : &batched[j], 0.0});
       A->evaluate(y, *loss, items);
       for (std::size_t j = 0; j < count; ++j) {
         CAPTURE(j);

@@ -74,13 +74,15 @@ NCVX_INLINE void sweep4(double* block, Index count, Index rows, Index half, doub
   auto row = [&](Index t) { return block + t * count; };
   for (Index start = 0; start < rows; start += 4 * half)
     for (Index t = start; t < start + half; ++t)
-      butterfly4<Count, Scale>(row(t), row(t + half), row(t + 2 * half), row(t + 3 * half), count, normalization);
+      butterfly4<Count, Scale>(row(t), row(t + half), row(t + 2 * half), row(t + 3 * half), count,
+                               normalization);
 }
 template <int Count, bool Scale>
 NCVX_INLINE void sweep2(double* block, Index count, Index rows, Index half, double normalization) {
   auto row = [&](Index t) { return block + t * count; };
   for (Index start = 0; start < rows; start += 2 * half)
-    for (Index t = start; t < start + half; ++t) butterfly<Count, Scale>(row(t), row(t + half), count, normalization);
+    for (Index t = start; t < start + half; ++t)
+      butterfly<Count, Scale>(row(t), row(t + half), count, normalization);
 }
 
 /// Stages first_half, 2 first_half, ..., last_half (powers of two) on `rows`

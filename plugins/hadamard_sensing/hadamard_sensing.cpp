@@ -185,7 +185,8 @@ class HadamardOperator final : public ncvx::MeasurementOperator {
     Transformed(const HadamardOperator& A, const ncvx::FactorSet& F)
         : left(A.pool_, buffer_size(A.padded_rows(), F.width())),
           right(F.symmetric() ? std::nullopt
-                              : std::make_optional<ncvx::BufferPool::Buffer>(A.pool_, buffer_size(A.padded_cols(), F.width()))),
+                              : std::make_optional<ncvx::BufferPool::Buffer>(
+                                    A.pool_, buffer_size(A.padded_cols(), F.width()))),
           P(slices_of(F.left(), A.left_signs_, left.data())),
           Q(F.symmetric() ? P : slices_of(F.right(), A.right(), right->data())) {}
   };

@@ -67,7 +67,9 @@ struct Observed {
   /// Entries observed with probability p: weights 1/sqrt(p) (sqrt(2/p) off the
   /// diagonal of a symmetric shape, svec) and tiles sized for that density.
   Observed(const ncvx::MatrixShape& shape, double p)
-      : rows(shape.rows), side(ncvx::completion::tile_side(p)), diagonal_weight(1.0 / std::sqrt(p)),
+      : rows(shape.rows),
+        side(ncvx::completion::tile_side(p)),
+        diagonal_weight(1.0 / std::sqrt(p)),
         off_diagonal_weight(shape.symmetric ? M_SQRT2 / std::sqrt(p) : 1.0 / std::sqrt(p)) {}
 
   double weight(Index i, Index j) const { return i == j ? diagonal_weight : off_diagonal_weight; }
@@ -105,10 +107,12 @@ struct Observed {
     for (const auto& [i, j] : block_)
       offsets[static_cast<std::size_t>(base + next[static_cast<std::size_t>(i / side)]++)] = {
           static_cast<std::uint16_t>(i % side), static_cast<std::uint16_t>(j % side)};
-    const auto column_base = static_cast<std::int32_t>(block_.empty() ? 0 : block_.front().second / side * side);
+    const auto column_base =
+        static_cast<std::int32_t>(block_.empty() ? 0 : block_.front().second / side * side);
     for (Index b = 0; b < blocks; ++b)
       if (count[static_cast<std::size_t>(b) + 1] > count[static_cast<std::size_t>(b)])
-        tiles.push_back({base + count[static_cast<std::size_t>(b)], static_cast<std::int32_t>(b * side), column_base});
+        tiles.push_back(
+            {base + count[static_cast<std::size_t>(b)], static_cast<std::int32_t>(b * side), column_base});
     block_.clear();
   }
 };
@@ -201,7 +205,8 @@ class CompletionOperator final : public ncvx::MeasurementOperator {
       item.value = value;
       if (gradient) {
         item.adjoint_products->resize(F.shape());
-        item.adjoint_products->left() = summed_rows(sums.data(), segments, per_segment, shape_.rows, k, stride);
+        item.adjoint_products->left() =
+            summed_rows(sums.data(), segments, per_segment, shape_.rows, k, stride);
         if (!one_factor)
           item.adjoint_products->right() =
               summed_rows(sums.data() + left_size, segments, per_segment, shape_.cols, k, stride);

@@ -122,9 +122,9 @@ TEST_CASE("matrix_completion: the fused pass and the adjoint products agree with
   };
   // Tiles are 512 x 512 from p = 0.038 (1024 and 2048 when sparser): the
   // larger shapes span several, and several segments.
-  const Case cases[] = {{MatrixShape::square_symmetric(2500), 0.02, 4, false},  // tiles of 1024: 6 of them
+  const Case cases[] = {{MatrixShape::square_symmetric(2500), 0.02, 4, false},   // tiles of 1024: 6 of them
                         {MatrixShape::rectangular(3000, 2100), 0.005, 3, true},  // tiles of 2048: 2 x 2
-                        {MatrixShape::square_symmetric(1100), 0.15, 1, false},  // 6 tiles, 90 000 pairs
+                        {MatrixShape::square_symmetric(1100), 0.15, 1, false},   // 6 tiles, 90 000 pairs
                         {MatrixShape::square_symmetric(1100), 0.15, 5, false},
                         {MatrixShape::square_symmetric(300), 0.5, 10, false},
                         {MatrixShape::square_symmetric(120), 0.5, 37, false},  // beyond the unrolled widths

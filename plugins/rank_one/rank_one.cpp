@@ -106,7 +106,14 @@ class RankOneOperator final : public ncvx::MeasurementOperator {
             for (Index j = 0; j < k; ++j) gr.push_back(GR.col(j).data());
           }
         }
-        const ncvx::rank_one::Pass pass{left_.data(), b().data(), n1, n2, scale_, u.data(), v.data(), k,
+        const ncvx::rank_one::Pass pass{left_.data(),
+                                        b().data(),
+                                        n1,
+                                        n2,
+                                        scale_,
+                                        u.data(),
+                                        v.data(),
+                                        k,
                                         gradient ? gl.data() : nullptr,
                                         gradient && !F.symmetric() ? gr.data() : nullptr};
         const Index first = m * s / segments, last = m * (s + 1) / segments;

@@ -37,12 +37,9 @@ NCVX_INLINE void add_rows(const double* const* rows, const double (*coefficient)
 }
 
 template <int R>
-NCVX_INLINE double block(const Pass& pass, Index first, const double* y, const Loss& loss,
+NCVX_INLINE double block(const Pass& pass, bool one_factor, Index first, const double* y, const Loss& loss,
                          std::vector<double>& scratch) {
   const Index k = pass.k;
-  // One factor (U U^T, B = A): the products with B are those with A, computed
-  // once. Tested on the columns, so a caller's copy of u counts as u.
-  const bool one_factor = pass.b == pass.a && std::equal(pass.u, pass.u + k, pass.v);
   double (*p)[kRows] = reinterpret_cast<double (*)[kRows]>(scratch.data());           // k x kRows
   double (*q)[kRows] = one_factor ? p : p + k;                                         // k x kRows
   double (*coefficient)[kRows] = p + 2 * k;                                            // k x kRows
@@ -75,10 +72,14 @@ NCVX_INLINE double block(const Pass& pass, Index first, const double* y, const L
 
 NCVX_INLINE double rows(const Pass& pass, Index first, Index last, const double* y, const Loss& loss) {
   std::vector<double> scratch(static_cast<std::size_t>(3 * pass.k * kRows));
+  // One factor (U U^T, B = A): the products with B are those with A, computed
+  // once. Tested on the columns, so a caller's copy of u counts as u.
+  const bool one_factor = pass.b == pass.a && std::equal(pass.u, pass.u + pass.k, pass.v);
   double value = 0.0;
   Index i = first;
-  for (; i + kRows <= last; i += kRows) value += block<kRows>(pass, i, y + (i - first), loss, scratch);
-  for (; i < last; ++i) value += block<1>(pass, i, y + (i - first), loss, scratch);
+  for (; i + kRows <= last; i += kRows)
+    value += block<kRows>(pass, one_factor, i, y + (i - first), loss, scratch);
+  for (; i < last; ++i) value += block<1>(pass, one_factor, i, y + (i - first), loss, scratch);
   return value;
 }
 
