@@ -54,6 +54,7 @@
 #include <ncvx/plugin.hpp>
 
 #include "../common/buffer_pool.hpp"
+#include "../common/huge_page_array.hpp"
 #include "sensing_kernels.hpp"
 
 #ifdef NCVX_HAVE_RANDOM123
@@ -118,17 +119,19 @@ template <class T>
 class StoredRows {
  public:
   using Scalar = T;
-  using Storage = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
   static constexpr Index kChunk = 0;  // a segment's rows in one call of the kernel
 
-  explicit StoredRows(Storage rows) : rows_(std::move(rows)) {}
-  Index rows() const { return rows_.rows(); }
-  Index cols() const { return rows_.cols(); }
-  std::size_t bytes() const { return static_cast<std::size_t>(rows_.size()) * sizeof(T); }
-  const T* block(Index first, Index, std::vector<T>&) const { return rows_.data() + first * rows_.cols(); }
+  StoredRows(Index rows, Index cols)
+      : rows_(rows), cols_(cols), entries_(static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols)) {}
+  Index rows() const { return rows_; }
+  Index cols() const { return cols_; }
+  std::size_t bytes() const { return entries_.size() * sizeof(T); }
+  const T* block(Index first, Index, std::vector<T>&) const { return entries_.data() + first * cols_; }
+  T* row(Index i) { return entries_.data() + i * cols_; }
 
  private:
-  Storage rows_;
+  Index rows_, cols_;
+  ncvx::HugePageArray<T> entries_;  // row-major, streamed by every pass
 };
 
 #ifdef NCVX_HAVE_RANDOM123
@@ -403,11 +406,13 @@ class GaussianSensing final : public ncvx::MeasurementModel {
   /// storage holds the double draw rounded to float.
   template <class T>
   std::unique_ptr<ncvx::MeasurementOperator> draw(const ncvx::MatrixShape& shape, ncvx::RandomStream& random) const {
-    typename StoredRows<T>::Storage sensing(m_, row_length(shape));
+    StoredRows<T> sensing(m_, row_length(shape));
     const double deviation = 1.0 / std::sqrt(static_cast<double>(m_));
-    for (Index i = 0; i < sensing.rows(); ++i)
-      for (Index p = 0; p < sensing.cols(); ++p) sensing(i, p) = static_cast<T>(deviation * random.normal());
-    return std::make_unique<GaussianOperator<StoredRows<T>>>(shape, StoredRows<T>(std::move(sensing)));
+    for (Index i = 0; i < sensing.rows(); ++i) {
+      T* row = sensing.row(i);
+      for (Index p = 0; p < sensing.cols(); ++p) row[p] = static_cast<T>(deviation * random.normal());
+    }
+    return std::make_unique<GaussianOperator<StoredRows<T>>>(shape, std::move(sensing));
   }
 
   Index m_;

@@ -30,6 +30,7 @@
 #include <ncvx/parallel.hpp>
 #include <ncvx/plugin.hpp>
 
+#include "../common/huge_page_array.hpp"
 #include "rank_one_kernel.hpp"
 
 namespace {
@@ -37,25 +38,45 @@ namespace {
 using ncvx::Index;
 using ncvx::Matrix;
 using ncvx::Vector;
-/// The a_i (or b_i) as the rows of a row-major matrix: the kernel reads each once per pass.
 using Rows = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using RowsView = Eigen::Map<const Rows, Eigen::Aligned64>;
+
+/// The a_i (or b_i) as the rows of a row-major m x n array, on 2 MiB pages
+/// where the system allows (huge_page_array.hpp): the kernel reads each row
+/// once per pass.
+class MeasurementRows {
+ public:
+  MeasurementRows() = default;
+  MeasurementRows(Index rows, Index cols)
+      : rows_(rows), cols_(cols), entries_(static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols)) {}
+  RowsView view() const { return RowsView(entries_.data(), rows_, cols_); }
+  double* row(Index i) { return entries_.data() + i * cols_; }
+  Index rows() const { return rows_; }
+  std::size_t size() const { return entries_.size(); }
+
+ private:
+  Index rows_ = 0, cols_ = 0;
+  ncvx::HugePageArray<double> entries_;
+};
 
 class RankOneOperator final : public ncvx::MeasurementOperator {
  public:
   /// `right` is empty for a symmetric shape (b_i = a_i).
-  RankOneOperator(const ncvx::MatrixShape& shape, Rows left, Rows right)
-      : shape_(shape), left_(std::move(left)), right_(std::move(right)),
+  RankOneOperator(const ncvx::MatrixShape& shape, MeasurementRows left, MeasurementRows right)
+      : shape_(shape),
+        left_(std::move(left)),
+        right_(std::move(right)),
         scale_(1.0 / std::sqrt(static_cast<double>(left_.rows()))) {}
 
   ncvx::MatrixShape shape() const override { return shape_; }
   Index measurements() const override { return left_.rows(); }
 
   void forward(const Matrix& X, Vector& out) const override {
-    out = scale_ * ((left_ * X).array() * b().array()).rowwise().sum().matrix();
+    out = scale_ * ((a() * X).array() * b().array()).rowwise().sum().matrix();
   }
 
   void forward_factored(const ncvx::FactorSet& F, Vector& out) const override {
-    const Matrix P = left_ * F.left();
+    const Matrix P = a() * F.left();
     if (F.symmetric()) {
       out = scale_ * P.rowwise().squaredNorm();
     } else {
@@ -65,24 +86,24 @@ class RankOneOperator final : public ncvx::MeasurementOperator {
   }
 
   void adjoint_apply(const Vector& v, const Matrix& M, Matrix& out) const override {
-    out.noalias() = left_.transpose() * ((scale_ * v).asDiagonal() * (b() * M));
+    out.noalias() = a().transpose() * ((scale_ * v).asDiagonal() * (b() * M));
   }
 
   void adjoint_transpose_apply(const Vector& v, const Matrix& M, Matrix& out) const override {
-    out.noalias() = b().transpose() * ((scale_ * v).asDiagonal() * (left_ * M));
+    out.noalias() = b().transpose() * ((scale_ * v).asDiagonal() * (a() * M));
   }
 
-  Matrix adjoint(const Vector& v) const override { return left_.transpose() * (scale_ * v).asDiagonal() * b(); }
+  Matrix adjoint(const Vector& v) const override { return a().transpose() * (scale_ * v).asDiagonal() * b(); }
 
   /// One pass over the rows (rank_one_kernel.hpp), cut into segments fixed by
   /// m and n (never by the thread count), each with its own accumulators,
   /// added in segment order; large passes run the segments on all cores.
   void evaluate(const Vector& observations, const ncvx::Loss& loss,
                 std::span<ncvx::FactorEvaluation> items) const override {
-    const Index m = left_.rows(), n1 = left_.cols(), n2 = b().cols();
+    const Index m = left_.rows(), n1 = a().cols(), n2 = b().cols();
     const Index segments = std::clamp<Index>(
         std::min<Index>((m + 511) / 512, std::max<Index>(1, (Index{1} << 23) / (8 * (n1 + n2)))), 1, 16);
-    const std::size_t bytes = static_cast<std::size_t>(left_.size() + right_.size()) * sizeof(double);
+    const std::size_t bytes = (left_.size() + right_.size()) * sizeof(double);
     for (ncvx::FactorEvaluation& item : items) {
       const ncvx::FactorSet& F = *item.factors;
       const Index k = F.width();
@@ -106,7 +127,7 @@ class RankOneOperator final : public ncvx::MeasurementOperator {
             for (Index j = 0; j < k; ++j) gr.push_back(GR.col(j).data());
           }
         }
-        const ncvx::rank_one::Pass pass{left_.data(),
+        const ncvx::rank_one::Pass pass{a().data(),
                                         b().data(),
                                         n1,
                                         n2,
@@ -136,10 +157,11 @@ class RankOneOperator final : public ncvx::MeasurementOperator {
   }
 
  private:
-  const Rows& b() const { return shape_.symmetric ? left_ : right_; }
+  RowsView a() const { return left_.view(); }
+  RowsView b() const { return shape_.symmetric ? left_.view() : right_.view(); }
 
   ncvx::MatrixShape shape_;
-  Rows left_, right_;
+  MeasurementRows left_, right_;
   double scale_;
 };
 
@@ -156,8 +178,8 @@ class RankOne final : public ncvx::MeasurementModel {
     if (setting.observed)
       throw std::invalid_argument("rank_one measures a ground truth; a data problem is measured by matrix_completion");
     const ncvx::MatrixShape& shape = setting.shape;
-    Rows left = draw(shape.rows, random);
-    Rows right = shape.symmetric ? Rows() : draw(shape.cols, random);
+    MeasurementRows left = draw(shape.rows, random);
+    MeasurementRows right = shape.symmetric ? MeasurementRows() : draw(shape.cols, random);
     return std::make_unique<RankOneOperator>(shape, std::move(left), std::move(right));
   }
 
@@ -171,10 +193,12 @@ class RankOne final : public ncvx::MeasurementModel {
 
  private:
   /// m x n, row by row: row i is a_i.
-  Rows draw(Index n, ncvx::RandomStream& random) const {
-    Rows rows(m_, n);
-    for (Index i = 0; i < m_; ++i)
-      for (Index j = 0; j < n; ++j) rows(i, j) = random.normal();
+  MeasurementRows draw(Index n, ncvx::RandomStream& random) const {
+    MeasurementRows rows(m_, n);
+    for (Index i = 0; i < m_; ++i) {
+      double* row = rows.row(i);
+      for (Index j = 0; j < n; ++j) row[j] = random.normal();
+    }
     return rows;
   }
 
