@@ -3,9 +3,11 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdint>
 
 #include <ncvx/testing/conformance.hpp>
 
+#include "../common/huge_page_array.hpp"
 #include "support.hpp"
 
 using namespace ncvx;
@@ -172,4 +174,22 @@ TEST_CASE(
         test::check_fused_evaluate(*A, factors[j], y, *loss);
       }
     }
+}
+
+TEST_CASE(
+    "gaussian_sensing: the stored rows' array (huge_page_array.hpp) starts at zero, on 2 MiB boundaries") {
+  const std::size_t large = (std::size_t{5} << 20) / sizeof(double) + 3, small = 1000;
+  HugePageArray<double> rows(large);
+  REQUIRE(rows.size() == large);
+  CHECK(reinterpret_cast<std::uintptr_t>(rows.data()) % (std::size_t{2} << 20) == 0);
+  bool zero = true;
+  for (std::size_t i = 0; i < large; ++i) zero = zero && rows.data()[i] == 0.0;
+  CHECK(zero);
+  rows.data()[large - 1] = 2.5;
+  const HugePageArray<double> moved = std::move(rows);
+  CHECK(moved.data()[large - 1] == 2.5);
+  const HugePageArray<float> few(small);
+  CHECK(reinterpret_cast<std::uintptr_t>(few.data()) % 64 == 0);
+  CHECK(few.data()[small - 1] == 0.0f);
+  CHECK(HugePageArray<double>(0).data() == nullptr);
 }
