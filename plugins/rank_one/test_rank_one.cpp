@@ -79,3 +79,41 @@ TEST_CASE("rank_one: the fused pass gives the reference value and adjoint produc
     test::check_fused_evaluate(*A, F, y, *loss);
   }
 }
+
+TEST_CASE("rank_one: three or more columns (panels on AVX-512) give the bits of two (blocks)") {
+  // A zero third column adds exact zeros to every product and inner sum, so
+  // the value and the first two columns of the adjoint products must match the
+  // two-column pass (blocks of four rows everywhere) bit for bit.
+  const auto loss = test::loss("huber", {{"delta", 0.3}});
+  struct Case {
+    MatrixShape shape;
+    Index m;
+    bool two_factors;
+  };
+  const Case cases[] = {
+      {MatrixShape::square_symmetric(45), 1203, false},  // 3 segments, panels of 5 and 3 rows
+      {MatrixShape::rectangular(37, 23), 1101, true},
+      {MatrixShape::square_symmetric(130), 517, true}};  // rows of more than one tile
+  for (const Case& c : cases) {
+    CAPTURE(c.shape.describe());
+    const auto A = test::sample_operator("rank_one", c.shape, 5, {{"m", std::int64_t{c.m}}});
+    RandomStream random(11, "test");
+    Matrix U(c.shape.rows, 2), V(c.shape.cols, 2);
+    Vector y(c.m);
+    random.fill_normal(U);
+    random.fill_normal(V);
+    random.fill_normal(y);
+    Matrix U3 = Matrix::Zero(c.shape.rows, 3), V3 = Matrix::Zero(c.shape.cols, 3);
+    U3.leftCols(2) = U;
+    V3.leftCols(2) = V;
+    const FactorSet two = c.two_factors ? FactorSet(U, V) : FactorSet(U);
+    const FactorSet three = c.two_factors ? FactorSet(U3, V3) : FactorSet(U3);
+    FactorSet products_two, products_three;
+    FactorEvaluation items[2] = {{&two, &products_two, 0.0}, {&three, &products_three, 0.0}};
+    A->evaluate(y, *loss, std::span<FactorEvaluation>(items, 1));
+    A->evaluate(y, *loss, std::span<FactorEvaluation>(items + 1, 1));
+    CHECK(items[0].value == items[1].value);
+    CHECK(products_two.left() == products_three.left().leftCols(2));
+    if (c.two_factors) CHECK(products_two.right() == products_three.right().leftCols(2));
+  }
+}
