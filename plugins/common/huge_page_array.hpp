@@ -79,4 +79,25 @@ class HugePageArray {
   std::size_t size_ = 0;
 };
 
+/// An m x n row-major array of T in a HugePageArray: the stored rows of a
+/// measurement model (Gaussian sensing's S, rank-one measurements' A and B).
+template <class T>
+class HugePageRows {
+ public:
+  HugePageRows() = default;
+  HugePageRows(Index rows, Index cols)
+      : rows_(rows), cols_(cols), entries_(static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols)) {}
+
+  Index rows() const { return rows_; }
+  Index cols() const { return cols_; }
+  std::size_t size() const { return entries_.size(); }
+  const T* data() const { return entries_.data(); }
+  T* row(Index i) { return entries_.data() + i * cols_; }
+  const T* row(Index i) const { return entries_.data() + i * cols_; }
+
+ private:
+  Index rows_ = 0, cols_ = 0;
+  HugePageArray<T> entries_;
+};
+
 }  // namespace ncvx

@@ -19,57 +19,57 @@ namespace {  // internal to each kernel source: no ABI crosses a library boundar
 
 typedef double double4 __attribute__((vector_size(32)));
 typedef float float4 __attribute__((vector_size(16)));
-
-NCVX_INLINE double4 load(const double* p) {
-  double4 v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-/// Four stored floats, widened to doubles (exactly): arithmetic stays double.
-NCVX_INLINE double4 load(const float* p) {
-  float4 v;
-  std::memcpy(&v, p, sizeof v);
-  return __builtin_convertvector(v, double4);
-}
-NCVX_INLINE void store(double* p, double4 v) { std::memcpy(p, &v, sizeof v); }
-/// (lane0 + lane1) + (lane2 + lane3).
-NCVX_INLINE double reduce(double4 v) { return (v[0] + v[1]) + (v[2] + v[3]); }
-NCVX_INLINE double4 broadcast(double value) { return double4{value, value, value, value}; }
-
 typedef double double8 __attribute__((vector_size(64)));
 typedef float float8 __attribute__((vector_size(32)));
 
-NCVX_INLINE double8 load8(const double* p) {
-  double8 v;
+/// The vectors of W = 4 or 8 lanes, for kernels written once for both widths.
+template <int W>
+struct Lanes;
+template <>
+struct Lanes<4> {
+  using Doubles = double4;
+  using Floats = float4;
+};
+template <>
+struct Lanes<8> {
+  using Doubles = double8;
+  using Floats = float8;
+};
+
+/// W stored doubles.
+template <int W>
+NCVX_INLINE typename Lanes<W>::Doubles load_lanes(const double* p) {
+  typename Lanes<W>::Doubles v;
   std::memcpy(&v, p, sizeof v);
   return v;
 }
-/// Eight stored floats, widened to doubles (exactly).
-NCVX_INLINE double8 load8(const float* p) {
-  float8 v;
+/// W stored floats, widened to doubles (exactly): arithmetic stays double.
+template <int W>
+NCVX_INLINE typename Lanes<W>::Doubles load_lanes(const float* p) {
+  typename Lanes<W>::Floats v;
   std::memcpy(&v, p, sizeof v);
-  return __builtin_convertvector(v, double8);
-}
-NCVX_INLINE void store(double* p, double8 v) { std::memcpy(p, &v, sizeof v); }
-NCVX_INLINE double8 broadcast8(double value) {
-  return double8{value, value, value, value, value, value, value, value};
-}
-
-/// W = 4 or 8 lanes, for kernels written once for both widths.
-template <int W, class T>
-NCVX_INLINE auto load_lanes(const T* p) {
-  if constexpr (W == 4)
-    return load(p);
-  else
-    return load8(p);
+  return __builtin_convertvector(v, typename Lanes<W>::Doubles);
 }
 template <int W>
-NCVX_INLINE auto broadcast_lanes(double value) {
-  if constexpr (W == 4)
-    return broadcast(value);
-  else
-    return broadcast8(value);
+NCVX_INLINE typename Lanes<W>::Doubles broadcast_lanes(double value) {
+  typename Lanes<W>::Doubles v;
+  for (int l = 0; l < W; ++l) v[l] = value;
+  return v;
 }
+/// Any vector of doubles, to memory.
+template <class Vector>
+NCVX_INLINE void store(double* p, Vector v) {
+  std::memcpy(p, &v, sizeof v);
+}
+
+/// The four-lane ones by their short names.
+template <class T>
+NCVX_INLINE double4 load(const T* p) {
+  return load_lanes<4>(p);
+}
+NCVX_INLINE double4 broadcast(double value) { return broadcast_lanes<4>(value); }
+/// (lane0 + lane1) + (lane2 + lane3).
+NCVX_INLINE double reduce(double4 v) { return (v[0] + v[1]) + (v[2] + v[3]); }
 
 }  // namespace
 }  // namespace ncvx::simd

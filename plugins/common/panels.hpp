@@ -62,11 +62,11 @@ NCVX_INLINE void panel_dots(const T* const* rows, const double* pairs, Index pai
 #pragma GCC unroll 8
   for (int r = 0; r < R; ++r)
 #pragma GCC unroll 8
-    for (int g = 0; g < G; ++g) sum[r][g] = load8(lanes + r * lane_stride + 8 * g);
+    for (int g = 0; g < G; ++g) sum[r][g] = load_lanes<8>(lanes + r * lane_stride + 8 * g);
   for (Index c = c0; c < c1; ++c) {
     double8 x[G];
 #pragma GCC unroll 8
-    for (int g = 0; g < G; ++g) x[g] = load8(pairs + g * pair_stride + 8 * c);
+    for (int g = 0; g < G; ++g) x[g] = load_lanes<8>(pairs + g * pair_stride + 8 * c);
 #pragma GCC unroll 8
     for (int r = 0; r < R; ++r) {
       const double8 s = four_twice(rows[r] + 4 * c);

@@ -121,17 +121,15 @@ class StoredRows {
   using Scalar = T;
   static constexpr Index kChunk = 0;  // a segment's rows in one call of the kernel
 
-  StoredRows(Index rows, Index cols)
-      : rows_(rows), cols_(cols), entries_(static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols)) {}
-  Index rows() const { return rows_; }
-  Index cols() const { return cols_; }
+  StoredRows(Index rows, Index cols) : entries_(rows, cols) {}
+  Index rows() const { return entries_.rows(); }
+  Index cols() const { return entries_.cols(); }
   std::size_t bytes() const { return entries_.size() * sizeof(T); }
-  const T* block(Index first, Index, std::vector<T>&) const { return entries_.data() + first * cols_; }
-  T* row(Index i) { return entries_.data() + i * cols_; }
+  const T* block(Index first, Index, std::vector<T>&) const { return entries_.row(first); }
+  T* row(Index i) { return entries_.row(i); }
 
  private:
-  Index rows_, cols_;
-  ncvx::HugePageArray<T> entries_;  // row-major, streamed by every pass
+  ncvx::HugePageRows<T> entries_;  // streamed by every pass
 };
 
 #ifdef NCVX_HAVE_RANDOM123

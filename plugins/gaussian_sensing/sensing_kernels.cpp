@@ -1,8 +1,6 @@
 #include "sensing_kernels.hpp"
 
 #include <algorithm>
-#include <cstring>
-#include <type_traits>
 
 #include "../common/panels.hpp"
 #include "../common/row_blocks.hpp"
@@ -15,7 +13,6 @@ constexpr Index kRows = 4;  // rows per block (2 and 8 measured slower)
 
 using ncvx::simd::accumulate;
 using ncvx::simd::dots;
-using ncvx::simd::double4;
 using ncvx::simd::kPanelRows;
 using ncvx::simd::Panel;
 

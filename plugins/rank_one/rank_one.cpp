@@ -44,20 +44,7 @@ using RowsView = Eigen::Map<const Rows, Eigen::Aligned64>;
 /// The a_i (or b_i) as the rows of a row-major m x n array, on 2 MiB pages
 /// where the system allows (huge_page_array.hpp): the kernel reads each row
 /// once per pass.
-class MeasurementRows {
- public:
-  MeasurementRows() = default;
-  MeasurementRows(Index rows, Index cols)
-      : rows_(rows), cols_(cols), entries_(static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols)) {}
-  RowsView view() const { return RowsView(entries_.data(), rows_, cols_); }
-  double* row(Index i) { return entries_.data() + i * cols_; }
-  Index rows() const { return rows_; }
-  std::size_t size() const { return entries_.size(); }
-
- private:
-  Index rows_ = 0, cols_ = 0;
-  ncvx::HugePageArray<double> entries_;
-};
+using MeasurementRows = ncvx::HugePageRows<double>;
 
 class RankOneOperator final : public ncvx::MeasurementOperator {
  public:
@@ -157,8 +144,11 @@ class RankOneOperator final : public ncvx::MeasurementOperator {
   }
 
  private:
-  RowsView a() const { return left_.view(); }
-  RowsView b() const { return shape_.symmetric ? left_.view() : right_.view(); }
+  static RowsView view(const MeasurementRows& rows) {
+    return RowsView(rows.data(), rows.rows(), rows.cols());
+  }
+  RowsView a() const { return view(left_); }
+  RowsView b() const { return view(shape_.symmetric ? left_ : right_); }
 
   ncvx::MatrixShape shape_;
   MeasurementRows left_, right_;
