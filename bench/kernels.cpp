@@ -17,7 +17,6 @@
 // to set against the peak that `ncvx_bench machine` measures).
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <random>
@@ -28,7 +27,7 @@
 
 #include "../plugins/common/huge_page_array.hpp"
 #include "../plugins/gaussian_sensing/sensing_kernels.hpp"
-#include "../plugins/matrix_completion/completion_kernels.hpp"
+#include "../plugins/matrix_completion/observed.hpp"
 
 namespace {
 
@@ -55,33 +54,15 @@ class SquaredLoss final : public ncvx::Loss {
   }
 };
 
-/// Omega in the plugin's tiles: column blocks in order, row blocks in order
-/// within, observations column after column within a tile.
-struct Omega {
-  std::vector<ncvx::completion::Tile> tiles;
-  std::vector<ncvx::completion::TileOffsets> offsets;
-};
-
-Omega draw_omega(Index n, double p, Index side, std::mt19937_64& random) {
-  Omega omega;
+/// Omega drawn with probability p per entry of the upper triangle of an
+/// n x n matrix, in the plugin's tiles (observed.hpp).
+ncvx::completion::Observed draw_omega(Index n, double p, std::mt19937_64& random) {
+  ncvx::completion::Observed omega(ncvx::MatrixShape::square_symmetric(n), p);
   std::geometric_distribution<Index> gap(p);  // unobserved entries before the next observed one
-  const Index blocks = (n + side - 1) / side;
-  for (Index column_block = 0; column_block < blocks; ++column_block) {
-    std::vector<std::vector<ncvx::completion::TileOffsets>> tiles(static_cast<std::size_t>(blocks));
-    for (Index j = column_block * side; j < std::min(n, (column_block + 1) * side); ++j)
-      for (Index i = gap(random); i <= j; i += 1 + gap(random))
-        tiles[static_cast<std::size_t>(i / side)].push_back(
-            {static_cast<std::uint16_t>(i % side), static_cast<std::uint16_t>(j % side)});
-    for (Index row_block = 0; row_block < blocks; ++row_block) {
-      const auto& tile = tiles[static_cast<std::size_t>(row_block)];
-      if (tile.empty()) continue;
-      omega.tiles.push_back({static_cast<std::int64_t>(omega.offsets.size()),
-                             static_cast<std::int32_t>(row_block * side),
-                             static_cast<std::int32_t>(column_block * side)});
-      omega.offsets.insert(omega.offsets.end(), tile.begin(), tile.end());
-    }
-  }
-  omega.tiles.push_back({static_cast<std::int64_t>(omega.offsets.size()), 0, 0});
+  for (Index j = 0; j < n; ++j)
+    for (Index i = gap(random); i <= j; i += 1 + gap(random))
+      omega.add(static_cast<std::int32_t>(i), static_cast<std::int32_t>(j));
+  omega.close();
   return omega;
 }
 
@@ -89,10 +70,9 @@ int completion(Index n, double p, bool forward_only) {
   constexpr Index k = 10, stride = 12;
   std::mt19937_64 random(20261130);
   std::uniform_real_distribution<double> uniform(-0.5, 0.5);
-  const Omega omega = draw_omega(n, p, ncvx::completion::tile_side(p), random);
+  const ncvx::completion::Observed omega = draw_omega(n, p, random);
   const Index observed = static_cast<Index>(omega.offsets.size());
-  const ncvx::completion::TiledOmega tiled{omega.tiles.data(), static_cast<Index>(omega.tiles.size()) - 1,
-                                           omega.offsets.data(), 1.0 / std::sqrt(p), std::sqrt(2.0 / p)};
+  const ncvx::completion::TiledOmega tiled = omega.tiled();
   std::vector<double> factor(static_cast<std::size_t>(n * stride), 0.0), gradient(factor.size()),
       observations(static_cast<std::size_t>(observed));
   for (Index i = 0; i < n; ++i)

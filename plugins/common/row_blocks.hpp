@@ -50,20 +50,20 @@ NCVX_INLINE void dots(const T* const* rows, const double* const* x, Index N, dou
 /// change the numbers). d is anything indexed d[j][r].
 template <int R, int J, int W = 4, class T, class Coefficients>
 NCVX_INLINE void accumulate(const T* const* rows, Coefficients d, double* const* w, Index N) {
-  using Lanes = decltype(broadcast_lanes<W>(0.0));
-  Lanes coefficient[J][R];
+  using Vector = typename Lanes<W>::Doubles;
+  Vector coefficient[J][R];
 #pragma GCC unroll 8
   for (int j = 0; j < J; ++j)
 #pragma GCC unroll 8
     for (int r = 0; r < R; ++r) coefficient[j][r] = broadcast_lanes<W>(d[j][r]);
   Index p = 0;
   for (; p + W <= N; p += W) {
-    Lanes s[R];
+    Vector s[R];
 #pragma GCC unroll 8
     for (int r = 0; r < R; ++r) s[r] = load_lanes<W>(rows[r] + p);
 #pragma GCC unroll 8
     for (int j = 0; j < J; ++j) {
-      Lanes sum = load_lanes<W>(w[j] + p);
+      Vector sum = load_lanes<W>(w[j] + p);
 #pragma GCC unroll 8
       for (int r = 0; r < R; ++r) sum = sum + coefficient[j][r] * s[r];
       store(w[j] + p, sum);

@@ -87,7 +87,7 @@ class RankOneOperator final : public ncvx::MeasurementOperator {
   /// added in segment order; large passes run the segments on all cores.
   void evaluate(const Vector& observations, const ncvx::Loss& loss,
                 std::span<ncvx::FactorEvaluation> items) const override {
-    const Index m = left_.rows(), n1 = a().cols(), n2 = b().cols();
+    const Index m = left_.rows(), n1 = left_.cols(), n2 = b().cols();
     const Index segments = std::clamp<Index>(
         std::min<Index>((m + 511) / 512, std::max<Index>(1, (Index{1} << 23) / (8 * (n1 + n2)))), 1, 16);
     const std::size_t bytes = (left_.size() + right_.size()) * sizeof(double);
