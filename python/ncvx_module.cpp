@@ -183,6 +183,16 @@ ParameterValues values_for(const LoadedPlugin& plugin, const std::vector<std::st
 
 // ---------------------------------------------------------------- components written in Python
 
+/// A Python exception's text as a C++ exception's message, which ends at a
+/// NUL: each NUL is written as U+2400 (the symbol for NUL), as in the CSV files.
+std::string message_of(const char* text, std::size_t length) {
+  std::string message;
+  for (std::size_t i = 0; i < length; ++i)
+    if (text[i] == '\0') message += "\u2400";
+    else message += text[i];
+  return message;
+}
+
 /// Calls a Python method with the GIL held; a Python exception becomes a
 /// std::runtime_error with its text (the core's guard then names the plugin).
 template <class Call>
@@ -191,7 +201,14 @@ auto with_python(Call&& call) {
   try {
     return call();
   } catch (py::error_already_set& error) {
-    throw std::runtime_error(error.what());
+    // what() holds the type, the message and the traceback, NULs included.
+    const std::string text = py::str(error.value()).cast<std::string>();
+    std::string described = error.what();
+    if (text.find('\0') != std::string::npos) {
+      const std::string type = py::str(error.type().attr("__name__")).cast<std::string>();
+      described = type + ": " + message_of(text.data(), text.size());
+    }
+    throw std::runtime_error(described);
   } catch (const py::cast_error& error) {
     throw std::runtime_error(std::string("a Python component returned the wrong type: ") + error.what());
   }

@@ -31,6 +31,7 @@
 
 #include "ncvx/conformance.hpp"
 #include "ncvx/experiment.hpp"
+#include "ncvx/folder_lock.hpp"
 #include "ncvx/journal.hpp"
 #include "ncvx/output.hpp"
 #include "ncvx/plot.hpp"
@@ -403,10 +404,12 @@ int main(int argc, char** argv) {
     if (!resume.empty() && !out.empty() && fs::path(resume) != fs::path(out))
       throw ncvx::Error("give either --out DIR or --resume DIR (the folder to continue), not both.");
     ncvx::SweepOptions options;
-    options.directory = !resume.empty() ? fs::path(resume)
-                        : !out.empty()
-                            ? fs::path(out)
-                            : fs::path("results") / (ncvx::safe_file_name(experiment.name) + "-" + timestamp());
+    // The default folder is new: a suffix -2, -3, ... when a sweep started in the same second has the name.
+    options.directory =
+        !resume.empty() ? fs::path(resume)
+        : !out.empty()  ? fs::path(out)
+                        : ncvx::create_unique_folder(fs::path("results") /
+                                                     (ncvx::safe_file_name(experiment.name) + "-" + timestamp()));
     options.resume = !resume.empty();
     options.threads = used_threads;
     options.executor = coordinator.get();

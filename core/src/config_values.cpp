@@ -88,8 +88,8 @@ ParameterValue parse_value(const ConfigNode& node, const ParameterSpec& spec, co
     std::vector<double> list;
     for (const auto& item : node.items) {
       double number;
-      if (!item.is_scalar() || item.quoted || !parse_real(item.scalar, number) || std::isnan(number))
-        fail(item.location, fmt::format("{}: every element is a real number ({}).", qualified,
+      if (!item.is_scalar() || item.quoted || !parse_real(item.scalar, number) || !std::isfinite(number))
+        fail(item.location, fmt::format("{}: every element is a finite real number ({}).", qualified,
                                         describe_spec(spec)));
       if (!spec.admits_number(number))
         fail(item.location, fmt::format("{} has the element {}, out of range. Violated constraint: "
@@ -111,6 +111,7 @@ ParameterValue parse_value(const ConfigNode& node, const ParameterSpec& spec, co
       double number;
       if (node.quoted || !parse_real(node.scalar, number)) wrong("a real number");
       if (std::isnan(number)) wrong("a real number (NaN is not a value)");
+      if (std::isinf(number)) wrong("a finite real number (infinity is not a value)");
       value = number;
       break;
     }

@@ -43,19 +43,50 @@ std::vector<std::string> split_csv_line(const std::string& line) {
   return fields;
 }
 
+namespace {
+
+/// The next record of a CSV stream: one line, or several when a quoted field
+/// holds newlines (csv_field writes a message with newlines that way).
+/// `line` counts the lines read; `closed` is false when the stream ended
+/// inside a quoted field. False at the end of the stream.
+bool next_record(std::istream& stream, std::string& record, std::size_t& line, bool& closed) {
+  record.clear();
+  closed = true;
+  bool any = false;
+  for (std::string text; std::getline(stream, text);) {
+    ++line;
+    if (any) record += '\n';
+    any = true;
+    record += text;
+    for (const char c : text)
+      if (c == '"') closed = !closed;
+    if (closed) return true;
+  }
+  return any;
+}
+
+}  // namespace
+
 Table read_csv(const fs::path& file) {
-  std::ifstream stream(file);
+  std::ifstream stream(file, std::ios::binary);
   if (!stream) throw Error(fmt::format("cannot read {}; is this an ncvx results folder?", file.string()));
   Table table;
-  std::string line;
-  if (std::getline(stream, line)) table.header = split_csv_line(line);
+  std::string record;
+  std::size_t line = 0;
+  bool closed = true;
+  if (next_record(stream, record, line, closed)) table.header = split_csv_line(record);
   if (table.header.size() < 2) throw Error(fmt::format("{} has no header line.", file.string()));
-  for (std::size_t number = 2; std::getline(stream, line); ++number) {
-    if (line.empty()) continue;
-    auto fields = split_csv_line(line);
+  for (std::size_t first = line + 1; next_record(stream, record, line, closed); first = line + 1) {
+    if (record.empty()) continue;
+    auto fields = split_csv_line(record);
+    if (!closed) {
+      table.damaged.push_back(fmt::format("{}:{}: a quoted field that never closes (a damaged or cut row; skipped)",
+                                          file.string(), first));
+      continue;
+    }
     if (fields.size() != table.header.size()) {
       table.damaged.push_back(fmt::format("{}:{}: {} fields where the header has {} (a damaged or cut row; skipped)",
-                                          file.string(), number, fields.size(), table.header.size()));
+                                          file.string(), first, fields.size(), table.header.size()));
       continue;
     }
     table.rows.push_back(std::move(fields));

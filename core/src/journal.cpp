@@ -35,6 +35,55 @@ double real_from(const std::string& text) {
   return std::stod(text);
 }
 
+/// The prefix of a record's summary row, written escaped on one line.
+constexpr std::string_view kRowMark = "#row ";
+
+/// `text` on one line, decoded exactly by unescape_line: a backslash, a
+/// newline, a carriage return and a NUL as \\, \n, \r and \0. A message or a
+/// label with any bytes (a Python traceback, a quote, a comma) cannot cut
+/// its record.
+std::string escape_line(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\0': out += "\\0"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string unescape_line(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\\') {
+      out += text[i];
+      continue;
+    }
+    if (++i == text.size()) throw Error("an escape cut at the end of the row");
+    switch (text[i]) {
+      case '\\': out += '\\'; break;
+      case 'n': out += '\n'; break;
+      case 'r': out += '\r'; break;
+      case '0': out += '\0'; break;
+      default: throw Error(fmt::format("an unknown escape \\{} in the row", text[i]));
+    }
+  }
+  return out;
+}
+
+/// `text` with control characters as spaces (the worker's name).
+std::string one_line(std::string text) {
+  for (char& c : text)
+    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+  return text;
+}
+
 /// Writes all of `text` to a descriptor (one call in the usual case).
 void write_all(int descriptor, const std::string& text, const fs::path& file) {
   std::size_t written = 0;
@@ -82,7 +131,9 @@ std::optional<JournalRecord> parse_one(const std::string& text, std::size_t& at,
     record.worker = worker->size() > 8 ? worker->substr(8) : "";
     const auto summary = line_at(next, next);
     if (!summary) throw Error("no summary row");
-    record.summary_row = *summary;
+    // Records of ncvx 0.2.0 and earlier hold the row as it is, without the mark.
+    record.summary_row = summary->rfind(kRowMark, 0) == 0 ? unescape_line(std::string_view(*summary).substr(kRowMark.size()))
+                                                          : *summary;
     // Metrics rows until the #end line.
     const std::string end_mark = fmt::format("#end {} ", record.table.id);
     std::size_t rows_start = next;
@@ -121,10 +172,10 @@ JournalRecord make_record(const Experiment& experiment, const RunSpec& run, cons
 
 std::string to_text(const JournalRecord& record) {
   const TableEntry& t = record.table;
-  std::string text = fmt::format("#run {}\n#table {} {} {} {} {} {}\n#worker {}\n{}\n{}", t.id, to_string(t.status),
+  std::string text = fmt::format("#run {}\n#table {} {} {} {} {} {}\n#worker {}\n{}{}\n{}", t.id, to_string(t.status),
                                  number(t.final_error), number(t.best_error), number(t.final_train_loss),
-                                 t.iterations, number(t.seconds), record.worker, record.summary_row,
-                                 record.metrics_rows);
+                                 t.iterations, number(t.seconds), one_line(record.worker), kRowMark,
+                                 escape_line(record.summary_row), record.metrics_rows);
   return text + fmt::format("#end {} {}\n", t.id, checksum(text));
 }
 
@@ -184,13 +235,32 @@ JournalIndex index_journal(const fs::path& file, bool with_tables) {
     std::string why;
     if (auto parsed = parse_one(record, at, why)) {
       index.records.push_back({parsed->table.id, start, offset - start});
+      index.end_of_records = offset;
       if (with_tables) index.tables.push_back(parsed->table);
     } else
       damaged(why);
     record.clear();
   }
   if (!record.empty()) damaged("a record cut before its #end line");
+  index.size = offset;
   return index;
+}
+
+std::string cut_damaged_tail(const JournalIndex& index) {
+  if (index.size <= index.end_of_records) return "";
+  const fs::path aside = index.file.string() + ".damaged";
+  {
+    std::ifstream stream(index.file, std::ios::binary);
+    stream.seekg(static_cast<std::streamoff>(index.end_of_records));
+    std::ofstream kept(aside, std::ios::binary | std::ios::app);
+    if (!(kept << stream.rdbuf()) || !kept.flush())
+      throw Error(fmt::format("cannot keep the damaged tail of {} in {}.", index.file.string(), aside.string()));
+  }
+  std::error_code error;
+  fs::resize_file(index.file, index.end_of_records, error);
+  if (error) throw Error(fmt::format("cannot cut the damaged tail of {}: {}.", index.file.string(), error.message()));
+  return fmt::format("{}: {} bytes after the last complete record (a run cut while it was written) moved to {}",
+                     index.file.string(), index.size - index.end_of_records, aside.string());
 }
 
 JournalRecord read_record(const fs::path& file, const RecordLocation& location) {

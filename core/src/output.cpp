@@ -114,10 +114,59 @@ void prepare_results_folder(const fs::path& directory) {
   fs::remove(probe, error);
 }
 
+namespace {
+
+/// The length of the valid UTF-8 sequence at `at` (RFC 3629: no overlong
+/// forms, no surrogates, nothing above U+10FFFF), or 0.
+std::size_t utf8_sequence(const std::string& text, std::size_t at) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  const unsigned char lead = byte(at);
+  if (lead < 0x80) return 1;
+  std::size_t length = 0;
+  unsigned char low = 0x80, high = 0xbf;  // the range of the second byte
+  if (lead >= 0xc2 && lead <= 0xdf) length = 2;
+  else if (lead >= 0xe0 && lead <= 0xef) {
+    length = 3;
+    if (lead == 0xe0) low = 0xa0;
+    if (lead == 0xed) high = 0x9f;
+  } else if (lead >= 0xf0 && lead <= 0xf4) {
+    length = 4;
+    if (lead == 0xf0) low = 0x90;
+    if (lead == 0xf4) high = 0x8f;
+  } else
+    return 0;
+  if (at + length > text.size() || byte(at + 1) < low || byte(at + 1) > high) return 0;
+  for (std::size_t i = 2; i < length; ++i)
+    if (byte(at + i) < 0x80 || byte(at + i) > 0xbf) return 0;
+  return length;
+}
+
+}  // namespace
+
 std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  bool plain = true;
+  for (std::size_t i = 0; i < text.size() && plain; ++i) {
+    const char c = text[i];
+    plain = c != ',' && c != '"' && c != '\n' && c != '\r' && c != '\0' && static_cast<unsigned char>(c) < 0x80;
+  }
+  if (plain) return text;
+  std::string field;
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t length = utf8_sequence(text, i);
+    if (length == 0) {  // a byte that is not UTF-8 text
+      field += "\uFFFD";
+      ++i;
+    } else if (text[i] == '\0') {  // pandas' C reader ends a field at a NUL
+      field += "\u2400";
+      ++i;
+    } else {
+      field.append(text, i, length);
+      i += length;
+    }
+  }
+  if (field.find_first_of(",\"\n\r") == std::string::npos) return field;
   std::string quoted = "\"";
-  for (char c : text) {
+  for (char c : field) {
     if (c == '"') quoted += '"';
     quoted += c;
   }

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <set>
@@ -11,7 +10,9 @@
 #include <fmt/format.h>
 
 #include "csv.hpp"
+#include "process.hpp"
 #include "ncvx/errors.hpp"
+#include "ncvx/output.hpp"
 
 namespace ncvx {
 
@@ -103,18 +104,31 @@ std::optional<Quartiles> statistic(const FigureSpec& figure, const std::vector<d
   return figure.statistic == "mean" ? mean_of(values) : quartiles(values);
 }
 
-std::string gnuplot_quote(const std::string& text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (c == '_') {  // enhanced text: a literal underscore
-      out += "\\\\_";
-      continue;
-    }
+/// `text` on one line: control characters (a newline, a NUL) become spaces.
+/// Comments of the .dat files and every label pass through it.
+std::string one_line(const std::string& text) {
+  std::string out = text;
+  for (char& c : out)
+    if (static_cast<unsigned char>(c) < 0x20 || c == '\x7f') c = ' ';
+  return out;
+}
+
+/// `text` as a gnuplot string constant that is shown as written and never
+/// interpreted: in single quotes, where gnuplot does no backquote command
+/// substitution, no macro (@) expansion and no backslash escapes; a quote
+/// doubled; on one line (a newline would end the command).
+std::string gnuplot_string(const std::string& text) {
+  std::string out = "'";
+  for (char c : one_line(text)) {
+    if (c == '\'') out += '\'';
     out += c;
   }
-  return out + "\"";
+  return out + "'";
 }
+
+/// A label: a string constant with `noenhanced`, so that ^ _ @ & { } ~ are
+/// shown, not read as enhanced-text markup.
+std::string gnuplot_label(const std::string& text) { return gnuplot_string(text) + " noenhanced"; }
 
 struct Series {
   std::string label;
@@ -199,8 +213,10 @@ std::vector<FigureSpec> parse_figures(const ConfigNode& node) {
       else if (entry.key == "x_label") figure.x_label = scalar(value, what);
       else if (entry.key == "y_label") figure.y_label = scalar(value, what);
     }
-    if (figure.name.empty() || figure.name.find_first_of("/\\ ") != std::string::npos)
-      fail(item.location, "a figure needs a `name` without spaces or slashes (its file name).");
+    if (figure.name.empty() || figure.name != safe_file_name(figure.name))
+      fail(item.location, fmt::format("a figure needs a `name` of letters, digits, '.', '-' and '_', not starting "
+                                      "with '.' (its file name){}.",
+                                      figure.name.empty() ? "" : "; '" + one_line(figure.name) + "' is not one"));
     for (const auto& other : figures)
       if (other.name == figure.name)
         fail(item.location, fmt::format("two figures are named '{}'.", figure.name));
@@ -480,14 +496,15 @@ Heatmap heatmap_cells(const FigureSpec& figure, const Runs& runs, const Table& s
 /// writes it to `script` and runs gnuplot in `out` (its messages in NAME.log).
 void render(const FigureSpec& figure, std::ostringstream& gp, const std::string& plot, const fs::path& script,
             const fs::path& out) {
-  gp << "set terminal pngcairo size 900,560 font ',10'\nset output '" << figure.name << ".png'\n" << plot << "\n";
-  gp << "set terminal svg size 900,560 dynamic font ',10'\nset output '" << figure.name << ".svg'\n"
-     << "replot\nunset output\n";
+  gp << "set terminal pngcairo size 900,560 font ',10'\nset output " << gnuplot_string(figure.name + ".png") << "\n"
+     << plot << "\n";
+  gp << "set terminal svg size 900,560 dynamic font ',10'\nset output " << gnuplot_string(figure.name + ".svg")
+     << "\nreplot\nunset output\n";
   std::ofstream(script) << gp.str();
-  const std::string command = fmt::format("cd '{}' && gnuplot '{}' > '{}' 2>&1", out.string(),
-                                          script.filename().string(), figure.name + ".log");
-  if (std::system(command.c_str()) != 0)
-    throw Error(fmt::format("gnuplot failed on {}; see {}.", script.string(), (out / (figure.name + ".log")).string()));
+  const fs::path log = out / (figure.name + ".log");
+  fs::remove(log);
+  if (detail::run_program({"gnuplot", script.filename().string()}, out, log) != 0)
+    throw Error(fmt::format("gnuplot failed on {}; see {}.", script.string(), log.string()));
 }
 
 /// Writes NAME.dat and NAME.gp for a heatmap (cells at the indices of the
@@ -498,7 +515,7 @@ void draw_heatmap(const FigureSpec& figure, const Heatmap& map, const fs::path& 
   {
     std::ofstream stream(data);
     stream.precision(17);
-    stream << "# x_index y_index " << figure.value << " x y\n";
+    stream << "# x_index y_index " << one_line(figure.value) << " x y\n";
     for (std::size_t i = 0; i < map.xs.size(); ++i)
       for (std::size_t j = 0; j < map.ys.size(); ++j)
         if (const auto cell = map.cells.find({map.xs[i], map.ys[j]}); cell != map.cells.end())
@@ -513,18 +530,18 @@ void draw_heatmap(const FigureSpec& figure, const Heatmap& map, const fs::path& 
   std::ostringstream gp;
   gp << "# Generated by ncvx plot; edit and run `gnuplot " << script.filename().string() << "`.\n";
   gp << "set encoding utf8\nunset key\nset palette defined (0 '#f7fbff', 0.5 '#6baed6', 1 '#08306b')\n";
-  gp << "set title " << gnuplot_quote((figure.title.empty() ? figure.name : figure.title) +
+  gp << "set title " << gnuplot_label((figure.title.empty() ? figure.name : figure.title) +
                                       (map.method.empty() ? "" : " (" + map.method + ")"))
      << "\n";
-  gp << "set xlabel " << gnuplot_quote(figure.x_label.empty() ? figure.x : figure.x_label) << "\n";
-  gp << "set ylabel " << gnuplot_quote(figure.y_label.empty() ? figure.y.front() : figure.y_label) << "\n";
-  gp << "set cblabel " << gnuplot_quote(figure.value) << "\n";
+  gp << "set xlabel " << gnuplot_label(figure.x_label.empty() ? figure.x : figure.x_label) << "\n";
+  gp << "set ylabel " << gnuplot_label(figure.y_label.empty() ? figure.y.front() : figure.y_label) << "\n";
+  gp << "set cblabel " << gnuplot_label(figure.value) << "\n";
   gp << "set xtics " << tics(map.xs) << "\nset ytics " << tics(map.ys) << "\n";
   gp << fmt::format("set xrange [-0.5:{}]\nset yrange [-0.5:{}]\n", static_cast<double>(map.xs.size()) - 0.5,
                     static_cast<double>(map.ys.size()) - 0.5);
   if (figure.value == "success") gp << "set cbrange [0:1]\n";
   gp << "set style fill solid 1.0 noborder\n";
-  gp << "data = '" << data.filename().string() << "'\n";
+  gp << "data = " << gnuplot_string(data.filename().string()) << "\n";
   const std::string plot = map.cells.empty()
                                ? "plot 0 notitle"
                                : "plot data using 1:2:(0.5):(0.5):3 with boxxyerror fc palette, "
@@ -543,7 +560,7 @@ void draw_figure(const FigureSpec& figure, const std::vector<Series>& series, co
     std::ofstream stream(data);
     stream.precision(17);
     for (const auto& s : series) {
-      stream << "# " << s.label << "\n# x median q1 q3\n";
+      stream << "# " << one_line(s.label) << "\n# x median q1 q3\n";
       for (const auto& [x, q] : s.points) stream << x << " " << q.median << " " << q.low << " " << q.high << "\n";
       stream << "\n\n";
     }
@@ -556,20 +573,20 @@ void draw_figure(const FigureSpec& figure, const std::vector<Series>& series, co
   gp << "# Generated by ncvx plot; edit and run `gnuplot " << script.filename().string() << "`.\n";
   gp << "set encoding utf8\nset key outside top center horizontal box font ',9' maxrows 4\n"
      << "set grid lc rgb '#dddddd'\nset autoscale xfix\n";
-  gp << "set title " << gnuplot_quote(figure.title.empty() ? figure.name : figure.title) << "\n";
-  gp << "set xlabel " << gnuplot_quote(x_label) << "\nset ylabel " << gnuplot_quote(y_label) << "\n";
+  gp << "set title " << gnuplot_label(figure.title.empty() ? figure.name : figure.title) << "\n";
+  gp << "set xlabel " << gnuplot_label(x_label) << "\nset ylabel " << gnuplot_label(y_label) << "\n";
   if (figure.log_x) gp << "set logscale x\nset format x '10^{%L}'\n";
   if (figure.log_y) gp << "set logscale y\nset format y '10^{%L}'\n";
   if (figure.reverse_x) gp << "set xrange [*:*] reverse\n";
   gp << "set style fill transparent solid 0.2 noborder\n";
-  gp << "data = '" << data.filename().string() << "'\n";
+  gp << "data = " << gnuplot_string(data.filename().string()) << "\n";
   std::string plot = "plot ";
   for (std::size_t i = 0; i < series.size(); ++i) {
     const std::size_t color = i % 8 + 1;
     const bool summary_figure = figure.x != "iteration";
     if (series[i].band) plot += fmt::format("data index {} using 1:3:4 with filledcurves lc {} notitle, ", i, color);
     plot += fmt::format("data index {} using 1:2 with {} lc {} lw 2 title {}, ", i,
-                        summary_figure ? "linespoints pt 7 ps 0.8" : "lines", color, gnuplot_quote(series[i].label));
+                        summary_figure ? "linespoints pt 7 ps 0.8" : "lines", color, gnuplot_label(series[i].label));
   }
   if (series.empty() || std::all_of(series.begin(), series.end(), [](const Series& s) { return s.points.empty(); }))
     plot = "plot 0 notitle, ";
@@ -580,7 +597,7 @@ void draw_figure(const FigureSpec& figure, const std::vector<Series>& series, co
 }  // namespace
 
 PlotResult plot_results(const fs::path& directory, const std::vector<std::string>& only) {
-  if (std::system("command -v gnuplot > /dev/null 2>&1") != 0)
+  if (!detail::program_on_path("gnuplot"))
     throw Error("gnuplot is not installed; `apt-get install gnuplot-nox` (scripts/setup.sh does it).");
   const std::vector<FigureSpec> figures =
       figures_to_draw(load_config_file((directory / "config.resolved.yaml").string()), only);

@@ -24,6 +24,7 @@
 
 #include "csv.hpp"
 #include "ncvx/errors.hpp"
+#include "ncvx/folder_lock.hpp"
 #include "ncvx/memory.hpp"
 #include "ncvx/plugin_registry.hpp"
 #include "ncvx/run_loop.hpp"
@@ -438,13 +439,15 @@ SweepOutcome run_sweep(const Experiment& experiment, const PluginRegistry& plugi
   const fs::path journal_file = directory / kJournalFile;
   SweepOutcome outcome;
 
-  // The folder: new, or resumed from what it holds.
+  // The folder: new, or resumed from what it holds; ours alone while we write.
   prepare_results_folder(directory);
+  const FolderLock lock(directory, options.command_line);
   std::vector<bool> finished(experiment.run_count(), false);
   if (options.resume) {
     check_same_sweep(directory, experiment, plugins, "resume");
     const JournalIndex index = index_journal(journal_file, /*with_tables=*/true);
     outcome.notes = index.damaged;
+    if (std::string cut = cut_damaged_tail(index); !cut.empty()) outcome.notes.push_back(std::move(cut));
     for (const TableEntry& entry : index.tables)
       if (entry.id >= 0 && static_cast<std::size_t>(entry.id) < experiment.run_count() &&
           !finished[static_cast<std::size_t>(entry.id)]) {
@@ -544,6 +547,9 @@ void merge_folders(const std::vector<fs::path>& folders, const fs::path& out, co
   prepare_results_folder(out);
   for (const auto& folder : folders)
     if (fs::equivalent(folder, out)) throw Error(fmt::format("ncvx merge: --out {} is one of the shards.", out.string()));
+  std::vector<std::string> command_line = {"ncvx", "merge"};
+  for (const auto& folder : folders) command_line.push_back(folder.string());
+  const FolderLock lock(out, command_line);
   // One journal: every complete record, the first of each run.
   const fs::path journal_file = out / kJournalFile;
   fs::remove(journal_file);
@@ -560,8 +566,7 @@ void merge_folders(const std::vector<fs::path>& folders, const fs::path& out, co
   write_atomically(out / "config.resolved.yaml", read_file(first_config));
   assemble_results(out, experiment, {index_journal(journal_file)});
   SweepOptions options;
-  options.command_line = {"ncvx", "merge"};
-  for (const auto& folder : folders) options.command_line.push_back(folder.string());
+  options.command_line = command_line;
   write_sweep_meta(out, experiment, plugins, options, true, 0.0);
 }
 
@@ -649,6 +654,7 @@ std::string html_escape(const std::string& text) {
       case '<': out += "&lt;"; break;
       case '>': out += "&gt;"; break;
       case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
       default: out += c;
     }
   }

@@ -219,3 +219,27 @@ def test_python_components_that_misbehave_fail_their_run_or_their_checks():
     assert results.summary["message"].str.contains("python: ").all()
     with pytest.raises(ncvx.PluginError):
         ncvx.register(type("Shadow", (), {"kind": "optimizer", "name": "gd", "step": lambda *a: None}))
+
+
+def test_any_failure_message_survives_the_result_files(tmp_path):
+    # Newlines, quotes, commas, a NUL, a carriage return and text that looks
+    # like journal lines: the run fails with the message, every file reads back.
+    message = 'first line\nsecond, "quoted"\r\n#end 0 0\n#run 7\nnul:\0:end \\n'
+
+    @ncvx.register
+    class RaisesAnything:
+        """Raises a message no line-based file could hold."""
+        kind = "optimizer"
+        name = "py_raises_anything"
+
+        def step(self, objective, factors, iteration):
+            raise ValueError(message)
+
+    results = ncvx.run(SMALL, overrides={"methods.gd.optimizer": "py_raises_anything"}, out=tmp_path / "out")
+    assert len(results.summary) == 2
+    assert results.summary["status"].eq("failed").all()
+    shown = message.replace("\0", "\u2400")  # a NUL, which pandas' reader ends a field at, is shown as U+2400
+    assert results.summary["message"].map(lambda text: shown in text).all(), list(results.summary["message"])
+    # summary.csv is assembled from the journal: the message went through it intact.
+    lines = (tmp_path / "out" / "runs.journal").read_text().splitlines()
+    assert sum(line.startswith("#end ") for line in lines) == 2

@@ -7,11 +7,17 @@
 //   #run ID
 //   #table STATUS FINAL_ERROR BEST_ERROR FINAL_TRAIN_LOSS ITERATIONS SECONDS
 //   #worker WHO
-//   <the run's line of summary.csv>
+//   #row <the run's row of summary.csv, escaped>
 //   <its lines of metrics.csv>
 //   #end ID CHECKSUM
 //
 // (CHECKSUM: FNV-1a 64 of the record's text before the #end line, in hex).
+// The summary row is the one field that carries free text (labels, swept
+// values, a failure's message, which may be a Python traceback): it is kept
+// on its line with a backslash, newline, carriage return and NUL written as
+// \\, \n, \r and \0, and read back exactly, so no message can cut a record.
+// (Records written by ncvx 0.2.0 and earlier have the row without `#row `
+// and are read as before.)
 // A reader keeps the complete records and reports a cut or damaged tail, so
 // after `kill -9` at any moment every finished run is kept and nothing read
 // is wrong. The record is in the page cache once write() returns: killing
@@ -91,11 +97,20 @@ struct JournalIndex {
   std::vector<RecordLocation> records;  ///< complete records, in file order (the last of each id wins)
   std::vector<TableEntry> tables;       ///< their table entries, when asked for
   std::vector<std::string> damaged;     ///< "file: ..." for a cut or damaged part (skipped)
+  std::uint64_t end_of_records = 0;     ///< the byte after the last complete record
+  std::uint64_t size = 0;               ///< the bytes read
 };
 
 /// Indexes the complete records of a journal (a missing file has none),
 /// streaming it: one record in memory at a time.
 JournalIndex index_journal(const std::filesystem::path& file, bool with_tables = false);
+
+/// Before appending to a journal whose end is damaged (a record cut by a
+/// full disk or a kill in the middle of a write): moves the bytes after the
+/// last complete record to FILE.damaged and cuts them off, so the next record
+/// starts on a line of its own. Returns a note saying so, or "" when the
+/// journal ends with a complete record.
+std::string cut_damaged_tail(const JournalIndex& index);
 
 /// Parses records from journal text (a worker's output); throws Error on damage.
 std::vector<JournalRecord> parse_records(const std::string& text, const std::string& source);

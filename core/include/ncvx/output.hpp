@@ -77,7 +77,11 @@ std::string safe_file_name(const std::string& name);
 /// first run, so an unwritable --out is found at once, not after the sweep.
 void prepare_results_folder(const std::filesystem::path& directory);
 
-/// Quotes a CSV field when needed.
+/// `text` as one CSV field that any CSV reader (pandas included) reads back:
+/// quoted (RFC 4180, a quote doubled) when it holds a comma, a quote, a
+/// newline or a carriage return, which are kept as they are; a NUL written as
+/// U+2400 (␀) and a byte that is not UTF-8 as U+FFFD, so every results file
+/// is UTF-8 text.
 std::string csv_field(const std::string& text);
 
 }  // namespace ncvx
