@@ -31,11 +31,11 @@
 #include <Random123/boxmuller.hpp>
 #include <Random123/philox.h>
 #endif
-#include <ncvx/lockstep.hpp>
+#include <ncvx/study/lockstep.hpp>
 #include <ncvx/plugin_registry.hpp>
-#include <ncvx/experiment.hpp>
+#include <ncvx/study/experiment.hpp>
 #include <ncvx/problem_instance.hpp>
-#include <ncvx/run_loop.hpp>
+#include <ncvx/study/run_loop.hpp>
 
 using namespace ncvx;
 using Clock = std::chrono::steady_clock;

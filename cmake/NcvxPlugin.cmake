@@ -31,7 +31,7 @@ function(ncvx_add_plugin)
   endif()
   set(target ncvx_plugin_${ARG_NAME})
   add_library(${target} MODULE ${ARG_SOURCES})
-  target_link_libraries(${target} PRIVATE ncvx::core ${ARG_LINK})
+  target_link_libraries(${target} PRIVATE ncvx::contract ${ARG_LINK})
   set_target_properties(${target} PROPERTIES
     OUTPUT_NAME "ncvx_${ARG_NAME}"
     PREFIX ""

@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include <ncvx/config_tree.hpp>
+#include <ncvx/study/config_tree.hpp>
 #include <ncvx/errors.hpp>
-#include <ncvx/experiment.hpp>
+#include <ncvx/study/experiment.hpp>
 #include <ncvx/plugin_registry.hpp>
 
 namespace {

@@ -24,12 +24,12 @@
 
 #include <ncvx/conformance.hpp>
 #include <ncvx/errors.hpp>
-#include <ncvx/experiment.hpp>
-#include <ncvx/output.hpp>
+#include <ncvx/study/experiment.hpp>
+#include <ncvx/study/output.hpp>
 #include <ncvx/plugin_registry.hpp>
 #include <ncvx/problem_instance.hpp>
-#include <ncvx/run_loop.hpp>
-#include <ncvx/sweep.hpp>
+#include <ncvx/study/run_loop.hpp>
+#include <ncvx/study/sweep.hpp>
 #include <ncvx/version.hpp>
 
 namespace py = pybind11;

@@ -21,6 +21,19 @@ foreach(file bin/ncvx lib/cmake/ncvx/ncvxConfig.cmake lib/cmake/ncvx/ncvxConfigV
     message(FATAL_ERROR "the install lacks ${file}")
   endif()
 endforeach()
+# The SDK is the plugin contract alone: none of the study's headers (sweeps,
+# journals, reports) are installed, though its library is (the tool runs on it).
+file(GLOB_RECURSE installed_headers RELATIVE "${prefix}/include" "${prefix}/include/*")
+foreach(header IN LISTS installed_headers)
+  if(NOT header MATCHES "^ncvx/[a-z_]+\\.hpp$" AND NOT header MATCHES "^ncvx/testing/[a-z_]+\\.hpp$")
+    message(FATAL_ERROR "the install holds ${header}, which is not a header of the plugin contract")
+  endif()
+endforeach()
+foreach(header sweep journal experiment output plot runner)
+  if(EXISTS "${prefix}/include/ncvx/${header}.hpp" OR EXISTS "${prefix}/include/ncvx/study")
+    message(FATAL_ERROR "the install holds the study's ${header}.hpp: the SDK is the contract alone")
+  endif()
+endforeach()
 
 set(example "${SOURCE}/docs/examples/heavy_ball")
 run(${CMAKE_COMMAND} -S "${example}" -B "${WORK}/build" -DCMAKE_PREFIX_PATH=${prefix}

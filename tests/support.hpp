@@ -13,13 +13,13 @@
 #include <doctest/doctest.h>
 
 #include <ncvx/conformance.hpp>
-#include <ncvx/experiment.hpp>
+#include <ncvx/study/experiment.hpp>
 #include <ncvx/objective.hpp>
 #include <ncvx/plugin_registry.hpp>
 #include <ncvx/problem_instance.hpp>
-#include <ncvx/runner.hpp>
+#include <ncvx/study/runner.hpp>
 #include <ncvx/random_stream.hpp>
-#include <ncvx/run_loop.hpp>
+#include <ncvx/study/run_loop.hpp>
 
 namespace ncvx::test {
 

@@ -4,7 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <ncvx/errors.hpp>
-#include <ncvx/experiment.hpp>
+#include <ncvx/study/experiment.hpp>
 
 #include "support.hpp"
 

@@ -9,8 +9,8 @@
 #include <fstream>
 
 #include <ncvx/errors.hpp>
-#include <ncvx/experiment.hpp>
-#include <ncvx/runner.hpp>
+#include <ncvx/study/experiment.hpp>
+#include <ncvx/study/runner.hpp>
 
 #include "support.hpp"
 

@@ -10,9 +10,9 @@
 #include <fmt/format.h>
 
 #include <ncvx/errors.hpp>
-#include <ncvx/folder_lock.hpp>
-#include <ncvx/journal.hpp>
-#include <ncvx/output.hpp>
+#include <ncvx/study/folder_lock.hpp>
+#include <ncvx/study/journal.hpp>
+#include <ncvx/study/output.hpp>
 #include <ncvx/random_stream.hpp>
 
 #include "support.hpp"

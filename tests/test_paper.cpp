@@ -8,9 +8,9 @@
 
 #include <fmt/format.h>
 
-#include <ncvx/experiment.hpp>
-#include <ncvx/plot.hpp>
-#include <ncvx/runner.hpp>
+#include <ncvx/study/experiment.hpp>
+#include <ncvx/study/plot.hpp>
+#include <ncvx/study/runner.hpp>
 
 #include "support.hpp"
 

@@ -6,10 +6,10 @@
 #include <sstream>
 
 #include <ncvx/errors.hpp>
-#include <ncvx/experiment.hpp>
-#include <ncvx/output.hpp>
-#include <ncvx/plot.hpp>
-#include <ncvx/runner.hpp>
+#include <ncvx/study/experiment.hpp>
+#include <ncvx/study/output.hpp>
+#include <ncvx/study/plot.hpp>
+#include <ncvx/study/runner.hpp>
 
 #include "support.hpp"
 

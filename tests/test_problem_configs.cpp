@@ -6,8 +6,8 @@
 
 #include <fmt/format.h>
 
-#include <ncvx/experiment.hpp>
-#include <ncvx/runner.hpp>
+#include <ncvx/study/experiment.hpp>
+#include <ncvx/study/runner.hpp>
 
 #include "support.hpp"
 

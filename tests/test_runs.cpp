@@ -5,10 +5,10 @@
 #include <doctest/doctest.h>
 
 #include <ncvx/errors.hpp>
-#include <ncvx/experiment.hpp>
-#include <ncvx/lockstep.hpp>
-#include <ncvx/output.hpp>
-#include <ncvx/runner.hpp>
+#include <ncvx/study/experiment.hpp>
+#include <ncvx/study/lockstep.hpp>
+#include <ncvx/study/output.hpp>
+#include <ncvx/study/runner.hpp>
 
 #include "support.hpp"
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "ncvx/sweep.hpp"
+#include "ncvx/study/sweep.hpp"
 
 namespace ncvx::cli {
 

@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
-#include <ncvx/experiment.hpp>
-#include <ncvx/runner.hpp>
+#include <ncvx/study/experiment.hpp>
+#include <ncvx/study/runner.hpp>
 
 #include "support.hpp"
 

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include <ncvx/output.hpp>
+#include <ncvx/study/output.hpp>
 
 #include "support.hpp"
 

@@ -1,0 +1,82 @@
+// ncvx merge DIR ... --out DIR | compare DIR ... | report DIR [--out FILE] | plot DIR [--figure NAME ...]
+
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "commands.hpp"
+#include "ncvx/study/compare.hpp"
+#include "ncvx/study/merge.hpp"
+#include "ncvx/study/plot.hpp"
+#include "ncvx/study/report.hpp"
+
+namespace ncvx::cli {
+
+namespace fs = std::filesystem;
+
+void draw_figures(const fs::path& directory, const std::vector<std::string>& only) {
+  const PlotResult plotted = plot_results(directory, only);
+  for (const auto& note : plotted.notes) std::cout << note << "\n";
+  std::cout << fmt::format("figures: {} ({} files)\n", (directory / "figures").string(), plotted.files.size());
+}
+
+Command add_merge(CLI::App& app, Tool& tool) {
+  auto* command = app.add_subcommand("merge", "join the results folders of a sweep's shards into one");
+  auto folders = std::make_shared<std::vector<std::string>>();
+  auto out = std::make_shared<std::string>();
+  command->add_option("folders", *folders, "the shards' results folders")->required();
+  command->add_option("--out,-o", *out, "the merged results folder")->required()->type_name("DIR");
+  return {command, [&tool, folders, out] {
+    merge_folders({folders->begin(), folders->end()}, *out, tool.plugins());
+    std::cout << "merged: " << *out << "\n";
+    return 0;
+  }};
+}
+
+Command add_compare(CLI::App& app, Tool& /*tool*/) {
+  auto* command = app.add_subcommand("compare", "one comparison table over several results folders");
+  auto folders = std::make_shared<std::vector<std::string>>();
+  command->add_option("folders", *folders, "results folders")->required();
+  return {command, [folders] {
+    std::vector<std::string> notes;
+    std::cout << compare_folders({folders->begin(), folders->end()}, notes);
+    for (const auto& note : notes) std::cerr << "warning: " << note << "\n";
+    return 0;
+  }};
+}
+
+Command add_report(CLI::App& app, Tool&) {
+  auto* command = app.add_subcommand("report", "write a self-contained HTML page of a results folder");
+  auto directory = std::make_shared<std::string>();
+  auto out = std::make_shared<std::string>();
+  command->add_option("directory", *directory, "a results folder")->required()->check(CLI::ExistingDirectory);
+  command->add_option("--out,-o", *out, "the page (default DIR/report.html)")->type_name("FILE");
+  return {command, [directory, out] {
+    // The figures first, when there are none yet and gnuplot is there to draw them.
+    if (!fs::exists(fs::path(*directory) / "figures") && gnuplot_available()) {
+      try {
+        plot_results(*directory);
+      } catch (const std::exception& error) {
+        std::cerr << "warning: the figures could not be drawn: " << error.what() << "\n";
+      }
+    }
+    std::cout << "report: " << write_report(*directory, *out).string() << "\n";
+    return 0;
+  }};
+}
+
+Command add_plot(CLI::App& app, Tool&) {
+  auto* command = app.add_subcommand("plot", "draw the figures of a results folder (gnuplot)");
+  auto directory = std::make_shared<std::string>();
+  auto only = std::make_shared<std::vector<std::string>>();
+  command->add_option("directory", *directory, "a folder written by `ncvx run`")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  command->add_option("--figure,-f", *only, "only this figure (repeatable)");
+  return {command, [directory, only] {
+    draw_figures(*directory, *only);
+    return 0;
+  }};
+}
+
+}  // namespace ncvx::cli

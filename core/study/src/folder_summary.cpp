@@ -1,0 +1,72 @@
+#include "folder_summary.hpp"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "csv.hpp"
+#include "ncvx/errors.hpp"
+
+namespace ncvx {
+
+namespace fs = std::filesystem;
+
+FolderSummary summarize_folder(const fs::path& folder, std::vector<std::string>& notes) {
+  using detail::to_number;
+  const detail::Table summary = detail::read_csv(folder / "summary.csv");
+  notes.insert(notes.end(), summary.damaged.begin(), summary.damaged.end());
+  std::map<std::string, double> seconds_of;
+  if (fs::exists(folder / "timing.csv")) {
+    const detail::Table timing = detail::read_csv(folder / "timing.csv");
+    notes.insert(notes.end(), timing.damaged.begin(), timing.damaged.end());
+    for (const auto& row : timing.rows) seconds_of[row[0]] = to_number(row[1]);
+  }
+  FolderSummary result;
+  const int width = summary.column("width"), seed = summary.column("seed");
+  if (width < 0 || seed < 0 || seed < width)
+    throw Error(fmt::format("{}: summary.csv lacks the width or seed column.", folder.string()));
+  result.axes.assign(summary.header.begin() + width + 1, summary.header.begin() + seed);
+  for (const auto& name : summary.header)
+    if (name.rfind("best_", 0) == 0 && name.find("_iteration") == std::string::npos) result.error = name.substr(5);
+  const int final_error = summary.column("final_" + result.error), best_error = summary.column("best_" + result.error),
+            train = summary.column("final_train_loss"), iterations = summary.column("iterations"),
+            status = summary.column("status"), message = summary.column("message"), method = summary.column("method");
+  std::map<std::pair<std::string, std::vector<std::string>>, std::size_t> row_of;
+  for (const auto& fields : summary.rows) {
+    std::vector<std::string> values(fields.begin() + width + 1, fields.begin() + seed);
+    const auto [it, added] = row_of.try_emplace({fields[static_cast<std::size_t>(method)], values}, result.rows.size());
+    if (added) result.rows.push_back({fields[static_cast<std::size_t>(method)], values, {}, {}, {}, {}, {}, {}, 0});
+    FolderSummary::Row& row = result.rows[it->second];
+    const std::string& state = fields[static_cast<std::size_t>(status)];
+    ++row.statuses[state];
+    ++row.runs;
+    if (state != "converged" && state != "budget") {
+      result.problems.emplace_back(fmt::format("run {} ({})", fields[0], fields[static_cast<std::size_t>(method)]),
+                                   state + ": " + fields[static_cast<std::size_t>(message)]);
+      continue;
+    }
+    auto take = [&](std::vector<double>& values_of, int column) {
+      if (column >= 0) values_of.push_back(to_number(fields[static_cast<std::size_t>(column)]));
+    };
+    take(row.final_error, final_error);
+    take(row.best_error, best_error);
+    take(row.train, train);
+    take(row.iterations, iterations);
+    row.seconds.push_back(seconds_of.count(fields[0]) ? seconds_of[fields[0]] : std::nan(""));
+  }
+  return result;
+}
+
+std::vector<std::string> row_cells(const FolderSummary::Row& row, bool train) {
+  using detail::median_of;
+  using detail::shown;
+  std::vector<std::string> cells = {std::to_string(row.runs), shown(median_of(row.final_error), "{:.3e}"),
+                                    shown(median_of(row.best_error), "{:.3e}")};
+  if (train) cells.push_back(shown(median_of(row.train), "{:.3e}"));
+  cells.push_back(shown(median_of(row.iterations), "{:.0f}"));
+  cells.push_back(shown(median_of(row.seconds), "{:.3f}"));
+  cells.push_back(detail::status_counts(row.statuses, row.runs));
+  return cells;
+}
+
+}  // namespace ncvx

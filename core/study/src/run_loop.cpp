@@ -1,0 +1,294 @@
+#include "ncvx/study/run_loop.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "ncvx/errors.hpp"
+#include "ncvx/plugin_registry.hpp"
+#include "ncvx/study/lockstep.hpp"
+
+namespace ncvx {
+
+std::shared_ptr<const ProblemInstance> build_instance(const RunSpec& run, const Experiment& experiment,
+                                                      const PluginRegistry& plugins) {
+  const ProblemChoice& problem = experiment.problem_of(run);
+  const LoadedPlugin& problem_plugin = plugins.find(PluginKind::problem, problem.choice.name);
+  RandomStream truth(run.seed, "ground_truth");
+  ProblemData data = problem_plugin.guard("drawing an instance", [&] { return problem.model->sample(truth); });
+  const MatrixShape& shape = problem.description.shape;
+  if (data.ground_truth && (data.ground_truth->rows() != shape.rows || data.ground_truth->cols() != shape.cols))
+    throw PluginError(fmt::format("{} returned a {} x {} ground truth for its {} shape.", problem_plugin.describe(),
+                                  data.ground_truth->rows(), data.ground_truth->cols(), shape.describe()));
+  if (!data.ground_truth && !data.observed)
+    throw PluginError(fmt::format("{} returned neither a ground truth nor observed entries.",
+                                  problem_plugin.describe()));
+
+  // The operator (the operator's size was checked against the memory before any run started).
+  const LoadedPlugin& measurement_plugin = plugins.find(PluginKind::measurement, run.measurement.name);
+  const auto model = measurement_plugin.create_measurement(run.measurement.values);
+  RandomStream random(run.seed, "measurement");
+  const MeasurementSetting setting{shape, data.observed ? &*data.observed : nullptr};
+  std::shared_ptr<const MeasurementOperator> measurement = measurement_plugin.hold(
+      measurement_plugin.guard("sampling the measurement operator", [&] { return model->sample(setting, random); }));
+  if (measurement->shape() != shape)
+    throw PluginError(fmt::format("{} sampled an operator on {} matrices for a problem of shape {}.",
+                                  measurement_plugin.describe(), measurement->shape().describe(), shape.describe()));
+
+  // The observations: measured, then the problem's noise, then the corruptions in order.
+  Vector observations;
+  measurement_plugin.guard("measuring", [&] {
+    if (data.ground_truth)
+      measurement->forward_factored(data.ground_truth->factors(), observations);
+    else
+      measurement->forward_entries(*data.observed, observations);
+  });
+  RandomStream noise(run.seed, "noise");
+  problem_plugin.guard("adding its noise", [&] { problem.model->add_noise(observations, noise); });
+  for (std::size_t i = 0; i < run.corruptions.size(); ++i) {
+    const LoadedPlugin& plugin = plugins.find(PluginKind::corruption, run.corruptions[i].name);
+    const auto corruption = plugin.create_corruption(run.corruptions[i].values);
+    RandomStream stream(run.seed, fmt::format("corruption.{}", i));
+    plugin.guard("corrupting the observations", [&] { corruption->corrupt(observations, stream); });
+    if (observations.size() != measurement->measurements())
+      throw PluginError(fmt::format("{} changed the number of observations.", plugin.describe()));
+  }
+  if (!observations.allFinite())
+    throw PluginError(fmt::format("the observations of problem `{}` are not finite after {}; no method can fit them",
+                                  problem.choice.name,
+                                  run.corruptions.empty() ? std::string("measuring") : "its corruptions"));
+  return std::make_shared<const ProblemInstance>(problem.description, std::move(data), std::move(measurement),
+                                                 std::move(observations));
+}
+
+namespace {
+
+/// The optimizer's `step` parameter, when it declares a real one.
+double step_of(const RunSpec& run, const PluginRegistry& plugins) {
+  for (const auto& spec : plugins.find(PluginKind::optimizer, run.method.optimizer.name).info().parameters)
+    if (spec.name == "step" && spec.type == ParameterType::real) return run.method.optimizer.values.real("step");
+  return std::nan("");
+}
+
+double largest_entry(const FactorSet& factors) {
+  double largest = 0.0;
+  for (std::size_t i = 0; i < factors.size(); ++i)
+    if (factors[i].size() > 0) largest = std::max(largest, factors[i].cwiseAbs().maxCoeff());
+  return largest;
+}
+
+/// The stages of one run, in the order the loop calls them.
+class RunLoop {
+ public:
+  RunLoop(const RunSpec& run, const Experiment& experiment, const ProblemInstance& instance,
+          const PluginRegistry& plugins, Lockstep* lockstep, RunResult& result)
+      : run_(run),
+        experiment_(experiment),
+        instance_(instance),
+        result_(result),
+        loss_plugin_(plugins.find(PluginKind::loss, run.method.loss.name)),
+        init_plugin_(plugins.find(PluginKind::initializer, run.method.initializer.name)),
+        optimizer_plugin_(plugins.find(PluginKind::optimizer, run.method.optimizer.name)),
+        loss_(loss_plugin_.create_loss(run.method.loss.values)),
+        initializer_(init_plugin_.create_initializer(run.method.initializer.values)),
+        optimizer_(optimizer_plugin_.create_optimizer(run.method.optimizer.values)),
+        objective_(instance.measurement(), *loss_, instance.observations()),
+        step_(step_of(run, plugins)),
+        error_column_(static_cast<std::size_t>(experiment.column(experiment.error))) {
+    objective_.join(lockstep);
+    for (const auto& choice : experiment.metrics) {
+      const LoadedPlugin& plugin = plugins.find(PluginKind::metric, choice.name);
+      metrics_.push_back({&plugin, plugin.create_metric(choice.values)});
+    }
+    for (const StopRule& rule : run.settings.stop)
+      stop_rules_.emplace_back(static_cast<std::size_t>(experiment.column(rule.column)), rule.threshold);
+  }
+
+  void run() {
+    if (!initialize()) return;
+    const RunSettings& settings = run_.settings;
+    result_.status = log(0) ? RunStatus::converged : RunStatus::budget;
+    observe(0);
+    const auto started = std::chrono::steady_clock::now();
+    for (Index t = 0; t < settings.iterations && result_.status != RunStatus::converged; ++t) {
+      if (settings.max_seconds > 0 &&
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() > settings.max_seconds) {
+        result_.status = RunStatus::failed;
+        result_.message = fmt::format("timeout: stopped at iteration {} after more than run.max_seconds = {} s", t,
+                                      settings.max_seconds);
+        break;
+      }
+      if (!step(t)) break;
+      observe(t + 1);
+      if ((t + 1) % settings.log_every != 0 && t + 1 != settings.iterations) continue;
+      const bool converged = log(t + 1);
+      if (diverged(t + 1)) break;
+      if (converged) result_.status = RunStatus::converged;
+    }
+    if (result_.logged_iterations.back() != result_.iterations) log(result_.iterations);  // the final iterate
+    summarize();
+  }
+
+ private:
+  /// F_0, and the reference scale of divergence f(0) = sum_i l(-y_i) (no pass over A).
+  bool initialize() {
+    const MatrixShape& shape = instance_.shape();
+    const FactorShape wanted{shape.rows, shape.cols, run_.method.width, run_.method.symmetric_factorization};
+    RandomStream random(run_.seed, "init");
+    factors_ = init_plugin_.guard("initializing", [&] {
+      return initializer_->initialize(InitializationData{instance_.measurement(), instance_.observations()},
+                                      wanted, random);
+    });
+    if (factors_.shape() != wanted)
+      throw PluginError(fmt::format("{} returned factors of shape U {} x {}{} for {}: expected U {} x {}{}.",
+                                    init_plugin_.describe(), factors_.left().rows(), factors_.left().cols(),
+                                    factors_.symmetric() ? "" : fmt::format(", V {} x {}", factors_.right().rows(),
+                                                                            factors_.right().cols()),
+                                    wanted.symmetric ? "X = U U^T" : "X = U V^T", wanted.rows, wanted.width,
+                                    wanted.symmetric ? "" : fmt::format(", V {} x {}", wanted.cols, wanted.width)));
+    if (const std::string why = optimizer_->refuses(wanted); !why.empty())
+      throw PluginError(fmt::format("{}: {}", optimizer_plugin_.describe(), why));
+    initial_ = factors_;
+    initial_largest_entry_ = largest_entry_ = largest_entry(factors_);
+    const Vector& y = instance_.observations();
+    Vector derivative(y.size());
+    loss_at_zero_ = loss_plugin_.guard("evaluating", [&] { return loss_->evaluate(-y, derivative); });
+    if (!factors_.all_finite()) {
+      result_.status = RunStatus::diverged;
+      result_.message = "the initial factor is not finite";
+      return false;
+    }
+    return true;
+  }
+
+  /// F_{t+1}; false (diverged) when it is not finite.
+  bool step(Index t) {
+    optimizer_plugin_.guard("stepping", [&] { optimizer_->step(objective_, factors_, t); });
+    result_.iterations = t + 1;
+    if (factors_.all_finite()) {
+      largest_entry_ = largest_entry(factors_);
+      return true;
+    }
+    result_.status = RunStatus::diverged;
+    // Advice only where it applies: an infinite entry, or entries that had grown by
+    // orders of magnitude, mark an overflow, the sign of a step too large; NaN from
+    // modest entries is produced by a plugin's arithmetic.
+    bool overflow = largest_entry_ > 1e20 * std::max(initial_largest_entry_, 1e-300) || largest_entry_ > 1e100;
+    for (std::size_t i = 0; i < factors_.size(); ++i) overflow = overflow || factors_[i].array().isInf().any();
+    result_.message =
+        overflow ? fmt::format("the iterate overflowed at iteration {}; try a smaller step", t + 1)
+                 : fmt::format("the iterate became NaN at iteration {} without overflowing: a plugin (the "
+                               "optimizer, the loss or the measurement) produced NaN",
+                               t + 1);
+    return false;
+  }
+
+  MetricContext context(Index iteration) const {
+    return {instance_, objective_, factors_, initial_, iteration, step_};
+  }
+
+  void observe(Index iteration) {
+    for (auto& [plugin, metric] : metrics_)
+      if (metric->observes_every_iteration())
+        plugin->guard("observing", [&, m = metric.get()] { m->observe(context(iteration)); });
+  }
+
+  /// One row of metrics.csv; returns whether a stop rule holds.
+  bool log(Index iteration) {
+    std::vector<double> row(experiment_.columns.size(), std::nan(""));
+    row[0] = loss_plugin_.guard("evaluating", [&] { return objective_.value(factors_); });
+    if (const int column = experiment_.column("test_error"); column >= 0)
+      row[static_cast<std::size_t>(column)] = instance_.test_error(factors_);
+    if (const int column = experiment_.column("heldout_rmse"); column >= 0)
+      row[static_cast<std::size_t>(column)] = instance_.heldout_rmse(factors_);
+    if (factors_.all_finite()) {
+      std::size_t column = experiment_.columns.size();
+      for (auto it = metrics_.rbegin(); it != metrics_.rend(); ++it) column -= it->second->columns().size();
+      for (auto& [plugin, metric] : metrics_) {
+        const std::size_t count = metric->columns().size();
+        plugin->guard("evaluating", [&, m = metric.get()] { m->evaluate(context(iteration), row.data() + column); });
+        column += count;
+      }
+    }
+    if (result_.logged_iterations.empty()) initial_loss_ = row[0];
+    const double error = row[error_column_];
+    if (result_.logged_iterations.empty() || error < result_.best_error) {
+      result_.best_error = error;
+      result_.best_error_iteration = iteration;
+    }
+    result_.final_train_loss = row[0];
+    result_.final_error = error;
+    result_.logged_iterations.push_back(iteration);
+    result_.metrics.push_back(std::move(row));
+    for (const auto& [column, threshold] : stop_rules_)
+      if (result_.metrics.back()[column] <= threshold) return true;
+    return false;
+  }
+
+  /// Divergence at a logged iteration: a non-finite or exploding training loss.
+  bool diverged(Index iteration) {
+    const double train_loss = result_.final_train_loss;
+    const double limit = run_.settings.divergence_factor * std::max(initial_loss_, loss_at_zero_);
+    if (std::isfinite(train_loss) && train_loss <= limit) return false;
+    result_.status = RunStatus::diverged;
+    if (std::isnan(train_loss))
+      result_.message = fmt::format("the training loss is not a number at iteration {} while the iterate is "
+                                    "finite: the loss or the measurement produced NaN",
+                                    iteration);
+    else
+      result_.message = fmt::format("the training loss reached {:.3g} at iteration {} (limit {:.3g}); "
+                                    "try a smaller step",
+                                    train_loss, iteration, limit);
+    return true;
+  }
+
+  void summarize() {
+    // Convergence: the first logged iteration within the tolerance of the best.
+    for (std::size_t row = 0; row < result_.metrics.size(); ++row)
+      if (result_.metrics[row][error_column_] <= (1 + run_.settings.convergence_within) * result_.best_error) {
+        result_.convergence_iteration = result_.logged_iterations[row];
+        break;
+      }
+    result_.summary.assign(experiment_.summary_columns.size(), std::nan(""));
+    std::size_t column = 0;
+    for (auto& [plugin, metric] : metrics_) {
+      const std::size_t count = metric->summary_columns().size();
+      if (count > 0)
+        plugin->guard("summarizing", [&, m = metric.get()] {
+          m->summarize(context(result_.iterations), result_.summary.data() + column);
+        });
+      column += count;
+    }
+  }
+
+  const RunSpec& run_;
+  const Experiment& experiment_;
+  const ProblemInstance& instance_;
+  RunResult& result_;
+  const LoadedPlugin& loss_plugin_;
+  const LoadedPlugin& init_plugin_;
+  const LoadedPlugin& optimizer_plugin_;
+  std::shared_ptr<Loss> loss_;
+  std::shared_ptr<Initializer> initializer_;
+  std::shared_ptr<Optimizer> optimizer_;
+  Objective objective_;
+  double step_;
+  std::size_t error_column_;
+  std::vector<std::pair<const LoadedPlugin*, std::shared_ptr<Metric>>> metrics_;
+  std::vector<std::pair<std::size_t, double>> stop_rules_;
+  FactorSet factors_, initial_;
+  double loss_at_zero_ = 0.0;
+  double initial_loss_ = 0.0;
+  double initial_largest_entry_ = 0.0, largest_entry_ = 0.0;  // max |entry| of F_0 and of the last finite F_t
+};
+
+}  // namespace
+
+void execute_run(const RunSpec& run, const Experiment& experiment, const ProblemInstance& instance,
+                 const PluginRegistry& plugins, Lockstep* lockstep, RunResult& result) {
+  RunLoop(run, experiment, instance, plugins, lockstep, result).run();
+}
+
+}  // namespace ncvx
