@@ -22,6 +22,10 @@ for config in "${configs[@]}"; do
   rm -rf "$work/old-$name" "$work/new-$name"
   "$old" run "$config" --out "$work/old-$name" -q > "$work/old-$name.log" 2>&1 || true
   "$new" run "$config" --out "$work/new-$name" -q > "$work/new-$name.log" 2>&1 || true
+  if [ ! -f "$work/old-$name/summary.csv" ]; then
+    echo "$config: NO RESULTS (old: $(tail -1 "$work/old-$name.log"))"
+    continue
+  fi
   verdict="same"
   for file in metrics.csv summary.csv; do
     if ! cmp -s "$work/old-$name/$file" "$work/new-$name/$file"; then verdict="DIFFERS ($file)"; fi
@@ -30,7 +34,6 @@ for config in "${configs[@]}"; do
               <(grep -v '^#' "$work/new-$name/config.resolved.yaml"); then
     verdict="DIFFERS (config.resolved.yaml)"
   fi
-  [ -f "$work/old-$name/summary.csv" ] || verdict="NO RESULTS (old: $(tail -1 "$work/old-$name.log"))"
   [ "$verdict" = same ] || differ=1
   echo "$config: $verdict"
 done

@@ -103,7 +103,10 @@ std::string describe_exit(int status) {
 
 std::vector<std::string> worker_arguments(const SweepOptions& options, const std::vector<std::size_t>& ids) {
   std::string list;
-  for (std::size_t id : ids) list += (list.empty() ? "" : ",") + std::to_string(id);
+  for (std::size_t id : ids) {
+    if (!list.empty()) list += ',';
+    list += std::to_string(id);
+  }
   std::vector<std::string> arguments = {options.executable.string()};
   for (const auto& folder : options.plugin_dirs) {
     arguments.push_back("--plugin-dir");

@@ -1,0 +1,243 @@
+// Stage 3 of the configuration path (config_stages.hpp): the sweep axes
+// found and expanded into global points, each with its methods' own points;
+// every component is validated at every point, and every problem created
+// once (a file problem reads and checks its file here, before any run).
+
+#include <map>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "config_stages.hpp"
+#include "config_values.hpp"
+#include "ncvx/errors.hpp"
+#include "ncvx/plugin_registry.hpp"
+#include "sweep_axes.hpp"
+
+namespace ncvx::detail {
+
+namespace {
+
+/// a * b, or nullopt when it exceeds `limit`.
+std::optional<std::size_t> product_within(std::size_t a, std::size_t b, std::size_t limit) {
+  if (a != 0 && b > limit / a) return std::nullopt;
+  return a * b;
+}
+
+/// Refuses, before anything is expanded, a sweep of more than kMaxRuns runs.
+void check_size(const ConfigNode& root, const std::vector<const Dimension*>& global,
+                const std::vector<std::vector<const Dimension*>>& per_method, std::size_t seeds) {
+  std::optional<std::size_t> points = 1, methods = 0;
+  for (const auto* dimension : global) points = points ? product_within(*points, dimension->length, kMaxRuns) : points;
+  for (const auto& dimensions : per_method) {
+    std::optional<std::size_t> count = 1;
+    for (const auto* dimension : dimensions) count = count ? product_within(*count, dimension->length, kMaxRuns) : count;
+    methods = methods && count && *methods + *count <= kMaxRuns ? std::optional<std::size_t>(*methods + *count)
+                                                                : std::nullopt;
+  }
+  const std::optional<std::size_t> sweep_points =
+      points && methods ? product_within(*points, *methods, kMaxRuns) : std::nullopt;
+  if (!sweep_points || *sweep_points > kMaxSweepPoints) {
+    const auto show = [](const std::optional<std::size_t>& count) {
+      return count ? std::to_string(*count) : std::string("more than ") + std::to_string(kMaxRuns);
+    };
+    fail(root.location, fmt::format("this configuration sweeps {} global points x {} method points, more than the "
+                                    "{} sweep points one experiment may hold; split the sweep into several "
+                                    "experiments.",
+                                    show(points), show(methods), kMaxSweepPoints));
+  }
+  std::optional<std::size_t> runs = product_within(*sweep_points, seeds, kMaxRuns);
+  if (runs && *runs <= kMaxRuns) return;
+  const auto show = [](const std::optional<std::size_t>& count) {
+    return count ? std::to_string(*count) : std::string("more than ") + std::to_string(kMaxRuns);
+  };
+  const ConfigNode* run = root.find("run");
+  const ConfigNode* repetitions = run && run->is_mapping() ? run->find("repetitions") : nullptr;
+  fail(repetitions ? repetitions->location : root.location,
+       fmt::format("this configuration expands to more than {} runs ({} sweep points x {} method points x {} "
+                   "seeds), the most one experiment may hold; split the sweep into several experiments or run "
+                   "fewer seeds.",
+                   kMaxRuns, show(points), show(methods), seeds));
+}
+
+// ---------------------------------------------------------------- one point of the sweep
+
+/// The problems seen so far, each created once.
+class ProblemCache {
+ public:
+  ProblemCache(std::vector<ProblemChoice>& problems, const PluginRegistry& plugins)
+      : problems_(problems), plugins_(plugins) {}
+
+  std::size_t index(const ComponentChoice& choice, const SourceLocation& where) {
+    const std::string key = choice.key();
+    if (const auto it = indices_.find(key); it != indices_.end()) return it->second;
+    ProblemChoice entry;
+    entry.choice = choice;
+    try {
+      const LoadedPlugin& plugin = plugins_.find(PluginKind::problem, choice.name);
+      entry.model = plugin.create_problem(choice.values);
+      entry.description = plugin.guard("describing itself", [&] { return entry.model->describe(); });
+    } catch (const Error& error) {
+      fail(where, error.what());
+    }
+    const MatrixShape& shape = entry.description.shape;
+    if (shape.rows < 1 || shape.cols < 1 || (shape.symmetric && shape.rows != shape.cols))
+      fail(where, fmt::format("problem `{}` describes an invalid shape {}.", choice.name, shape.describe()));
+    if (!entry.description.ground_truth && !entry.description.observed)
+      fail(where, fmt::format("problem `{}` provides neither a ground truth nor observed entries.",
+                              choice.name));
+    problems_.push_back(std::move(entry));
+    return indices_[key] = problems_.size() - 1;
+  }
+
+ private:
+  std::vector<ProblemChoice>& problems_;
+  const PluginRegistry& plugins_;
+  std::map<std::string, std::size_t> indices_;
+};
+
+std::vector<StopRule> read_stop_rules(const ConfigNode* run) {
+  std::vector<StopRule> rules;
+  const ConfigNode* stop = run ? run->find("stop") : nullptr;
+  if (!stop) return rules;
+  if (!stop->is_mapping())
+    fail(stop->location, "run.stop maps metric columns to thresholds, e.g. {test_error: 1e-10}: a run "
+                         "stops as converged when the column is at most its threshold.");
+  const ParameterSpec spec = ParameterSpec::real("stop", 0.0, "stop threshold");
+  for (const auto& entry : stop->entries)
+    rules.push_back({entry.key, std::get<double>(parse_value(entry.value, spec, "run.stop." + entry.key))});
+  return rules;
+}
+
+GlobalPoint read_global_point(const ConfigNode& tree, ProblemCache& problems, const PluginRegistry& plugins) {
+  GlobalPoint point;
+  SweepPoint& sweep = point.sweep;
+  const ConfigNode& problem = *tree.find("problem");
+  sweep.problem = problems.index(validate_component(problem, PluginKind::problem, "problem", plugins), problem.location);
+  if (const ConfigNode* corruptions = tree.find("corruptions"))
+    for (const auto& item : corruptions->items)
+      sweep.corruptions.push_back(validate_component(item, PluginKind::corruption, "corruptions", plugins));
+  sweep.measurement = validate_component(*tree.find("measurement"), PluginKind::measurement, "measurement", plugins);
+  point.loss = validate_component(*tree.find("loss"), PluginKind::loss, "loss", plugins);
+  point.run_values = validate_parameters(tree.find("run"), RunSettings::parameters(), "run", {"seeds", "stop"});
+  RunSettings& settings = sweep.settings;
+  settings.iterations = point.run_values.integer("iterations");
+  settings.log_every = point.run_values.integer("log_every");
+  settings.divergence_factor = point.run_values.real("divergence_factor");
+  settings.convergence_within = point.run_values.real("convergence_within");
+  settings.plot = point.run_values.boolean("plot");
+  settings.max_seconds = point.run_values.real("max_seconds");
+  settings.success_below = point.run_values.real("success_below");
+  point.stop_rules = read_stop_rules(tree.find("run"));
+
+  sweep.instance_key = "problem=" + std::to_string(sweep.problem);
+  for (const auto& corruption : sweep.corruptions) sweep.instance_key += " corruption=" + corruption.key();
+  sweep.instance_key += " measurement=" + sweep.measurement.key();
+  return point;
+}
+
+MethodSpec read_method(const ConfigNode& node, const std::string& label, const ComponentChoice& default_loss,
+                       const ProblemChoice& problem, const PluginRegistry& plugins) {
+  const std::string section = "method '" + label + "'";
+  MethodSpec method;
+  method.label = label;
+  method.initializer = validate_component(*node.find("init"), PluginKind::initializer, section + " init", plugins);
+  method.optimizer = validate_component(*node.find("optimizer"), PluginKind::optimizer, section + " optimizer", plugins);
+  method.loss = node.find("loss") ? validate_component(*node.find("loss"), PluginKind::loss, section + " loss", plugins)
+                                  : default_loss;
+  const ParameterSpec width_spec =
+      ParameterSpec::integer("width", 1, "number of columns k of the factors (U: n1 x k)").at_least(1);
+  method.width = std::get<std::int64_t>(parse_value(*node.find("width"), width_spec, section + " width"));
+  const ParameterSpec factorization_spec = ParameterSpec::choice(
+      "factorization", "auto", {"auto", "symmetric", "asymmetric"},
+      "X = U U^T (symmetric) or X = U V^T; auto: symmetric for a symmetric problem");
+  const ConfigNode* factorization = node.find("factorization");
+  const std::string chosen =
+      factorization ? std::get<std::string>(parse_value(*factorization, factorization_spec,
+                                                                section + " factorization"))
+                    : "auto";
+  const MatrixShape& shape = problem.description.shape;
+  method.symmetric_factorization = chosen == "auto" ? shape.symmetric : chosen == "symmetric";
+  if (method.symmetric_factorization && !shape.symmetric)
+    fail(factorization ? factorization->location : node.location,
+         fmt::format("{}: problem `{}` is {} (not symmetric), so it is fitted by X = U V^T; set "
+                     "factorization: asymmetric (or leave it out).",
+                     section, problem.choice.name, shape.describe()));
+  const LoadedPlugin& optimizer = plugins.find(PluginKind::optimizer, method.optimizer.name);
+  const FactorShape factors{shape.rows, shape.cols, method.width, method.symmetric_factorization};
+  const std::string why = optimizer.guard("checking the factorization", [&] {
+    return optimizer.create_optimizer(method.optimizer.values)->refuses(factors);
+  });
+  if (!why.empty())
+    fail(factorization ? factorization->location : node.find("optimizer")->location,
+         fmt::format("{}: optimizer `{}` cannot fit X = {}: {}", section, method.optimizer.name,
+                     method.symmetric_factorization ? "U U^T" : "U V^T", why));
+  return method;
+}
+
+/// The axes' dimensions, split into the global ones and each method's.
+struct Dimensions {
+  std::vector<Axis> axes;
+  std::vector<Dimension> all;
+  std::vector<const Dimension*> global;
+  std::vector<std::vector<const Dimension*>> per_method;
+};
+
+Dimensions find_dimensions(const ValidatedConfig& config, const PluginRegistry& plugins) {
+  Dimensions dimensions;
+  dimensions.axes = find_axes(config.root, config.labels, plugins);
+  dimensions.all = make_dimensions(config.root, dimensions.axes);
+  dimensions.per_method.resize(config.labels.size());
+  for (const auto& dimension : dimensions.all) {
+    if (dimension.method < 0) dimensions.global.push_back(&dimension);
+    else dimensions.per_method[static_cast<std::size_t>(dimension.method)].push_back(&dimension);
+  }
+  return dimensions;
+}
+
+/// The methods of one global point (`tree`, with the global axes' values in
+/// place), each at each of its own points.
+void add_methods(GlobalPoint& point, const ConfigNode& tree, const std::vector<SweptValueRecord>& global_swept,
+                 const ValidatedConfig& config, const Dimensions& dimensions, const ProblemChoice& problem,
+                 const PluginRegistry& plugins) {
+  for (std::size_t m = 0; m < config.labels.size(); ++m)
+    for (const auto& method_choice : combinations(dimensions.per_method[m])) {
+      ConfigNode method_tree = tree;
+      std::vector<SweptValueRecord> swept = global_swept;
+      substitute(method_tree, dimensions.axes, dimensions.per_method[m], method_choice, swept);
+      const ConfigNode& node = *at(method_tree, {"methods", std::to_string(m)});
+      SweepPoint::Method method;
+      method.spec = read_method(node, config.labels[m], point.loss, problem, plugins);
+      for (const auto& record : swept) method.swept.push_back({record.axis, record.value});
+      point.sweep.methods.push_back(std::move(method));
+    }
+}
+
+}  // namespace
+
+ExpandedSweep expand_sweep(const ValidatedConfig& config, const PluginRegistry& plugins) {
+  const Dimensions dimensions = find_dimensions(config, plugins);
+  ExpandedSweep sweep;
+  for (const auto& axis : dimensions.axes)  // two methods sweeping init.scale share one column
+    if (std::find(sweep.axes.begin(), sweep.axes.end(), axis.column) == sweep.axes.end())
+      sweep.axes.push_back(axis.column);
+  check_size(config.root, dimensions.global, dimensions.per_method, config.seeds.size());
+
+  // Every point: its problem, measurement, settings and methods.
+  ProblemCache problems(sweep.problems, plugins);
+  for (const auto& global_choice : combinations(dimensions.global)) {
+    ConfigNode tree = config.root;
+    std::vector<SweptValueRecord> global_swept;
+    substitute(tree, dimensions.axes, dimensions.global, global_choice, global_swept);
+    GlobalPoint point = read_global_point(tree, problems, plugins);
+    const std::string point_error = point.run_values.text("error");
+    if (sweep.points.empty()) sweep.error = point_error;
+    else if (point_error != sweep.error)
+      fail(config.root.find("run")->location, "run.error cannot be swept: the table compares one error.");
+    add_methods(point, tree, global_swept, config, dimensions, sweep.problems[point.sweep.problem], plugins);
+    sweep.points.push_back(std::move(point));
+  }
+  return sweep;
+}
+
+}  // namespace ncvx::detail
