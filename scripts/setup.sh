@@ -2,24 +2,41 @@
 # Installs the Debian 12 packages ncvx needs (only those missing), then
 # configures and builds ncvx in Release into ./build (or $NCVX_BUILD_DIR).
 #
-#   bash scripts/setup.sh            # install what is missing + build
+#   bash scripts/setup.sh            # what a run needs: the ncvx tool and its plugins
+#   bash scripts/setup.sh --tests    # and what the test suite needs: doctest, gnuplot,
+#                                    # Chromium, Open MPI, the Python module and its
+#                                    # packages; builds everything (tests, benchmarks)
 #   NCVX_JOBS=4 bash scripts/setup.sh
+#
+# The first takes about 2.5 minutes on two cores after the packages (README).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 build_dir="${NCVX_BUILD_DIR:-build}"
 jobs="${NCVX_JOBS:-2}"
+tests=0
+for argument in "$@"; do
+  case $argument in
+    --tests) tests=1 ;;
+    *) echo "usage: bash scripts/setup.sh [--tests]" >&2; exit 2 ;;
+  esac
+done
 
 packages=(
   g++ cmake make git pkg-config
-  libeigen3-dev libboost-dev libfmt-dev libyaml-cpp-dev doctest-dev
+  libeigen3-dev libboost-dev libfmt-dev libyaml-cpp-dev
   libcli11-dev nlohmann-json3-dev libspectra-dev libstb-dev librandom123-dev
-  gnuplot-nox
-  chromium                       # the report's test renders it headless
-  libopenmpi-dev openmpi-bin     # optional at configure time: mpirun -np P ncvx run ...
-  pybind11-dev python3-dev       # optional at configure time: the Python module (python/)
-  python3-numpy python3-pandas python3-pytest python3-matplotlib   # its tests and example
 )
+if [ "$tests" = 1 ]; then
+  packages+=(
+    doctest-dev
+    gnuplot-nox                    # figures (ncvx plot); without it `ncvx plot` says how to get it
+    chromium                       # the report's test renders it headless
+    libopenmpi-dev openmpi-bin     # optional at configure time: mpirun -np P ncvx run ...
+    pybind11-dev python3-dev       # optional at configure time: the Python module (python/)
+    python3-numpy python3-pandas python3-pytest python3-matplotlib   # its tests and example
+  )
+fi
 
 missing=()
 for package in "${packages[@]}"; do
@@ -38,6 +55,13 @@ else
   echo "ncvx setup: all Debian packages present"
 fi
 
-cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release
-cmake --build "$build_dir" -j "$jobs"
-echo "ncvx setup: built $build_dir/ncvx and its plugins in $build_dir/plugins"
+if [ "$tests" = 1 ]; then
+  cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DNCVX_BUILD_TESTS=ON -DNCVX_BUILD_BENCH=ON
+  cmake --build "$build_dir" -j "$jobs"
+  echo "ncvx setup: built $build_dir/ncvx, its plugins, the tests, the benchmarks and the Python module"
+else
+  # A build tree that already has the tests keeps them (and builds them).
+  cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release
+  cmake --build "$build_dir" -j "$jobs"
+  echo "ncvx setup: built $build_dir/ncvx and its plugins in $build_dir/plugins"
+fi
