@@ -60,8 +60,7 @@ if [ "$tests" = 1 ]; then
   cmake --build "$build_dir" -j "$jobs"
   echo "ncvx setup: built $build_dir/ncvx, its plugins, the tests, the benchmarks and the Python module"
 else
-  # A build tree that already has the tests keeps them (and builds them).
   cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release
-  cmake --build "$build_dir" -j "$jobs"
+  cmake --build "$build_dir" -j "$jobs" --target ncvx ncvx_plugins
   echo "ncvx setup: built $build_dir/ncvx and its plugins in $build_dir/plugins"
 fi
