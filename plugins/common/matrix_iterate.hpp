@@ -1,7 +1,7 @@
 #pragma once
 // Iterates kept as a dense matrix X, shared by the optimizers that work on X
-// itself (svp, nuclear_norm, mirror_descent; header-only, each plugin
-// compiles its own copy). The run loop and the metrics see a factor set, so
+// itself (svp, nuclear_norm, mirror_descent; their decompositions come from
+// dense_solvers.hpp, compiled once). The run loop and the metrics see a factor set, so
 // after each step X is written back as factors of width k:
 //
 //   X = U U^T   (a symmetric fit: X must be positive semidefinite)
@@ -35,14 +35,16 @@
 #include <ncvx/factor_set.hpp>
 #include <ncvx/objective.hpp>
 
+#include "dense_solvers.hpp"
+
 namespace ncvx::matrix_iterate {
 
 /// The eigendecomposition of the symmetric part of Y, in decreasing order.
 inline void eigen_decreasing(const Matrix& Y, Vector& values, Matrix& vectors) {
   const Matrix symmetric_part = 0.5 * (Y + Y.transpose());
-  Eigen::SelfAdjointEigenSolver<Matrix> eigen(symmetric_part);
-  values = eigen.eigenvalues().reverse();
-  vectors = eigen.eigenvectors().rowwise().reverse();
+  const solvers::SymmetricEigen eigen = solvers::symmetric_eigen(symmetric_part);
+  values = eigen.values.reverse();
+  vectors = eigen.vectors.rowwise().reverse();
 }
 
 /// Applies `map` to the spectrum of Y (eigenvalues of its symmetric part when
@@ -64,13 +66,13 @@ void spectral_map(const Matrix& Y, bool symmetric, Index width, Map map, Matrix&
     factors = FactorSet(std::move(U));
     return;
   }
-  const Eigen::BDCSVD<Matrix> svd(Y, Eigen::ComputeThinU | Eigen::ComputeThinV);
+  const solvers::ThinSvd svd = solvers::thin_svd(Y);
   const Index k = std::min({width, rows, cols});
   Vector kept = Vector::Zero(k);
-  for (Index i = 0; i < k; ++i) kept(i) = std::max(0.0, map(svd.singularValues()(i)));
+  for (Index i = 0; i < k; ++i) kept(i) = std::max(0.0, map(svd.singular(i)));
   Matrix U = Matrix::Zero(rows, width), V = Matrix::Zero(cols, width);
-  U.leftCols(k) = svd.matrixU().leftCols(k) * kept.cwiseSqrt().asDiagonal();
-  V.leftCols(k) = svd.matrixV().leftCols(k) * kept.cwiseSqrt().asDiagonal();
+  U.leftCols(k) = svd.U.leftCols(k) * kept.cwiseSqrt().asDiagonal();
+  V.leftCols(k) = svd.V.leftCols(k) * kept.cwiseSqrt().asDiagonal();
   X = U * V.transpose();
   factors = FactorSet(std::move(U), std::move(V));
 }

@@ -17,9 +17,9 @@
 #include <algorithm>
 #include <cmath>
 
-#include <Spectra/MatOp/DenseSymMatProd.h>
 #include <ncvx/plugin.hpp>
 
+#include "../common/dense_solvers.hpp"
 #include "../common/lanczos.hpp"
 
 namespace {
@@ -30,15 +30,13 @@ using ncvx::Vector;
 
 /// x -> M M^T x (or M^T M x) through the operator, M = A*(y): the Gram matrix
 /// of the smaller side of a rectangular M, never formed.
-class GramOperator {
+class GramOperator final : public ncvx::solvers::SymmetricOperator {
  public:
-  using Scalar = double;
   GramOperator(const ncvx::MeasurementOperator& measurement, const Vector& observations, bool rows_side)
       : measurement_(measurement), observations_(observations), rows_side_(rows_side) {}
-  Index rows() const { return rows_side_ ? measurement_.rows() : measurement_.cols(); }
-  Index cols() const { return rows(); }
-  void perform_op(const double* in, double* out) const {
-    const Matrix x = Eigen::Map<const Matrix>(in, rows(), 1);
+  Index size() const override { return rows_side_ ? measurement_.rows() : measurement_.cols(); }
+  void apply(const double* in, double* out) const override {
+    const Matrix x = Eigen::Map<const Matrix>(in, size(), 1);
     Matrix middle, result;
     if (rows_side_) {
       measurement_.adjoint_transpose_apply(observations_, x, middle);  // M^T x
@@ -47,7 +45,7 @@ class GramOperator {
       measurement_.adjoint_apply(observations_, x, middle);
       measurement_.adjoint_transpose_apply(observations_, middle, result);
     }
-    Eigen::Map<Matrix>(out, rows(), 1) = result;
+    Eigen::Map<Matrix>(out, size(), 1) = result;
   }
 
  private:
@@ -94,16 +92,16 @@ class Spectral final : public ncvx::Initializer {
     Vector values;
     Matrix vectors;
     if (solver == "dense") {
-      Eigen::SelfAdjointEigenSolver<Matrix> eigen(data.measurement.adjoint(data.observations));
-      if (eigen.info() != Eigen::Success) throw std::runtime_error("the dense eigensolver did not converge");
+      const auto eigen = ncvx::solvers::symmetric_eigen(data.measurement.adjoint(data.observations));
+      if (!eigen.converged) throw std::runtime_error("the dense eigensolver did not converge");
       // Ascending order: the k largest are the last k, reversed.
-      values = eigen.eigenvalues().tail(k).reverse();
-      vectors = eigen.eigenvectors().rightCols(k).rowwise().reverse();
+      values = eigen.values.tail(k).reverse();
+      vectors = eigen.vectors.rightCols(k).rowwise().reverse();
     } else if (solver == "lanczos") {
       const Matrix M = data.measurement.adjoint(data.observations);
-      ncvx::lanczos::largest(Spectra::DenseSymMatProd<double>(M), k, values, vectors, kTryDense);
+      ncvx::solvers::largest(ncvx::solvers::DenseSymmetric(M), k, values, vectors, kTryDense);
     } else {
-      ncvx::lanczos::largest(ncvx::lanczos::AdjointOperator(data.measurement, data.observations), k, values, vectors,
+      ncvx::solvers::largest(ncvx::lanczos::AdjointOperator(data.measurement, data.observations), k, values, vectors,
                              kTryDense);
     }
     Matrix factor = Matrix::Zero(n, width);
@@ -122,11 +120,10 @@ class Spectral final : public ncvx::Initializer {
     Vector sigma;
     Matrix P, Q;
     if (solver == "dense") {
-      const Eigen::BDCSVD<Matrix> svd(data.measurement.adjoint(data.observations),
-                                      Eigen::ComputeThinU | Eigen::ComputeThinV);
-      sigma = svd.singularValues().head(k);
-      P = svd.matrixU().leftCols(k);
-      Q = svd.matrixV().leftCols(k);
+      const auto svd = ncvx::solvers::thin_svd(data.measurement.adjoint(data.observations));
+      sigma = svd.singular.head(k);
+      P = svd.U.leftCols(k);
+      Q = svd.V.leftCols(k);
     } else {
       // Lanczos on the Gram matrix of the smaller side: eigenvalues sigma^2.
       const bool rows_side = n1 <= n2;
@@ -135,9 +132,9 @@ class Spectral final : public ncvx::Initializer {
       if (solver == "lanczos") {
         const Matrix M = data.measurement.adjoint(data.observations);
         const Matrix gram = rows_side ? Matrix(M * M.transpose()) : Matrix(M.transpose() * M);
-        ncvx::lanczos::largest(Spectra::DenseSymMatProd<double>(gram), k, squares, vectors, kTryDense);
+        ncvx::solvers::largest(ncvx::solvers::DenseSymmetric(gram), k, squares, vectors, kTryDense);
       } else {
-        ncvx::lanczos::largest(GramOperator(data.measurement, data.observations, rows_side), k, squares, vectors,
+        ncvx::solvers::largest(GramOperator(data.measurement, data.observations, rows_side), k, squares, vectors,
                                kTryDense);
       }
       sigma = squares.cwiseMax(0.0).cwiseSqrt();

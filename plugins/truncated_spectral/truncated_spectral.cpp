@@ -57,12 +57,12 @@ class TruncatedSpectral final : public ncvx::Initializer {
     const Index k = std::min(shape.width, n);
     Matrix vectors;
     if (k + 1 >= n || n <= 200) {
-      Eigen::SelfAdjointEigenSolver<Matrix> eigen(A.adjoint(kept));
-      if (eigen.info() != Eigen::Success) throw std::runtime_error("the dense eigensolver did not converge");
-      vectors = eigen.eigenvectors().rightCols(k).rowwise().reverse();
+      const auto eigen = ncvx::solvers::symmetric_eigen(A.adjoint(kept));
+      if (!eigen.converged) throw std::runtime_error("the dense eigensolver did not converge");
+      vectors = eigen.vectors.rightCols(k).rowwise().reverse();
     } else {
       Vector values;
-      ncvx::lanczos::largest(ncvx::lanczos::AdjointOperator(A, kept), k, values, vectors);
+      ncvx::solvers::largest(ncvx::lanczos::AdjointOperator(A, kept), k, values, vectors);
     }
     Matrix U = Matrix::Zero(n, shape.width);
     Vector measured;
@@ -83,12 +83,12 @@ class TruncatedSpectral final : public ncvx::Initializer {
   /// |A(p_j q_j^T)|^2 and s_j its sign.
   static ncvx::FactorSet rectangular(const ncvx::MeasurementOperator& A, const Vector& y, const Vector& kept,
                                      Index width) {
-    const Eigen::BDCSVD<Matrix> svd(A.adjoint(kept), Eigen::ComputeThinU | Eigen::ComputeThinV);
+    const auto svd = ncvx::solvers::thin_svd(A.adjoint(kept));
     const Index k = std::min({width, A.rows(), A.cols()});
     Matrix U = Matrix::Zero(A.rows(), width), V = Matrix::Zero(A.cols(), width);
     Vector measured;
     for (Index j = 0; j < k; ++j) {
-      const Matrix p = svd.matrixU().col(j), q = svd.matrixV().col(j);
+      const Matrix p = svd.U.col(j), q = svd.V.col(j);
       A.forward_factored(ncvx::FactorSet(p, q), measured);
       const double squared = measured.squaredNorm();
       const double fitted = squared > 0 ? measured.dot(y) / squared : 0.0;
