@@ -25,6 +25,7 @@
 #include <ncvx/conformance.hpp>
 #include <ncvx/errors.hpp>
 #include <ncvx/study/experiment.hpp>
+#include <ncvx/study/interrupt.hpp>
 #include <ncvx/study/output.hpp>
 #include <ncvx/plugin_registry.hpp>
 #include <ncvx/problem_instance.hpp>
@@ -119,6 +120,57 @@ std::vector<Matrix> from_factors(const FactorSet& factors) {
   return parts;
 }
 
+// ---------------------------------------------------------------- shapes
+
+// Every array handed to a component is checked against the shape it must
+// have before any C++ reads it: a mistake raises ValueError naming the
+// expected shape, never reads outside an array.
+
+[[noreturn]] void wrong_value(const std::string& message) { throw py::value_error(message); }
+
+void check_matrix(const Matrix& M, Index rows, Index cols, const char* what) {
+  if (M.rows() != rows || M.cols() != cols)
+    wrong_value(fmt::format("{} must be {} x {}; it is {} x {}", what, rows, cols, M.rows(), M.cols()));
+}
+
+void check_vector(const Vector& v, Index size, const char* what) {
+  if (v.size() != size) wrong_value(fmt::format("{} must have {} entries; it has {}", what, size, v.size()));
+}
+
+/// Factors [U] (X = U U^T) or [U, V] (X = U V^T) of at least one column for
+/// matrices of `shape`.
+FactorSet factors_for(const std::vector<Matrix>& parts, const MatrixShape& shape) {
+  if (parts.empty() || parts.size() > 2) wrong_value("factors are a list [U] (X = U U^T) or [U, V] (X = U V^T)");
+  const Index width = parts[0].cols();
+  if (width < 1) wrong_value("the factors need at least one column");
+  if (parts.size() == 1 && shape.rows != shape.cols)
+    wrong_value(fmt::format("[U] means X = U U^T, which is square; these matrices are {}: give [U, V]",
+                            shape.describe()));
+  check_matrix(parts[0], shape.rows, width, "U");
+  if (parts.size() == 2) check_matrix(parts[1], shape.cols, width, "V (as many columns as U)");
+  return to_factors(parts);
+}
+
+/// A C++ object lent to Python for the length of one call (an operator to
+/// initialize, an objective to step): Python may keep the handle, but using
+/// it after the call raises instead of reaching freed memory.
+class Lease {
+ public:
+  Lease() : valid_(std::make_shared<bool>(true)) {}
+  void end() { *valid_ = false; }
+  std::shared_ptr<const bool> token() const { return valid_; }
+
+ private:
+  std::shared_ptr<bool> valid_;
+};
+
+void check_lease(const std::shared_ptr<const bool>& token, const char* what) {
+  if (token && !*token)
+    throw std::runtime_error(fmt::format("this {} was lent for one call that has returned; it cannot be used "
+                                         "after it (copy what you need during the call)",
+                                         what));
+}
+
 // ---------------------------------------------------------------- configurations
 
 /// An experiment from a file path or YAML text, with overrides.
@@ -134,9 +186,16 @@ Experiment experiment_of(const std::string& config, bool is_path, const std::str
 
 // ---------------------------------------------------------------- components
 
-/// A measurement operator shared with whoever made it (an instance, a model).
+/// A measurement operator shared with whoever made it (an instance, a model),
+/// or lent for one call (`lease` then ends with the call).
 struct Operator {
   std::shared_ptr<const MeasurementOperator> measurement;
+  std::shared_ptr<const bool> lease;
+
+  const MeasurementOperator& get() const {
+    check_lease(lease, "operator");
+    return *measurement;
+  }
 };
 
 struct Instance {
@@ -162,11 +221,18 @@ struct ObjectiveObject {
                               measurement->measurements()));
     objective = std::make_shared<Objective>(*measurement, *loss, *observations);
   }
+  const Objective* get() const { return objective.get(); }
 };
 
 /// A view of an objective the core lends a Python optimizer for one step.
 struct ObjectiveView {
-  const Objective* objective;
+  const Objective* objective_pointer;
+  std::shared_ptr<const bool> lease;
+
+  const Objective* get() const {
+    check_lease(lease, "objective");
+    return objective_pointer;
+  }
 };
 
 struct InitializerObject {
@@ -269,8 +335,13 @@ class PythonOptimizer final : public Optimizer {
   explicit PythonOptimizer(py::object object) : object_(std::move(object)) {}
   void step(const Objective& objective, FactorSet& factors, Index iteration) override {
     with_python([&] {
+      Lease lease;  // the view works for this call only
+      const struct EndLease {
+        Lease& lease;
+        ~EndLease() { lease.end(); }
+      } end{lease};
       const py::object result =
-          object_.get().attr("step")(ObjectiveView{&objective}, from_factors(factors), iteration);
+          object_.get().attr("step")(ObjectiveView{&objective, lease.token()}, from_factors(factors), iteration);
       FactorSet next = to_factors(factor_list(result, "a factor returned by step"));
       if (next.shape() != factors.shape())
         throw std::runtime_error("step returned factors of another shape than it was given");
@@ -297,7 +368,13 @@ class PythonInitializer final : public Initializer {
     // A seed for numpy drawn from the run's stream: deterministic per (seed, "init").
     const auto seed = static_cast<std::uint64_t>(random.uniform() * 0x1.0p53);
     return with_python([&] {
-      const Operator view{std::shared_ptr<const MeasurementOperator>(&data.measurement, [](const auto*) {})};
+      Lease lease;  // the operator works for this call only
+      const struct EndLease {
+        Lease& lease;
+        ~EndLease() { lease.end(); }
+      } end{lease};
+      const Operator view{std::shared_ptr<const MeasurementOperator>(&data.measurement, [](const auto*) {}),
+                          lease.token()};
       py::dict shape_dict;
       shape_dict["rows"] = shape.rows;
       shape_dict["cols"] = shape.cols;
@@ -425,21 +502,36 @@ void add_objective_methods(Class& target) {
   using Self = typename Class::type;
   target
       .def("value", [](const Self& f, const std::vector<Matrix>& factors) {
-             const FactorSet F = to_factors(factors);
+             const Objective& objective = *f.get();
+             const FactorSet F = factors_for(factors, objective.measurement().shape());
              py::gil_scoped_release release;
-             return f.objective->value(F);
+             return objective.value(F);
            }, py::arg("factors"), "f(F) for factors [U] or [U, V]")
       .def("value_and_gradient", [](const Self& f, const std::vector<Matrix>& factors) {
-             const FactorSet F = to_factors(factors);
+             const Objective& objective = *f.get();
+             const FactorSet F = factors_for(factors, objective.measurement().shape());
              FactorSet gradient;
              double value;
              {
                py::gil_scoped_release release;
-               value = f.objective->value_and_gradient(F, gradient);
+               value = objective.value_and_gradient(F, gradient);
              }
              return py::make_tuple(value, from_factors(gradient));
            }, py::arg("factors"), "(f(F), [grad_U f, grad_V f])")
-      .def("scale", [](const Self& f) { return f.objective->scale(); }, "sigma_1(A*(y))");
+      .def("value_and_gradient_matrix", [](const Self& f, const Matrix& X) {
+             const Objective& objective = *f.get();
+             const MatrixShape shape = objective.measurement().shape();
+             check_matrix(X, shape.rows, shape.cols, "X");
+             Matrix gradient;
+             double value;
+             {
+               py::gil_scoped_release release;
+               value = objective.value_and_gradient_matrix(X, gradient);
+             }
+             return py::make_tuple(value, gradient);
+           }, py::arg("X"), "(f(X), grad_X f) at a dense X")
+      .def("scale", [](const Self& f) { return f.get()->scale(); }, "sigma_1(A*(y))")
+      .def_property_readonly("evaluations", [](const Self& f) { return f.get()->evaluations(); });
 }
 
 }  // namespace
@@ -514,18 +606,32 @@ PYBIND11_MODULE(_ncvx, m) {
 
   m.def("run",
         [](const std::string& config, bool is_path, const std::string& source, const std::vector<std::string>& overrides,
-           const std::string& directory, unsigned threads, unsigned lockstep, const std::vector<std::string>& argv) {
+           const std::string& directory, unsigned threads, unsigned lockstep, const std::vector<std::string>& argv,
+           bool resume) {
           const Experiment experiment = experiment_of(config, is_path, source, overrides);
           SweepOptions options;
           options.directory = directory;
+          options.resume = resume;
           options.threads = threads;
           options.lockstep = std::max(1u, lockstep);
           options.plugin_dirs = registry().folders();
           options.command_line = argv;
           SweepOutcome outcome;
           {
+            // Ctrl-C stops the sweep between runs (Python cannot see it while the GIL is released).
+            const StopOnInterrupt interrupt(
+                "\nncvx: stopping, the runs in flight finish (Ctrl-C again to end Python at once)\n");
+            options.stop = interrupt.flag();
             py::gil_scoped_release release;
             outcome = run_sweep(experiment, registry(), options);
+          }
+          if (outcome.interrupted) {
+            PyErr_SetString(PyExc_KeyboardInterrupt,
+                            fmt::format("ncvx.run was interrupted: {} of {} runs have a record in {}; continue with "
+                                        "ncvx.run(..., out='{}', resume=True)",
+                                        outcome.table.size(), experiment.run_count(), directory, directory)
+                                .c_str());
+            throw py::error_already_set();
           }
           py::dict result;
           result["name"] = experiment.name;
@@ -540,59 +646,80 @@ PYBIND11_MODULE(_ncvx, m) {
         py::arg("parameters"), py::arg("factory"), py::arg("origin"));
 
   py::class_<Operator>(m, "Operator", "a measurement operator A (matrix-free)")
-      .def_property_readonly("rows", [](const Operator& o) { return o.measurement->rows(); })
-      .def_property_readonly("cols", [](const Operator& o) { return o.measurement->cols(); })
-      .def_property_readonly("measurements", [](const Operator& o) { return o.measurement->measurements(); })
-      .def_property_readonly("symmetric", [](const Operator& o) { return o.measurement->symmetric(); })
+      .def_property_readonly("rows", [](const Operator& o) { return o.get().rows(); })
+      .def_property_readonly("cols", [](const Operator& o) { return o.get().cols(); })
+      .def_property_readonly("measurements", [](const Operator& o) { return o.get().measurements(); })
+      .def_property_readonly("symmetric", [](const Operator& o) { return o.get().symmetric(); })
       .def("forward", [](const Operator& o, const Matrix& X) {
+             const MeasurementOperator& A = o.get();
+             check_matrix(X, A.rows(), A.cols(), "X");
              Vector out;
              py::gil_scoped_release release;
-             o.measurement->forward(X, out);
+             A.forward(X, out);
              return out;
            }, py::arg("X"), "A(X) for a dense n1 x n2 X")
       .def("forward_factored", [](const Operator& o, const std::vector<Matrix>& factors) {
-             const FactorSet F = to_factors(factors);
+             const MeasurementOperator& A = o.get();
+             const FactorSet F = factors_for(factors, A.shape());
              Vector out;
              py::gil_scoped_release release;
-             o.measurement->forward_factored(F, out);
+             A.forward_factored(F, out);
              return out;
            }, py::arg("factors"), "A(U U^T) for [U], A(U V^T) for [U, V]")
       .def("adjoint", [](const Operator& o, const Vector& v) {
+             const MeasurementOperator& A = o.get();
+             check_vector(v, A.measurements(), "v (one entry per measurement)");
              py::gil_scoped_release release;
-             return o.measurement->adjoint(v);
+             return A.adjoint(v);
            }, py::arg("v"), "A*(v) as a dense n1 x n2 matrix")
       .def("adjoint_apply", [](const Operator& o, const Vector& v, const Matrix& M) {
+             const MeasurementOperator& A = o.get();
+             check_vector(v, A.measurements(), "v (one entry per measurement)");
+             if (M.cols() < 1) wrong_value("M needs at least one column");
+             check_matrix(M, A.cols(), M.cols(), "M (n2 rows)");
              Matrix out;
              py::gil_scoped_release release;
-             o.measurement->adjoint_apply(v, M, out);
+             A.adjoint_apply(v, M, out);
              return out;
            }, py::arg("v"), py::arg("M"), "A*(v) M for an n2 x k block M")
       .def("adjoint_transpose_apply", [](const Operator& o, const Vector& v, const Matrix& M) {
+             const MeasurementOperator& A = o.get();
+             check_vector(v, A.measurements(), "v (one entry per measurement)");
+             if (M.cols() < 1) wrong_value("M needs at least one column");
+             check_matrix(M, A.rows(), M.cols(), "M (n1 rows)");
              Matrix out;
              py::gil_scoped_release release;
-             o.measurement->adjoint_transpose_apply(v, M, out);
+             A.adjoint_transpose_apply(v, M, out);
              return out;
            }, py::arg("v"), py::arg("M"), "A*(v)^T M for an n1 x k block M");
 
   py::class_<Instance>(m, "Instance", "a problem instance: X* (when known), A, y")
       .def_property_readonly("measurement", [](const Instance& i) {
-        return Operator{std::shared_ptr<const MeasurementOperator>(i.instance, &i.instance->measurement())};
+        return Operator{std::shared_ptr<const MeasurementOperator>(i.instance, &i.instance->measurement()), nullptr};
       })
       .def_property_readonly("observations", [](const Instance& i) { return i.instance->observations(); })
       .def_property_readonly("rows", [](const Instance& i) { return i.instance->shape().rows; })
       .def_property_readonly("cols", [](const Instance& i) { return i.instance->shape().cols; })
       .def_property_readonly("symmetric", [](const Instance& i) { return i.instance->shape().symmetric; })
       .def_property_readonly("has_ground_truth", [](const Instance& i) { return i.instance->has_ground_truth(); })
-      .def_property_readonly("ground_truth", [](const Instance& i) { return i.instance->ground_truth().dense(); },
-                             "X* as a dense matrix (small problems)")
-      .def_property_readonly("ground_truth_factors",
-                             [](const Instance& i) { return from_factors(i.instance->ground_truth().factors()); })
-      .def_property_readonly("singular_values", [](const Instance& i) { return i.instance->ground_truth().values(); })
+      .def_property_readonly("ground_truth", [](const Instance& i) {
+             if (!i.instance->has_ground_truth()) throw py::attribute_error("this problem has no ground truth");
+             return i.instance->ground_truth().dense();
+           }, "X* as a dense matrix (small problems)")
+      .def_property_readonly("ground_truth_factors", [](const Instance& i) {
+             if (!i.instance->has_ground_truth()) throw py::attribute_error("this problem has no ground truth");
+             return from_factors(i.instance->ground_truth().factors());
+           })
+      .def_property_readonly("singular_values", [](const Instance& i) {
+             if (!i.instance->has_ground_truth()) throw py::attribute_error("this problem has no ground truth");
+             return i.instance->ground_truth().values();
+           })
       .def("test_error", [](const Instance& i, const std::vector<Matrix>& factors) {
-             return i.instance->test_error(to_factors(factors));
+             if (!i.instance->has_ground_truth()) wrong_value("this problem has no ground truth to test against");
+             return i.instance->test_error(factors_for(factors, i.instance->shape()));
            }, py::arg("factors"))
       .def("heldout_rmse", [](const Instance& i, const std::vector<Matrix>& factors) {
-             return i.instance->heldout_rmse(to_factors(factors));
+             return i.instance->heldout_rmse(factors_for(factors, i.instance->shape()));
            }, py::arg("factors"));
 
   m.def("instance",
@@ -620,18 +747,10 @@ PYBIND11_MODULE(_ncvx, m) {
   auto objective_class = py::class_<ObjectiveObject>(m, "Objective",
                                                      "f(F) = sum_i l((A(X(F)) - y)_i), composed by the core")
       .def(py::init([](const Operator& o, const LossObject& l, const Vector& y) {
+             o.get();  // refuses an operator whose lease ended
+             check_vector(y, o.measurement->measurements(), "the observations (one per measurement)");
              return ObjectiveObject(o.measurement, l.loss, y);
-           }), py::arg("measurement"), py::arg("loss"), py::arg("observations"))
-      .def("value_and_gradient_matrix", [](const ObjectiveObject& f, const Matrix& X) {
-             Matrix gradient;
-             double value;
-             {
-               py::gil_scoped_release release;
-               value = f.objective->value_and_gradient_matrix(X, gradient);
-             }
-             return py::make_tuple(value, gradient);
-           }, py::arg("X"))
-      .def_property_readonly("evaluations", [](const ObjectiveObject& f) { return f.objective->evaluations(); });
+           }), py::arg("measurement"), py::arg("loss"), py::arg("observations"));
   auto view_class =
       py::class_<ObjectiveView>(m, "ObjectiveView", "the objective of the run a Python optimizer is stepping");
   add_objective_methods(objective_class);
@@ -640,12 +759,20 @@ PYBIND11_MODULE(_ncvx, m) {
   py::class_<InitializerObject>(m, "Initializer", "an initializer: F_0 from A and y")
       .def("initialize", [](const InitializerObject& i, const Operator& o, const Vector& y, Index rows, Index cols,
                             Index width, bool symmetric, std::uint64_t seed) {
+             const MeasurementOperator& A = o.get();
+             check_vector(y, A.measurements(), "y (one entry per measurement)");
+             if (rows != A.rows() || cols != A.cols())
+               wrong_value(fmt::format("rows x cols must be the operator's {} x {}; they are {} x {}", A.rows(),
+                                       A.cols(), rows, cols));
+             if (width < 1) wrong_value(fmt::format("width must be at least 1; it is {}", width));
+             if (symmetric && rows != cols)
+               wrong_value(fmt::format("symmetric factors (X = U U^T) need square matrices; these are {} x {}", rows,
+                                       cols));
              RandomStream random(seed, "init");
              FactorSet F;
              {
                py::gil_scoped_release release;
-               F = i.initializer->initialize(InitializationData{*o.measurement, y}, {rows, cols, width, symmetric},
-                                             random);
+               F = i.initializer->initialize(InitializationData{A, y}, {rows, cols, width, symmetric}, random);
              }
              return from_factors(F);
            });
@@ -657,11 +784,14 @@ PYBIND11_MODULE(_ncvx, m) {
   py::class_<OptimizerObject>(m, "Optimizer", "an optimizer: F_t -> F_{t+1} (keeps its state between steps)")
       .def("step", [](const OptimizerObject& o, const ObjectiveObject& f, const std::vector<Matrix>& factors,
                       Index iteration) {
-             FactorSet F = to_factors(factors);
+             if (iteration < 0) wrong_value(fmt::format("iteration counts from 0; it is {}", iteration));
+             FactorSet F = factors_for(factors, f.measurement->shape());
+             const FactorShape shape = F.shape();
              {
                py::gil_scoped_release release;
                o.optimizer->step(*f.objective, F, iteration);
              }
+             if (F.shape() != shape) throw std::runtime_error("the optimizer changed the factors' shape");
              return from_factors(F);
            })
       .def("refuses", [](const OptimizerObject& o, Index rows, Index cols, Index width, bool symmetric) {

@@ -151,6 +151,37 @@ run: {iterations: 20, seeds: [1]}
   CHECK(broken_line.find("failed") != std::string::npos);
 }
 
+TEST_CASE("runs: an optimizer that resizes a factor fails its run, named, before any operator reads it") {
+  PluginRegistry registry;
+  registry.scan({NCVX_TEST_PLUGIN_DIR, std::filesystem::path(NCVX_TEST_FIXTURE_DIR) / "resizing"});
+  const Experiment experiment = experiment_from(R"(
+problem: {n: 8, rank: 1}
+measurement: {name: gaussian_sensing, m: 50}
+methods:
+  - {label: returns, init: small_random, optimizer: {name: resizing, at: 2}, width: 2}
+  - {label: evaluates, init: small_random, optimizer: {name: resizing, at: 2, evaluate: true}, width: 2}
+  - {label: rectangular, init: small_random, optimizer: {name: resizing, at: 0, evaluate: true}, width: 2,
+     factorization: asymmetric}
+  - {label: fine, init: small_random, optimizer: gd, width: 2}
+run: {iterations: 10, seeds: [1]}
+)",
+                                                registry);
+  const ExperimentResults all = run_experiment(experiment, registry, test::options(2));
+  const RunResult& returns = only(all.runs, experiment, "returns");
+  CHECK(returns.status == RunStatus::failed);
+  CHECK(returns.message.find("optimizer `resizing`") != std::string::npos);
+  CHECK(returns.message.find("changed the factors' shape at iteration 2 (U is now 11 x 2, it was 8 x 2)") !=
+        std::string::npos);
+  for (const char* label : {"evaluates", "rectangular"}) {
+    const RunResult& evaluates = only(all.runs, experiment, label);
+    CHECK(evaluates.status == RunStatus::failed);
+    CHECK(evaluates.message.find("failed while stepping: the objective was given factors U 11 x 2") !=
+          std::string::npos);
+    CHECK(evaluates.message.find("which do not fit its operator on 8 x 8 symmetric matrices") != std::string::npos);
+  }
+  CHECK(only(all.runs, experiment, "fine").status == RunStatus::budget);
+}
+
 TEST_CASE("runs: diverged runs are counted in the status, never in the medians") {
   const Experiment experiment = experiment_from(R"(
 problem: {n: 10, rank: 2}

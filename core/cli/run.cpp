@@ -21,6 +21,7 @@
 #include "ncvx/errors.hpp"
 #include "ncvx/study/experiment.hpp"
 #include "ncvx/study/folder_lock.hpp"
+#include "ncvx/study/interrupt.hpp"
 #include "ncvx/study/journal.hpp"
 #include "ncvx/study/run_loop.hpp"
 #include "ncvx/study/sweep.hpp"
@@ -118,6 +119,25 @@ struct RunArguments {
   bool quiet = false, isolate = false;
 };
 
+/// `text` as one shell word (quoted when it needs to be), for a command to copy.
+std::string shell_word(const std::string& text) {
+  if (!text.empty() && text.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,+@%") ==
+                           std::string::npos)
+    return text;
+  std::string quoted = "'";
+  for (const char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+/// The command that continues the sweep in `directory`.
+std::string resume_command(const RunArguments& arguments, const fs::path& directory) {
+  std::string command = "ncvx run " + shell_word(arguments.config);
+  for (const auto& override : arguments.overrides) command += " " + shell_word(override);
+  if (!arguments.shard.empty()) command += " --shard " + shell_word(arguments.shard);
+  if (arguments.isolate) command += " --isolate";
+  return command + " --resume " + shell_word(directory.string());
+}
+
 /// The results folder: --resume's, --out's, or a new results/<name>-<time>[-N].
 fs::path results_folder(const RunArguments& arguments, const Experiment& experiment) {
   if (!arguments.resume.empty() && !arguments.out.empty() && fs::path(arguments.resume) != fs::path(arguments.out))
@@ -167,8 +187,12 @@ int run(Tool& tool, const RunArguments& arguments) {
                              options.directory.string());
   ProgressPrinter printer(arguments.quiet);
   options.progress = [&](const SweepProgress& progress) { printer(progress); };
-  resume_hint = fmt::format("Continue it with: ncvx run {} --resume {}", arguments.config, options.directory.string());
+  const std::string resume = resume_command(arguments, options.directory);
+  resume_hint = "Continue it with: " + resume;
   std::atexit(exit_during_sweep);
+  const StopOnInterrupt interrupt(
+      "\nstopping: no new run starts; runs on threads finish, workers stop (Ctrl-C again to stop at once)\n");
+  options.stop = interrupt.flag();
   const SweepOutcome outcome = [&] {
     struct InProgress {
       InProgress() { sweep_in_progress = true; }
@@ -177,6 +201,12 @@ int run(Tool& tool, const RunArguments& arguments) {
     return run_sweep(experiment, registry, options);
   }();
   printer.finish();
+  if (outcome.interrupted) {
+    std::cerr << fmt::format("interrupted: {} of {} runs have a record in {} (marked interrupted in its meta.json).\n"
+                             "Continue with: {}\n",
+                             outcome.table.size(), experiment.run_count(), options.directory.string(), resume);
+    return 130;
+  }
   for (const auto& note : outcome.notes) std::cerr << "warning: " << note << "\n";
   if (outcome.resumed > 0 && !arguments.quiet)
     std::cerr << fmt::format("resumed: {} runs were already finished\n", outcome.resumed);

@@ -117,23 +117,34 @@ class Results:
         return f"<pre>{html.escape(self.name)}\n{html.escape(self.table)}</pre>"
 
 
-def run(config, overrides=None, out=None, threads: int = 0, lockstep: int = 8) -> Results:
+def run(config, overrides=None, out=None, threads: int = 0, lockstep: int = 8, resume: bool = False) -> Results:
     """Runs an experiment, as `ncvx run` does, and returns its Results.
 
     config     a YAML file path, a YAML string, or a dict with the same keys
     overrides  ["run.iterations=300", ...] or {"run.iterations": 300, ...}
     out        the results folder to write (kept); None: a temporary one, removed
     threads    worker threads (0: every core); results never depend on it
+    resume     continue the sweep of `out` (same configuration): only the runs
+               without a record run, as `ncvx run --resume`
+
+    Ctrl-C stops the sweep between runs and raises KeyboardInterrupt, keeping
+    the folder (a temporary one too) and saying how to resume it.
     """
     text, is_path, source = _config_args(config)
     keep = out is not None
+    if resume and not keep:
+        raise ValueError("resume=True continues the folder given as out=; there is none")
     folder = pathlib.Path(out) if keep else pathlib.Path(tempfile.mkdtemp(prefix="ncvx-"))
+    interrupted = False
     try:
         outcome = _ncvx.run(text, is_path, source, _overrides(overrides), str(folder), threads, lockstep,
-                            [sys.executable, "-c", "ncvx.run(...)"])
+                            [sys.executable, "-c", "ncvx.run(...)"], resume)
         return Results(outcome["name"], outcome["table"], outcome["resolved"], folder, keep)
+    except KeyboardInterrupt:
+        interrupted = True
+        raise
     finally:
-        if not keep:
+        if not keep and not interrupted:
             import shutil
             shutil.rmtree(folder, ignore_errors=True)
 

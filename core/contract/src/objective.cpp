@@ -2,7 +2,10 @@
 
 #include <cmath>
 
+#include "ncvx/errors.hpp"
 #include "ncvx/random_stream.hpp"
+
+#include <fmt/format.h>
 
 namespace ncvx {
 
@@ -10,7 +13,36 @@ Objective::Objective(const MeasurementOperator& measurement, const Loss& loss,
                      const Vector& observations)
     : measurement_(measurement), loss_(loss), observations_(observations) {}
 
+namespace {
+
+/// "U 5 x 2" or "U 5 x 2, V 4 x 2".
+std::string describe(const FactorSet& factors) {
+  std::string text = fmt::format("U {} x {}", factors.left().rows(), factors.left().cols());
+  if (!factors.symmetric()) text += fmt::format(", V {} x {}", factors.right().rows(), factors.right().cols());
+  return text;
+}
+
+}  // namespace
+
+void Objective::check(const FactorSet& factors) const {
+  const MatrixShape shape = measurement_.shape();
+  const bool fits = factors.size() >= 1 && factors.left().rows() == shape.rows &&
+                    factors.right().rows() == shape.cols && factors.left().cols() == factors.right().cols();
+  if (!fits)
+    throw Error(fmt::format("the objective was given factors {} ({}), which do not fit its operator on {} "
+                            "matrices; was a factor resized?",
+                            describe(factors), factors.symmetric() ? "X = U U^T" : "X = U V^T", shape.describe()));
+}
+
+void Objective::check(const Matrix& X) const {
+  const MatrixShape shape = measurement_.shape();
+  if (X.rows() != shape.rows || X.cols() != shape.cols)
+    throw Error(fmt::format("the objective was given a {} x {} matrix X for its operator on {} matrices.", X.rows(),
+                            X.cols(), shape.describe()));
+}
+
 void Objective::evaluate(FactorEvaluation& item) const {
+  check(*item.factors);
   ++evaluations_;
   if (item.adjoint_products) item.adjoint_products->resize(item.factors->shape());
   if (shared_) {
@@ -49,6 +81,7 @@ double loss_at(const MeasurementOperator& measurement, const Loss& loss, const V
 }  // namespace
 
 double Objective::value_and_gradient_matrix(const Matrix& X, Matrix& gradient) const {
+  check(X);
   ++evaluations_;
   Vector derivative;
   const double value = loss_at(measurement_, loss_, observations_, X, derivative);
@@ -57,6 +90,7 @@ double Objective::value_and_gradient_matrix(const Matrix& X, Matrix& gradient) c
 }
 
 double Objective::value_matrix(const Matrix& X) const {
+  check(X);
   ++evaluations_;
   Vector derivative;
   return loss_at(measurement_, loss_, observations_, X, derivative);

@@ -72,6 +72,7 @@ class ThreadExecutor final : public GroupExecutor {
     run_options.threads = options_.threads;
     run_options.lockstep = options_.lockstep;
     run_options.keep_results = false;
+    run_options.stop = options_.stop;
     run_options.include = [&](std::size_t id) { return wanted[id]; };
     run_options.on_run_started = [&](const RunSpec&) { running(+1); };
     run_options.on_run_finished = [&](const RunSpec& run, const RunResult& result) {
@@ -142,6 +143,7 @@ Worker start_worker(std::vector<std::string> arguments) {
     if (::getppid() != parent) std::_Exit(125);  // the parent died before prctl took effect
     ::dup2(pipe_ends[1], kReportDescriptor);     // dup2 clears close-on-exec on the copy
     ::dup2(STDERR_FILENO, STDOUT_FILENO);
+    ::signal(SIGINT, SIG_IGN);  // a Ctrl-C at the terminal is the parent's to handle
     ::execv(argv[0], argv.data());
     std::_Exit(127);
   }
@@ -154,6 +156,7 @@ struct ChildOutcome {
   std::set<std::size_t> finished;      ///< runs whose record came
   std::vector<std::size_t> in_flight;  ///< started, no record (what the child was doing when it ended)
   std::string failure;                 ///< "" for a clean exit; else why it ended
+  bool stopped = false;                ///< killed because the sweep was stopped (no failure)
 };
 
 /// Reads a worker's reports: "#start ID" when a run starts, then each run's
@@ -222,7 +225,12 @@ ChildOutcome run_child(const Experiment& experiment, const SweepOptions& options
   bool timed_out = false;
   char buffer[1 << 16];
   while (true) {
-    const int wait = wait_ms(experiment, reader.started());
+    if (options.stop && options.stop->load()) {
+      outcome.stopped = true;
+      ::kill(worker.pid, SIGKILL);
+      break;
+    }
+    const int wait = std::min(wait_ms(experiment, reader.started()), 200);
     if (wait < 0) {
       timed_out = true;
       ::kill(worker.pid, SIGKILL);
@@ -241,6 +249,7 @@ ChildOutcome run_child(const Experiment& experiment, const SweepOptions& options
   while (::waitpid(worker.pid, &status, 0) < 0 && errno == EINTR) {
   }
   for (const auto& [id, since] : reader.started()) outcome.in_flight.push_back(id);
+  if (outcome.stopped) return outcome;
   if (timed_out)
     outcome.failure = "timeout: the run passed run.max_seconds and its worker process was killed (isolation)";
   else if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0))
@@ -255,6 +264,7 @@ void run_isolated(const Experiment& experiment, const SweepOptions& options, con
   std::vector<std::size_t> left = group;
   while (!left.empty()) {
     const ChildOutcome child = run_child(experiment, options, left, finished);
+    if (child.stopped) return;  // the runs without a record are left to --resume
     // A failure before any run started (say, building the instance) fails them all,
     // and a clean exit owes a record for every run.
     std::set<std::size_t> failed(child.in_flight.begin(), child.in_flight.end());
@@ -284,6 +294,7 @@ class ProcessExecutor final : public GroupExecutor {
     auto slot = [&] {
       try {
         for (std::size_t g = next++; g < groups.size(); g = next++) {
+          if (options_.stop && options_.stop->load()) break;
           running(static_cast<long>(groups[g].size()));
           std::size_t reported = 0;
           run_isolated(experiment_, options_, groups[g], [&](const JournalRecord& record) {

@@ -167,6 +167,11 @@ class RunLoop {
   bool step(Index t) {
     optimizer_plugin_.guard("stepping", [&] { optimizer_->step(objective_, factors_, t); });
     result_.iterations = t + 1;
+    if (factors_.shape() != initial_.shape() || factors_.left().cols() != factors_.right().cols())
+      throw PluginError(fmt::format("{} changed the factors' shape at iteration {} (U is now {} x {}, it was {} x {}); "
+                                    "an optimizer updates the factors in place and keeps their shape.",
+                                    optimizer_plugin_.describe(), t, factors_.left().rows(), factors_.left().cols(),
+                                    initial_.left().rows(), initial_.left().cols()));
     if (factors_.all_finite()) {
       largest_entry_ = largest_entry(factors_);
       return true;

@@ -242,6 +242,7 @@ ExperimentResults run_experiment(const Experiment& experiment, const PluginRegis
   std::atomic<std::size_t> next{0};
   auto worker = [&] {
     for (std::size_t w = next++; w < plan.items.size(); w = next++) {
+      if (options.stop && options.stop->load()) break;
       const WorkItem& work = plan.items[w];
       const std::vector<std::size_t> item(plan.ids.begin() + static_cast<std::ptrdiff_t>(work.first),
                                           plan.ids.begin() + static_cast<std::ptrdiff_t>(work.first + work.count));

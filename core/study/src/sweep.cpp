@@ -150,6 +150,11 @@ SweepOutcome run_sweep(const Experiment& experiment, const PluginRegistry& plugi
   }
 
   // The files, once every run of the sweep has its record.
+  outcome.interrupted = options.stop && options.stop->load() && outcome.table.size() < in_shard;
+  if (outcome.interrupted) {
+    write_sweep_meta(directory, experiment, plugins, options, false, recorder.seconds(), "interrupted");
+    return outcome;
+  }
   if (options.shard.count <= 1) {
     const JournalIndex index = index_journal(directory / kJournalFile);
     outcome.notes.insert(outcome.notes.end(), index.damaged.begin(), index.damaged.end());

@@ -64,7 +64,7 @@ std::map<std::string, std::string> used_plugins_of(const fs::path& directory) {
 }  // namespace
 
 void write_sweep_meta(const fs::path& directory, const Experiment& experiment, const PluginRegistry& plugins,
-                      const SweepOptions& options, bool finished, double seconds) {
+                      const SweepOptions& options, bool finished, double seconds, const std::string& state) {
   RunContext context;
   context.command_line = options.command_line;
   context.threads = options.threads;
@@ -74,6 +74,7 @@ void write_sweep_meta(const fs::path& directory, const Experiment& experiment, c
   // The plugin versions a resume or a merge must find again.
   nlohmann::json meta = nlohmann::json::parse(read_file(directory / "meta.json"));
   meta["used_plugins"] = used_plugins(experiment, plugins);
+  if (!state.empty()) meta["state"] = state;
   if (options.shard.count > 1)
     meta["shard"] = {{"index", options.shard.index + 1}, {"count", options.shard.count}};
   write_atomically(directory / "meta.json", meta.dump(2) + "\n");

@@ -15,9 +15,11 @@ namespace ncvx {
 std::string read_file(const std::filesystem::path& file);
 
 /// meta.json of a sweep (output.hpp's write_meta), with the plugin versions a
-/// resume or a merge must find again and the shard.
+/// resume or a merge must find again and the shard; `state` replaces the
+/// state ("running" or "finished") when given ("interrupted").
 void write_sweep_meta(const std::filesystem::path& directory, const Experiment& experiment,
-                      const PluginRegistry& plugins, const SweepOptions& options, bool finished, double seconds);
+                      const PluginRegistry& plugins, const SweepOptions& options, bool finished, double seconds,
+                      const std::string& state = "");
 
 /// Refuses (Error: "cannot ACTION DIR: ...") a folder made by another resolved
 /// configuration or other versions of the plugins this experiment uses.

@@ -27,7 +27,9 @@
 // the built-in models (E[A*A] = identity, y = A(X*)) estimates sigma_1(X*).
 //
 // One Objective serves one run (one thread); the operator and the loss it
-// refers to may be shared.
+// refers to may be shared. Every evaluation first checks that the factors
+// (or X) fit the operator's shape, so a wrong shape is an error that names
+// both, never a read outside an array.
 
 #include "ncvx/loss.hpp"
 #include "ncvx/measurement_operator.hpp"
@@ -73,6 +75,10 @@ class Objective {
 
  private:
   void evaluate(FactorEvaluation& item) const;
+  /// Refuse (Error) factors or an X that do not fit the operator, before any
+  /// plugin reads them: an optimizer that resized a factor, or a caller's slip.
+  void check(const FactorSet& factors) const;
+  void check(const Matrix& X) const;
 
   const MeasurementOperator& measurement_;
   const Loss& loss_;

@@ -10,6 +10,7 @@
 // changes the speed, never the numbers. A run that diverges or whose plugin
 // throws is recorded with that status and message; the other runs go on.
 
+#include <atomic>
 #include <cmath>
 #include <functional>
 #include <memory>
@@ -82,6 +83,9 @@ struct RunOptions {
   /// tests). false: results only go to on_run_finished, and memory holds the
   /// runs in flight, not the sweep (`ncvx run` streams them to its journal).
   bool keep_results = true;
+  /// When set and true, no further run starts (those in flight finish): how
+  /// Ctrl-C stops a sweep between runs.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 /// Runs every run of the experiment. Throws Error, before allocating any

@@ -23,6 +23,7 @@
 // plan_groups and run_group_records (shards.hpp). Merging shards, comparing
 // folders and the HTML report: merge.hpp, compare.hpp, report.hpp.
 
+#include <atomic>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -72,12 +73,17 @@ struct SweepOptions {
   std::function<void(const SweepProgress&)> progress;
   /// Runs the groups elsewhere (MPI); nullptr: threads, or processes with `isolate`.
   GroupExecutor* executor = nullptr;
+  /// When set and true (Ctrl-C), no further run starts: runs on threads in
+  /// flight finish, worker processes are stopped (their runs get no record);
+  /// the folder is left to --resume.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 struct SweepOutcome {
   std::vector<TableEntry> table;  ///< every run with a record in the folder
   bool complete = false;          ///< the files were assembled (false for a shard)
   std::size_t resumed = 0;        ///< runs found finished in the folder
+  bool interrupted = false;       ///< stopped (SweepOptions::stop) before every run had its record
   std::vector<std::string> notes; ///< damaged journal parts skipped, and the like
 };
 
