@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 
+#include <set>
+
 #include <ncvx/errors.hpp>
 #include <ncvx/study/experiment.hpp>
 #include <ncvx/study/lockstep.hpp>
@@ -180,6 +182,31 @@ run: {iterations: 10, seeds: [1]}
     CHECK(evaluates.message.find("which do not fit its operator on 8 x 8 symmetric matrices") != std::string::npos);
   }
   CHECK(only(all.runs, experiment, "fine").status == RunStatus::budget);
+}
+
+TEST_CASE("runs: an instance shared by sweep points runs its runs together, so memory holds one instance per thread") {
+  // An axis over run.iterations: both points share every seed's instance. Run
+  // in id order, the first point would build all 40 instances and keep each
+  // until the second point used it.
+  const Experiment experiment = experiment_from(R"(
+problem: {n: 6, rank: 1}
+measurement: {name: gaussian_sensing, m: 30}
+methods: [{label: gd, init: small_random, optimizer: gd, width: 2}]
+run: {iterations: [2, 3], seed: 1, repetitions: 40}
+)");
+  REQUIRE(experiment.run_count() == 80);
+  std::vector<std::string> order;  // instance keys, in the order runs start
+  RunOptions options = test::options(1);
+  options.on_run_started = [&](const RunSpec& run) { order.push_back(run.instance_key); };
+  const ExperimentResults all = run_experiment(experiment, test::plugins(), options);
+  REQUIRE(order.size() == 80);
+  std::set<std::string> done;
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    if (i > 0 && order[i] != order[i - 1]) done.insert(order[i - 1]);
+    CHECK_MESSAGE(done.count(order[i]) == 0, "instance " << order[i] << " came back after another one");
+  }
+  // The same numbers as ever: run 7 of the first point and run 47 (the same seed) of the second.
+  CHECK(all.runs[7].metrics.front() == all.runs[47].metrics.front());
 }
 
 TEST_CASE("runs: diverged runs are counted in the status, never in the medians") {

@@ -23,6 +23,7 @@
 #include <stdexcept>
 #include <filesystem>
 
+#include <ncvx/memory.hpp>
 #include <ncvx/plugin.hpp>
 
 #ifdef NCVX_WITH_STB
@@ -37,6 +38,38 @@ using ncvx::Vector;
 
 [[noreturn]] void bad(const std::string& file, const std::string& why) {
   throw std::runtime_error(file + ": " + why);
+}
+
+/// The largest matrix a file may hold: 2^31 entries, and (with the copies
+/// reading and factoring it takes, about four) what memory can hold. Checked
+/// from the sizes a header states, before anything is allocated or read.
+void check_size(const std::string& file, std::uint64_t rows, std::uint64_t cols, const std::string& where) {
+  const std::size_t entries = ncvx::saturating_multiply(rows, cols);
+  if (rows < 1 || cols < 1 || entries > (std::size_t{1} << 31))
+    bad(file, where + "states a " + std::to_string(rows) + " x " + std::to_string(cols) +
+                  " matrix; a ground truth read from a file is 1 x 1 to 2^31 entries");
+  const std::size_t needed = ncvx::saturating_multiply(entries, 4 * sizeof(double));
+  const ncvx::MemoryAvailable available = ncvx::available_memory();
+  if (available.bytes > 0 && needed > available.bytes)
+    bad(file, where + "states a " + std::to_string(rows) + " x " + std::to_string(cols) + " matrix, which needs " +
+                  ncvx::describe_bytes(needed) + " to read and factor; " + ncvx::describe_bytes(available.bytes) +
+                  " is available (" + available.limited_by + ")");
+}
+
+/// A non-negative integer written in decimal (at most 18 digits), or false.
+bool parse_count(const std::string& text, std::uint64_t& value) {
+  const auto first = text.find_first_not_of(" \t"), last = text.find_last_not_of(" \t");
+  if (first == std::string::npos) return false;
+  const std::string digits = text.substr(first, last - first + 1);
+  if (digits.empty() || digits.size() > 18 || digits.find_first_not_of("0123456789") != std::string::npos) return false;
+  value = std::stoull(digits);
+  return true;
+}
+
+std::uint64_t file_size(const std::string& file) {
+  std::error_code error;
+  const auto size = std::filesystem::file_size(file, error);
+  return error ? 0 : size;
 }
 
 std::string lower_extension(const std::string& file) {
@@ -56,6 +89,7 @@ Matrix read_npy(const std::string& file) {
   unsigned char version[2];
   stream.read(reinterpret_cast<char*>(version), 2);
   std::size_t header_length = 0;
+  if (!stream || version[0] < 1 || version[0] > 3) bad(file, "not a .npy file of version 1, 2 or 3");
   if (version[0] == 1) {
     unsigned char bytes[2];
     stream.read(reinterpret_cast<char*>(bytes), 2);
@@ -80,17 +114,32 @@ Matrix read_npy(const std::string& file) {
   const bool fortran = field("fortran_order").find("True") < field("fortran_order").find(',');
   std::string shape = field("shape");
   shape = shape.substr(shape.find('(') + 1, shape.find(')') - shape.find('(') - 1);
-  std::vector<Index> dims;
+  std::vector<std::uint64_t> dims;
   std::stringstream parts(shape);
-  for (std::string part; std::getline(parts, part, ',');)
-    if (part.find_first_of("0123456789") != std::string::npos) dims.push_back(std::stoll(part));
+  for (std::string part; std::getline(parts, part, ',');) {
+    if (part.find_first_not_of(" \t") == std::string::npos) continue;  // (3,) leaves an empty part
+    std::uint64_t value = 0;
+    if (!parse_count(part, value)) bad(file, "the .npy shape (" + shape + ") is not a list of sizes");
+    dims.push_back(value);
+  }
   if (dims.size() != 2) bad(file, "a .npy matrix must be 2-dimensional (shape (" + shape + "))");
-  if (dims[0] < 1 || dims[1] < 1 || dims[0] * dims[1] > (Index{1} << 31)) bad(file, "unsupported .npy shape");
-  const Index count = dims[0] * dims[1];
-  std::vector<double> values(static_cast<std::size_t>(count));
+  check_size(file, dims[0], dims[1], "the .npy header ");
+  const auto count = static_cast<std::size_t>(dims[0] * dims[1]);
+  std::size_t item = 0;
+  if (descr == "<f8" || descr == "<i8") item = 8;
+  else if (descr == "<f4" || descr == "<i4") item = 4;
+  else if (descr == "|u1") item = 1;
+  else bad(file, "unsupported .npy type '" + descr + "' (float64, float32, int64, int32 or uint8)");
+  const std::uint64_t data_offset = static_cast<std::uint64_t>(stream.tellg());
+  const std::uint64_t size = file_size(file);
+  if (size < data_offset || size - data_offset < count * item)
+    bad(file, "the .npy data is shorter than its shape says (" + std::to_string(count * item) + " bytes for (" +
+                  shape + ") of " + descr + "; the file has " + std::to_string(size - std::min(size, data_offset)) +
+                  ")");
+  std::vector<double> values(count);
   auto read_all = [&](auto sample) {
     using T = decltype(sample);
-    std::vector<T> raw(static_cast<std::size_t>(count));
+    std::vector<T> raw(count);
     stream.read(reinterpret_cast<char*>(raw.data()), static_cast<std::streamsize>(raw.size() * sizeof(T)));
     if (!stream) bad(file, "the .npy data is shorter than its shape says");
     for (std::size_t i = 0; i < raw.size(); ++i) values[i] = static_cast<double>(raw[i]);
@@ -99,12 +148,11 @@ Matrix read_npy(const std::string& file) {
   else if (descr == "<f4") read_all(float{});
   else if (descr == "<i8") read_all(std::int64_t{});
   else if (descr == "<i4") read_all(std::int32_t{});
-  else if (descr == "|u1") read_all(std::uint8_t{});
-  else bad(file, "unsupported .npy type '" + descr + "' (float64, float32, int64, int32 or uint8)");
-  Matrix X(dims[0], dims[1]);
-  for (Index i = 0; i < dims[0]; ++i)
-    for (Index j = 0; j < dims[1]; ++j)
-      X(i, j) = values[static_cast<std::size_t>(fortran ? j * dims[0] + i : i * dims[1] + j)];
+  else read_all(std::uint8_t{});
+  const auto rows = static_cast<Index>(dims[0]), cols = static_cast<Index>(dims[1]);
+  Matrix X(rows, cols);
+  for (Index i = 0; i < rows; ++i)
+    for (Index j = 0; j < cols; ++j) X(i, j) = values[static_cast<std::size_t>(fortran ? j * rows + i : i * cols + j)];
   return X;
 }
 
@@ -123,27 +171,51 @@ Matrix read_matrix_market(const std::string& file) {
   if (lowered.find("complex") != std::string::npos || lowered.find("pattern") != std::string::npos)
     bad(file, "only real or integer MatrixMarket matrices are supported");
   std::string line;
+  std::size_t number = 1;
   do {
+    ++number;
     if (!std::getline(stream, line)) bad(file, "no size line");
   } while (line.empty() || line[0] == '%');
+  // The size line: rows cols [entries], checked before anything is allocated.
   std::istringstream size(line);
-  Index rows = 0, cols = 0, entries = 0;
-  size >> rows >> cols;
-  if (coordinate) size >> entries;
-  if (!size || rows < 1 || cols < 1 || rows * cols > (Index{1} << 31)) bad(file, "bad size line '" + line + "'");
-  Matrix X = Matrix::Zero(rows, cols);
+  std::string words[3];
+  size >> words[0] >> words[1] >> words[2];
+  std::uint64_t rows = 0, cols = 0, entries = 0;
+  if (!parse_count(words[0], rows) || !parse_count(words[1], cols) || (coordinate && !parse_count(words[2], entries)))
+    bad(file, std::to_string(number) + ": the size line '" + line.substr(0, 80) + "' is not rows cols" +
+                  (coordinate ? " entries" : ""));
+  check_size(file, rows, cols, std::to_string(number) + ": the size line ");
+  // Each value takes at least two bytes ("0\n"), each entry six ("1 1 0\n").
+  const std::uint64_t bytes = file_size(file);
+  const std::uint64_t promised =
+      coordinate ? entries : (symmetric ? rows * (rows + 1) / 2 : rows * cols);
+  if (ncvx::saturating_multiply(promised, coordinate ? 6 : 2) > bytes)
+    bad(file, std::to_string(number) + ": the size line promises " + std::to_string(promised) + (coordinate ? " entries" : " values") +
+                  ", more than a file of " + std::to_string(bytes) + " bytes can hold");
+  Matrix X = Matrix::Zero(static_cast<Index>(rows), static_cast<Index>(cols));
+  auto where = [&] { return std::to_string(number) + ": "; };
   if (coordinate) {
-    for (Index e = 0; e < entries; ++e) {
-      Index i, j;
+    for (std::uint64_t e = 0; e < entries; ++e) {
+      do {
+        ++number;
+        if (!std::getline(stream, line)) bad(file, where() + "the file ends after " + std::to_string(e) + " of " +
+                                                       std::to_string(entries) + " entries");
+      } while (line.empty() || line[0] == '%');
+      std::istringstream fields(line);
+      std::uint64_t i = 0, j = 0;
+      std::string first, second;
       double value;
-      if (!(stream >> i >> j >> value)) bad(file, "fewer entries than the size line says");
-      if (i < 1 || i > rows || j < 1 || j > cols) bad(file, "entry outside the matrix");
-      X(i - 1, j - 1) = value;
-      if (symmetric) X(j - 1, i - 1) = value;
+      if (!(fields >> first >> second >> value) || !parse_count(first, i) || !parse_count(second, j))
+        bad(file, where() + "'" + line.substr(0, 80) + "' is not `row column value`");
+      if (i < 1 || i > rows || j < 1 || j > cols)
+        bad(file, where() + "entry (" + first + ", " + second + ") is outside the " + std::to_string(rows) + " x " +
+                      std::to_string(cols) + " matrix");
+      X(static_cast<Index>(i - 1), static_cast<Index>(j - 1)) = value;
+      if (symmetric) X(static_cast<Index>(j - 1), static_cast<Index>(i - 1)) = value;
     }
   } else {
-    for (Index j = 0; j < cols; ++j)
-      for (Index i = symmetric ? j : 0; i < rows; ++i) {
+    for (Index j = 0; j < X.cols(); ++j)
+      for (Index i = symmetric ? j : 0; i < X.rows(); ++i) {
         double value;
         if (!(stream >> value)) bad(file, "fewer values than the size line says");
         X(i, j) = value;
@@ -158,6 +230,8 @@ Matrix read_matrix_market(const std::string& file) {
 Matrix read_text(const std::string& file) {
   std::ifstream stream(file);
   if (!stream) bad(file, "cannot open the file");
+  if (file_size(file) > (std::uint64_t{4} << 30))
+    bad(file, "a text matrix of more than 4 GiB; write it as .npy (numpy.save), which is read without parsing");
   std::vector<std::vector<double>> rows;
   std::string line;
   for (int number = 1; std::getline(stream, line); ++number) {

@@ -113,6 +113,59 @@ TEST_CASE("matrix_file: truncation to rank r, normalization, symmetric matrices,
   CHECK(test::conforms(PluginKind::problem, "matrix_file", {{"file", file.string()}}));
 }
 
+namespace {
+
+/// A .npy file whose header says `shape` and `descr`, followed by `data_bytes` zero bytes.
+std::string npy_with(const std::string& shape, const std::string& descr, std::size_t data_bytes, char version = 1) {
+  std::string header = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
+  while ((10 + header.size() + 1) % 64 != 0) header += ' ';
+  header += '\n';
+  std::string text = std::string("\x93NUMPY") + version + '\0';
+  text += static_cast<char>(header.size() & 0xff);
+  text += static_cast<char>(header.size() >> 8);
+  return text + header + std::string(data_bytes, '\0');
+}
+
+}  // namespace
+
+TEST_CASE("matrix_file: hostile files are refused from their headers, with the file and the reason, before any "
+          "allocation") {
+  test::TemporaryFolder folder("matrix_file_hostile");
+  const std::vector<std::pair<std::string, std::string>> npy = {
+      // a shape whose product wraps in 64 bits: once a segfault at load
+      {npy_with("(4294967296, 4294967297)", "<f8", 16), "1 x 1 to 2^31 entries"},
+      {npy_with("(18446744073709551615, 2)", "<f8", 16), "not a list of sizes"},
+      {npy_with("(1, 2147483649)", "<f8", 16), "1 x 1 to 2^31 entries"},
+      {npy_with("('a', 3)", "<f8", 16), "not a list of sizes"},
+      {npy_with("(-3, 3)", "<f8", 16), "not a list of sizes"},
+      {npy_with("(3,)", "<f8", 24), "must be 2-dimensional"},
+      // the data shorter than the shape says: refused before reading it
+      {npy_with("(3000, 3000)", "<f8", 800), "the .npy data is shorter than its shape says (72000000 bytes"},
+      {npy_with("(2, 2)", "<c16", 64), "unsupported .npy type '<c16'"},
+      {npy_with("(2, 2)", "<f8", 32, '\x09'), "not a .npy file of version 1, 2 or 3"},
+  };
+  for (std::size_t i = 0; i < npy.size(); ++i) {
+    const auto file = folder.write(fmt::format("hostile{}.npy", i), npy[i].first);
+    CHECK_THROWS_WITH(test::problem("matrix_file", {{"file", file.string()}}),
+                      doctest::Contains(npy[i].second.c_str()));
+    CHECK_THROWS_WITH(test::problem("matrix_file", {{"file", file.string()}}), doctest::Contains(file.string().c_str()));
+  }
+  const std::vector<std::pair<std::string, std::string>> mtx = {
+      {"%%MatrixMarket matrix coordinate real general\n4294967296 4294967297 1\n1 1 1\n", "2: the size line states a 4294967296 x 4294967297 matrix"},
+      {"%%MatrixMarket matrix coordinate real general\n3 3 99999999999\n1 1 1\n", "promises 99999999999 entries"},
+      {"%%MatrixMarket matrix array real general\n3000 3000\n1\n", "promises 9000000 values"},
+      {"%%MatrixMarket matrix coordinate real general\n3 3 2\n1 1 1\n7 1 2\n", "4: entry (7, 1) is outside"},
+      {"%%MatrixMarket matrix coordinate real general\n3 3 2\n1 1 1\nx 1 2\n", "4: 'x 1 2' is not `row column"},
+      {"%%MatrixMarket matrix coordinate real general\n3 3 x\n", "2: the size line '3 3 x' is not rows cols entries"},
+      {"%%MatrixMarket matrix coordinate real general\n3 3 3\n1 1 1\n2 2 2\n", "the file ends after 2 of 3 entries"},
+  };
+  for (std::size_t i = 0; i < mtx.size(); ++i) {
+    const auto file = folder.write(fmt::format("hostile{}.mtx", i), mtx[i].first);
+    CHECK_THROWS_WITH(test::problem("matrix_file", {{"file", file.string()}}),
+                      doctest::Contains(mtx[i].second.c_str()));
+  }
+}
+
 TEST_CASE("matrix_file: a missing file is a configuration error at the key, resolved against the config's folder") {
   test::TemporaryFolder folder("matrix_file_config");
   folder.write("m.csv", "1, 2\n3, 4\n");

@@ -67,3 +67,49 @@ def test_ctrl_c_stops_between_runs_and_leaves_a_resumable_folder(tmp_path):
     whole = ncvx.run(LONG, out=tmp_path / "whole", threads=1)
     assert len(resumed.summary) == 6
     assert (out / "metrics.csv").read_bytes() == (tmp_path / "whole" / "metrics.csv").read_bytes()
+
+
+def test_metric_columns_are_names_and_fixed():
+    import ncvx
+    import numpy as np
+
+    @ncvx.register
+    class CommaColumn:
+        """A column name with a comma and a newline."""
+        kind = "metric"
+        name = "py_comma_column"
+        columns = ["a,b\nc"]
+
+        def evaluate(self, context):
+            return [0.0]
+
+    created = []
+
+    @ncvx.register
+    class GrowingColumns:
+        """Names one more column each time it is created."""
+        kind = "metric"
+        name = "py_growing_columns"
+
+        def __init__(self):
+            created.append(1)
+            self.columns = [f"c{i}" for i in range(len(created))]
+
+        def evaluate(self, context):
+            return [0.0] * len(self.columns)
+
+    config = """
+problem: {n: 6, rank: 1}
+measurement: {name: gaussian_sensing, m: 40}
+methods: [{label: gd, init: small_random, optimizer: gd, width: 2}]
+run: {iterations: 3, seeds: [1]}
+"""
+    try:
+        ncvx.run(config, overrides={"metrics": ["py_comma_column"]})
+        raise AssertionError("a column name with a comma was accepted")
+    except ncvx.ConfigError as error:
+        assert "names a column 'a,b c'; a column name is letters, digits" in str(error), str(error)
+    results = ncvx.run(config, overrides={"metrics": ["py_growing_columns"]})
+    assert results.summary["status"].eq("failed").all()
+    assert results.summary["message"].str.contains("names other columns in this run").all()
+    assert np.isfinite(results.summary["iterations"]).all()

@@ -102,6 +102,7 @@ class RunLoop {
       const LoadedPlugin& plugin = plugins.find(PluginKind::metric, choice.name);
       metrics_.push_back({&plugin, plugin.create_metric(choice.values)});
     }
+    check_metric_columns();
     for (const StopRule& rule : run.settings.stop)
       stop_rules_.emplace_back(static_cast<std::size_t>(experiment.column(rule.column)), rule.threshold);
   }
@@ -188,6 +189,33 @@ class RunLoop {
                                "optimizer, the loss or the measurement) produced NaN",
                                t + 1);
     return false;
+  }
+
+  /// The metrics of this run name the columns they named when the
+  /// configuration was loaded (a row has room for those alone).
+  void check_metric_columns() const {
+    const std::size_t first = experiment_.columns.size() - [&] {
+      std::size_t count = 0;
+      for (const auto& [plugin, metric] : metrics_) count += metric->columns().size();
+      return std::min(count, experiment_.columns.size());
+    }();
+    std::size_t column = first, summary = 0;
+    for (const auto& [plugin, metric] : metrics_) {
+      const auto columns = metric->columns(), summaries = metric->summary_columns();
+      bool same = column + columns.size() <= experiment_.columns.size() &&
+                  summary + summaries.size() <= experiment_.summary_columns.size();
+      for (std::size_t i = 0; same && i < columns.size(); ++i) same = columns[i] == experiment_.columns[column + i];
+      for (std::size_t i = 0; same && i < summaries.size(); ++i)
+        same = summaries[i] == experiment_.summary_columns[summary + i];
+      if (!same)
+        throw PluginError(fmt::format("{} names other columns in this run than when the configuration was loaded; a "
+                                      "metric's columns are fixed by its parameters.",
+                                      plugin->describe()));
+      column += columns.size();
+      summary += summaries.size();
+    }
+    if (column != experiment_.columns.size() || summary != experiment_.summary_columns.size())
+      throw PluginError("the metrics name fewer columns in this run than when the configuration was loaded.");
   }
 
   MetricContext context(Index iteration) const {

@@ -3,6 +3,9 @@
 // against the columns, the first run id of every point, and the resolved
 // tree (every default written out) that config.resolved.yaml holds.
 
+#include <algorithm>
+#include <cctype>
+
 #include <fmt/format.h>
 
 #include "config_stages.hpp"
@@ -16,6 +19,22 @@ namespace ncvx::detail {
 namespace {
 
 // ---------------------------------------------------------------- columns and errors
+
+/// A column name is a word of letters, digits, '_', '.' and '-' (it heads a
+/// CSV column, names a figure's axis and a stop rule's key).
+void check_column_name(const SourceLocation& where, const std::string& metric, const std::string& column) {
+  const bool valid = !column.empty() && column.size() <= 100 &&
+                     std::all_of(column.begin(), column.end(), [](char c) {
+                       return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+                     });
+  if (!valid) {
+    std::string shown = column.substr(0, 100);
+    for (char& c : shown)
+      if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+    fail(where, fmt::format("metric `{}` names a column '{}'; a column name is letters, digits, '_', '.' and '-'.",
+                            metric, shown));
+  }
+}
 
 /// metrics.csv columns: train_loss, test_error / heldout_rmse where a problem
 /// has them, then every metric's (unique); summary columns of the metrics.
@@ -43,12 +62,14 @@ void decide_columns(Experiment& experiment, const ConfigNode& root, const Plugin
       fail(where, error.what());
     }
     for (const auto& column : columns) {
+      check_column_name(where, choice.name, column);
       if (experiment.column(column) >= 0)
         fail(where, fmt::format("metric `{}` adds the column '{}', which metrics.csv already has.",
                                 choice.name, column));
       experiment.columns.push_back(column);
     }
     for (const auto& column : summary) {
+      check_column_name(where, choice.name, column);
       if (std::find(experiment.summary_columns.begin(), experiment.summary_columns.end(), column) !=
           experiment.summary_columns.end())
         fail(where, fmt::format("metric `{}` adds the summary column '{}' twice.", choice.name, column));

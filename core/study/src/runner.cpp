@@ -158,8 +158,17 @@ WorkPlan plan_work(const Experiment& experiment, const PluginRegistry& plugins, 
     plan.runs_of_instance[entries[at].instance] += static_cast<std::uint32_t>(size);
     at = end;
   }
+  // Instance by instance (in the order of their first runs), each instance's
+  // items in run order: an instance's runs, across all the sweep points that
+  // share it (an axis over run.iterations, say), run one after another and it
+  // is released after the last, so memory holds about `threads` instances, as
+  // the estimate below assumes, whatever the sweep.
+  std::vector<std::size_t> instance_first(instance_key.size(), std::numeric_limits<std::size_t>::max());
+  for (const WorkItem& item : plan.items)
+    instance_first[item.instance] = std::min(instance_first[item.instance], plan.ids[item.first]);
   std::stable_sort(plan.items.begin(), plan.items.end(), [&](const WorkItem& a, const WorkItem& b) {
-    return plan.ids[a.first] < plan.ids[b.first];
+    const std::size_t first_a = instance_first[a.instance], first_b = instance_first[b.instance];
+    return first_a != first_b ? first_a < first_b : plan.ids[a.first] < plan.ids[b.first];
   });
 
   // In flight at once: up to `threads` instances (the largest ones, to be safe) and
