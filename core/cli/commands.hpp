@@ -20,7 +20,10 @@ namespace ncvx::cli {
 /// (scanned) the first time a subcommand asks for them.
 class Tool {
  public:
-  Tool(int argc, char** argv, MpiSession* mpi) : argc_(argc), argv_(argv), mpi_(mpi) {}
+  Tool(int argc, char** argv, MpiSession* mpi) : argc_(argc), argv_(argv), mpi_(mpi) {
+    // An MPI rank must not fork: no probe of the plugin files in a child process.
+    if (mpi_) registry_.probe_before_loading(false);
+  }
 
   std::vector<std::string>& plugin_dirs() { return plugin_dirs_; }
   /// The plugins of --plugin-dir, NCVX_PLUGIN_PATH and the default folder.

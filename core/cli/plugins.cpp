@@ -8,6 +8,7 @@
 #include "commands.hpp"
 #include "ncvx/conformance.hpp"
 #include "ncvx/errors.hpp"
+#include "ncvx/study/contained.hpp"
 #include "ncvx/study/experiment.hpp"
 
 namespace ncvx::cli {
@@ -80,7 +81,36 @@ int describe(const PluginRegistry& registry, const std::string& name) {
   return 0;
 }
 
-int check(const PluginRegistry& registry, const std::vector<std::string>& arguments, bool all, Index n) {
+/// The checks of one plugin: whether it conforms, and the line and table to print.
+std::pair<bool, std::string> check_one(const LoadedPlugin& plugin, const std::vector<std::string>& assignments,
+                                       const ConformanceOptions& options) {
+  const ParameterValues values = parse_parameter_assignments(plugin.info(), assignments);
+  const auto checks = check_plugin(plugin, values, options);
+  const bool passed = all_passed(checks);
+  const bool skipped = std::all_of(checks.begin(), checks.end(),
+                                   [](const ConformanceCheck& c) { return c.outcome == CheckOutcome::skipped; });
+  return {passed, fmt::format("{}: {}\n", plugin.describe(), skipped ? "not checked" : passed ? "conforms" : "DOES NOT CONFORM") +
+                      conformance_table(checks) + "\n"};
+}
+
+/// The same in a child process: a plugin that crashes does not conform.
+std::pair<bool, std::string> check_one_isolated(const LoadedPlugin& plugin, const std::vector<std::string>& assignments,
+                                                const ConformanceOptions& options) {
+  try {
+    const std::string answer = contained("checking " + plugin.describe(), [&] {
+      const auto [passed, text] = check_one(plugin, assignments, options);
+      return (passed ? "1" : "0") + text;
+    });
+    return {answer[0] == '1', answer.substr(1)};
+  } catch (const ConfigError&) {
+    throw;
+  } catch (const Error& error) {
+    return {false, fmt::format("{}: DOES NOT CONFORM\n{}\n\n", plugin.describe(), error.what())};
+  }
+}
+
+int check(const PluginRegistry& registry, const std::vector<std::string>& arguments, bool all, Index n,
+          bool isolate) {
   // Plugin names, then key=value parameters of the (single) plugin named.
   std::vector<std::string> names, assignments;
   for (const auto& argument : arguments)
@@ -106,15 +136,10 @@ int check(const PluginRegistry& registry, const std::vector<std::string>& argume
   options.n = n;
   int failed = 0;
   for (const auto* plugin : chosen) {
-    const ParameterValues values = parse_parameter_assignments(plugin->info(), assignments);
-    const auto checks = check_plugin(*plugin, values, options);
-    const bool passed = all_passed(checks);
-    const bool skipped = std::all_of(checks.begin(), checks.end(),
-                                     [](const ConformanceCheck& c) { return c.outcome == CheckOutcome::skipped; });
+    const auto [passed, text] =
+        isolate ? check_one_isolated(*plugin, assignments, options) : check_one(*plugin, assignments, options);
     failed += passed ? 0 : 1;
-    std::cout << fmt::format("{}: {}\n", plugin->describe(),
-                             skipped ? "not checked" : passed ? "conforms" : "DOES NOT CONFORM")
-              << conformance_table(checks) << "\n";
+    std::cout << text << std::flush;
   }
   if (chosen.size() > 1)
     std::cout << fmt::format("{} of {} plugins conform\n", chosen.size() - static_cast<std::size_t>(failed),
@@ -140,16 +165,20 @@ Command add_check(CLI::App& app, Tool& tool) {
   auto* command = app.add_subcommand("check", "run the conformance suite on plugins (exit 1 if a check fails)");
   struct Options {
     std::vector<std::string> names;
-    bool all = false;
+    bool all = false, isolate = false;
     Index n = 8;
   };
   auto options = std::make_shared<Options>();
   command->add_option("names", options->names, "plugin names, then key=value parameters of one plugin");
   command->add_flag("--all", options->all, "check every plugin found");
+  command->add_flag("--isolate", options->isolate,
+                    "check each plugin in its own process: one that crashes does not conform, the others are checked");
   command->add_option("--n", options->n, "side n of the measured shapes (n x n and n x (n-2))")
       ->check(CLI::Range(3, 2000))
       ->capture_default_str();
-  return {command, [&tool, options] { return check(tool.plugins(), options->names, options->all, options->n); }};
+  return {command, [&tool, options] {
+            return check(tool.plugins(), options->names, options->all, options->n, options->isolate);
+          }};
 }
 
 }  // namespace ncvx::cli

@@ -19,6 +19,7 @@
 
 #include "commands.hpp"
 #include "ncvx/errors.hpp"
+#include "ncvx/study/contained.hpp"
 #include "ncvx/study/experiment.hpp"
 #include "ncvx/study/folder_lock.hpp"
 #include "ncvx/study/interrupt.hpp"
@@ -150,6 +151,12 @@ fs::path results_folder(const RunArguments& arguments, const Experiment& experim
 int run(Tool& tool, const RunArguments& arguments) {
   const PluginRegistry& registry = tool.plugins();
   for (const auto& failure : registry.failures()) std::cerr << "warning: " << failure.reason << "\n";
+  // Loading builds every plugin the configuration names: with --isolate, first in a child process.
+  if (arguments.isolate)
+    contained("loading the configuration", [&] {
+      load_experiment(arguments.config, arguments.overrides, registry);
+      return std::string();
+    });
   const Experiment experiment = load_experiment(arguments.config, arguments.overrides, registry);
   const unsigned threads = arguments.threads ? arguments.threads : std::max(1u, std::thread::hardware_concurrency());
   const unsigned lockstep = std::max(1u, arguments.lockstep);

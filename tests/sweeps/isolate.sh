@@ -21,4 +21,25 @@ check "crash,small_random,crashing,squared,symmetric,2,segfault,1,.*,failed,the 
 check "crash,small_random,crashing,squared,symmetric,2,abort,1,.*,failed,the worker process killed by signal Aborted (6)"
 check "crash,small_random,crashing,squared,symmetric,2,hang,1,.*,failed,timeout"
 [ "$(grep -c ',fine,.*,budget,' "$summary")" = 2 ] || { echo "FAIL: the fine runs did not all finish"; cat "$summary"; exit 1; }
+# A plugin that crashes while the configuration is loaded (its constructor):
+# with --isolate the loading runs in a child first; the command says so and
+# writes nothing.
+cat > "$work/crash_on_create.yaml" <<'YAML'
+problem: {n: 8, rank: 1}
+measurement: {name: gaussian_sensing, m: 50}
+methods: [{label: crash, init: small_random, optimizer: {name: crashing, on_create: true}, width: 2}]
+YAML
+status=0
+"$ncvx" --plugin-dir "$plugins" run "$work/crash_on_create.yaml" --isolate --out "$work/never" > "$work/create.log" 2>&1 ||
+  status=$?
+[ "$status" = 1 ] || { echo "FAIL: loading a crashing plugin under --isolate exited with $status"; cat "$work/create.log"; exit 1; }
+grep -q "error: loading the configuration crashed a plugin: the separate process (isolation) was killed by signal" \
+  "$work/create.log" || { echo "FAIL: the crash is not reported"; cat "$work/create.log"; exit 1; }
+[ ! -e "$work/never" ] || { echo "FAIL: a results folder was written"; exit 1; }
+# ncvx check --isolate: the crashing checks fail that plugin, the others are checked.
+status=0
+"$ncvx" --plugin-dir "$plugins" check crashing gd --isolate > "$work/check.log" 2>&1 || status=$?
+[ "$status" = 1 ] || { echo "FAIL: check --isolate exited with $status"; cat "$work/check.log"; exit 1; }
+grep -q "optimizer \`crashing\`.*DOES NOT CONFORM" "$work/check.log" && grep -q "optimizer \`gd\`.*conforms" "$work/check.log" &&
+  grep -q "1 of 2 plugins conform" "$work/check.log" || { echo "FAIL: check --isolate"; cat "$work/check.log"; exit 1; }
 echo "isolate: ok"

@@ -2,9 +2,18 @@
 #include "ncvx/plugin_registry.hpp"
 
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
 #include <set>
 #include <stdexcept>
 #include <sstream>
@@ -183,11 +192,109 @@ void PluginRegistry::scan(const std::vector<fs::path>& folders) {
   }
 }
 
+namespace {
+
+// ---------------------------------------------------------------- the probe
+
+fs::path probe_cache_file() {
+  if (const char* cache = std::getenv("XDG_CACHE_HOME"); cache && *cache) return fs::path(cache) / "ncvx" / "probed";
+  if (const char* home = std::getenv("HOME"); home && *home) return fs::path(home) / ".cache" / "ncvx" / "probed";
+  return {};
+}
+
+/// "SIZE MTIME PATH": what identifies a build of a library file.
+std::string probe_key(const fs::path& file) {
+  struct stat status {};
+  if (::stat(file.c_str(), &status) != 0) return "";
+  return fmt::format("{} {}.{:09} {}", status.st_size, status.st_mtim.tv_sec, status.st_mtim.tv_nsec,
+                     fs::absolute(file).lexically_normal().string());
+}
+
+bool probed_before(const std::string& key) {
+  const fs::path cache = probe_cache_file();
+  if (key.empty() || cache.empty()) return false;
+  std::ifstream stream(cache);
+  for (std::string line; std::getline(stream, line);)
+    if (line == key) return true;
+  return false;
+}
+
+void remember_probe(const std::string& key) {
+  const fs::path cache = probe_cache_file();
+  if (key.empty() || cache.empty()) return;
+  std::error_code error;
+  fs::create_directories(cache.parent_path(), error);
+  // One short append per line: concurrent writers interleave whole lines. A
+  // cache grown past 1 MiB (many rebuilds) starts over.
+  const bool large = fs::file_size(cache, error) > (std::uintmax_t{1} << 20) && !error;
+  const int descriptor =
+      ::open(cache.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (large ? O_TRUNC : 0), 0644);
+  if (descriptor < 0) return;
+  const std::string line = key + "\n";
+  [[maybe_unused]] const ssize_t written = ::write(descriptor, line.data(), line.size());
+  ::close(descriptor);
+}
+
+/// Loads `file` in a child process, which reports on a pipe once the library
+/// is loaded and its ABI record read. "" when that went well; else why not.
+std::string probe(const fs::path& file) {
+  int pipe_ends[2];
+  if (::pipe2(pipe_ends, O_CLOEXEC) != 0) return "";  // no probe possible: load it here
+  const pid_t child = ::fork();
+  if (child < 0) {
+    ::close(pipe_ends[0]);
+    ::close(pipe_ends[1]);
+    return "";
+  }
+  if (child == 0) {
+    ::close(pipe_ends[0]);
+    void* handle = ::dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (handle && ::dlsym(handle, "ncvx_plugin_abi")) {
+      using Record = const ncvx_abi_record* (*)();
+      const auto record = reinterpret_cast<Record>(::dlsym(handle, "ncvx_plugin_abi"));
+      if (record) record();
+    }
+    [[maybe_unused]] const ssize_t written = ::write(pipe_ends[1], "k", 1);
+    ::_exit(0);
+  }
+  ::close(pipe_ends[1]);
+  char answer = 0;
+  ssize_t count;
+  // A child that hangs in its load-time code is waited for 30 s, then killed.
+  pollfd watched{pipe_ends[0], POLLIN, 0};
+  const int ready = ::poll(&watched, 1, 30000);
+  if (ready <= 0) ::kill(child, SIGKILL);
+  do count = ready > 0 ? ::read(pipe_ends[0], &answer, 1) : 0;
+  while (count < 0 && errno == EINTR);
+  ::close(pipe_ends[0]);
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (count == 1 && answer == 'k') return "";
+  if (ready <= 0) return "loading it hung for 30 s in its load-time code (static constructors); it was not loaded.";
+  if (WIFSIGNALED(status))
+    return fmt::format("loading it crashed a test process with signal {} ({}) in its load-time code (static "
+                       "constructors); it was not loaded here. Rebuild it, or remove it from the plugin folder.",
+                       ::strsignal(WTERMSIG(status)), WTERMSIG(status));
+  return fmt::format("loading it ended a test process (exit status {}) in its load-time code (static "
+                     "constructors); it was not loaded here. Rebuild it, or remove it from the plugin folder.",
+                     WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
+}  // namespace
+
 const LoadedPlugin& PluginRegistry::load(const fs::path& file) {
   auto where = [&](const std::string& reason) {
     return PluginError(fmt::format("cannot load plugin file {}: {}", file.string(), reason));
   };
   if (!fs::exists(file)) throw where("the file does not exist.");
+  if (probe_) {
+    const std::string key = probe_key(file);
+    if (!probed_before(key)) {
+      if (const std::string why = probe(file); !why.empty()) throw where(why);
+      remember_probe(key);
+    }
+  }
 
   auto library = std::make_shared<boost::dll::shared_library>();
   boost::dll::fs::error_code error;

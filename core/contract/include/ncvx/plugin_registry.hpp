@@ -10,6 +10,12 @@
 // A file that fails any step is recorded as a LoadFailure with the file and
 // the reason; it only becomes an error when its plugin is asked for (and
 // `ncvx plugins` lists it), so one broken file does not stop other work.
+// Code that runs when a library is loaded (its static constructors) could
+// crash or end the process before any of this: so a file is first loaded in
+// a child process (the probe), and a file whose probe crashed, aborted or
+// exited is a LoadFailure saying so. A file that probed well is remembered
+// (by path, size and modification time, in $XDG_CACHE_HOME/ncvx/probed or
+// ~/.cache/ncvx/probed) and not probed again.
 //
 // Every object a plugin creates is returned as a shared_ptr whose deleter
 // holds the plugin's library, so a library is never unloaded while anything
@@ -167,7 +173,12 @@ class PluginRegistry {
   const std::vector<LoadFailure>& failures() const { return failures_; }
   const std::vector<std::filesystem::path>& folders() const { return folders_; }
 
+  /// Whether load() first loads a file in a child process (default: true).
+  /// Off where a process must not fork (an MPI rank).
+  void probe_before_loading(bool probe) { probe_ = probe; }
+
  private:
+  bool probe_ = true;
   std::vector<std::unique_ptr<LoadedPlugin>> plugins_;
   std::vector<LoadFailure> failures_;
   std::vector<std::filesystem::path> folders_;
