@@ -87,3 +87,31 @@ TEST_CASE("hostile: every override of tests/hostile/overrides.txt is refused wit
   }
   CHECK(lines >= 10);
 }
+
+TEST_CASE("hostile: every data file of tests/hostile/readers is refused with a sentence naming it, never a crash") {
+  // Files for matrix_file (.npy, .mtx, .csv) and ratings (ratings-*): shapes
+  // whose products wrap, headers that promise more than the file holds, a
+  // nearly empty huge coordinate matrix, text where numbers belong. Findings
+  // of the reader fuzzer (fuzz/reader_fuzzer.cpp) join them.
+  std::size_t count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(kHostile / "readers")) {
+    const std::string name = entry.path().filename().string();
+    const std::string problem = name.rfind("ratings-", 0) == 0 ? "ratings" : "matrix_file";
+    const LoadedPlugin& plugin = test::plugins().find(PluginKind::problem, problem);
+    ParameterValues values = ParameterValues::defaults(plugin.info().parameters);
+    values.set("file", entry.path().string());
+    std::string refusal;
+    try {
+      const auto model = plugin.create_problem(values);
+      RandomStream random(1, "ground_truth");
+      (void)model->sample(random);
+    } catch (const Error& error) {
+      refusal = error.what();
+    }
+    INFO(name << ": " << refusal);
+    CHECK_FALSE(refusal.empty());
+    CHECK(refusal.find(entry.path().string()) != std::string::npos);
+    ++count;
+  }
+  CHECK(count >= 20);
+}

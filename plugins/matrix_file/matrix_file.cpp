@@ -192,6 +192,14 @@ Matrix read_matrix_market(const std::string& file) {
   if (ncvx::saturating_multiply(promised, coordinate ? 6 : 2) > bytes)
     bad(file, std::to_string(number) + ": the size line promises " + std::to_string(promised) + (coordinate ? " entries" : " values") +
                   ", more than a file of " + std::to_string(bytes) + " bytes can hold");
+  // The ground truth is dense: a coordinate file of a large, nearly empty
+  // matrix is a sparse matrix (observed entries: the ratings problem), and
+  // would fill memory with zeros.
+  if (coordinate && rows * cols > (std::uint64_t{1} << 24) && rows * cols / 1024 > entries)
+    bad(file, std::to_string(number) + ": the size line states a " + std::to_string(rows) + " x " +
+                  std::to_string(cols) + " matrix of " + std::to_string(entries) +
+                  " entries; a dense ground truth of more than 2^24 entries holds at least one entry in 1024 (for "
+                  "observed entries of a sparse matrix, use the ratings problem)");
   Matrix X = Matrix::Zero(static_cast<Index>(rows), static_cast<Index>(cols));
   auto where = [&] { return std::to_string(number) + ": "; };
   if (coordinate) {

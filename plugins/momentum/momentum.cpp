@@ -28,7 +28,7 @@ class Momentum final : public ncvx::Optimizer {
   }
 
   void step(const ncvx::Objective& objective, ncvx::FactorSet& factors, ncvx::Index iteration) override {
-    if (iteration == 0) previous_ = factors;
+    if (iteration == 0 || previous_.shape() != factors.shape()) previous_ = factors;  // F_{-1} = F_0
     if (nesterov_) {
       look_ahead_ = factors;
       look_ahead_ += momentum_ * (factors - previous_);

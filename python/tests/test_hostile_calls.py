@@ -113,3 +113,12 @@ run: {iterations: 3, seeds: [1]}
     assert results.summary["status"].eq("failed").all()
     assert results.summary["message"].str.contains("names other columns in this run").all()
     assert np.isfinite(results.summary["iterations"]).all()
+
+
+def test_random_calls_never_crash():
+    # A few seconds of fuzz_calls.py (scripts/fuzz.sh runs it for its whole time).
+    script = pathlib.Path(__file__).with_name("fuzz_calls.py")
+    child = subprocess.run([sys.executable, "-X", "faulthandler", str(script), "5", "7"], capture_output=True,
+                           text=True, timeout=120)
+    assert child.returncode == 0, f"ended with {child.returncode}:\n{child.stdout}\n{child.stderr[-3000:]}"
+    assert " calls: " in child.stdout and "returned" in child.stdout, child.stdout

@@ -59,9 +59,16 @@ void FactorSet::set_zero() {
 }
 
 namespace {
+/// Arithmetic between two factor sets needs the same shapes (an optimizer's
+/// state of another run, say, would be read outside its arrays).
 void require_same(const FactorSet& a, const FactorSet& b) {
   if (a.size() != b.size())
     throw std::invalid_argument("factor sets of different factorizations (U U^T and U V^T) combined");
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (a[i].rows() != b[i].rows() || a[i].cols() != b[i].cols())
+      throw std::invalid_argument("factor sets of different shapes combined (" + std::to_string(a[i].rows()) + " x " +
+                                  std::to_string(a[i].cols()) + " and " + std::to_string(b[i].rows()) + " x " +
+                                  std::to_string(b[i].cols()) + ")");
 }
 }  // namespace
 
