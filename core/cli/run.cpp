@@ -236,9 +236,10 @@ void write_all(int descriptor, const std::string& text) {
 }
 
 /// `ncvx worker DIR --runs IDS`: runs part of the sweep whose resolved
-/// configuration DIR holds and writes "#start ID" as each run starts and the
-/// run's journal record as it finishes on `report` (stdout by default), so
-/// the parent knows which run a crash or a hang interrupted.
+/// configuration DIR holds and writes "#start ID" as each run starts,
+/// "#progress ID T" about once a second, and the run's journal record as it
+/// finishes on `report` (stdout by default), so the parent knows which run a
+/// crash or a hang interrupted. The runner serializes these calls.
 int worker(Tool& tool, const std::string& directory, const std::string& runs, unsigned lockstep, int report) {
   const Experiment experiment = load_experiment((fs::path(directory) / "config.resolved.yaml").string(), {},
                                                 tool.plugins());
@@ -252,6 +253,9 @@ int worker(Tool& tool, const std::string& directory, const std::string& runs, un
   options.include = [&](std::size_t id) { return wanted.count(id) > 0; };
   const std::string worker_name = fmt::format("process {}", ::getpid());
   options.on_run_started = [&](const RunSpec& run) { write_all(report, fmt::format("#start {}\n", run.id)); };
+  options.on_run_progress = [&](const RunSpec& run, Index iterations) {
+    write_all(report, fmt::format("#progress {} {}\n", run.id, iterations));
+  };
   options.on_run_finished = [&](const RunSpec& run, const RunResult& result) {
     write_all(report, to_text(make_record(experiment, run, result, worker_name)));
   };

@@ -21,6 +21,22 @@ check "crash,small_random,crashing,squared,symmetric,2,segfault,1,.*,failed,the 
 check "crash,small_random,crashing,squared,symmetric,2,abort,1,.*,failed,the worker process killed by signal Aborted (6)"
 check "crash,small_random,crashing,squared,symmetric,2,hang,1,.*,failed,timeout"
 [ "$(grep -c ',fine,.*,budget,' "$summary")" = 2 ] || { echo "FAIL: the fine runs did not all finish"; cat "$summary"; exit 1; }
+# Without run.max_seconds, a run that hangs is killed by the limit derived
+# from its budget: ten times what its iterations so far project plus a grace
+# (ten minutes; two seconds here).
+cat > "$work/hang.yaml" <<'YAML'
+problem: {n: 8, rank: 1}
+measurement: {name: gaussian_sensing, m: 50}
+methods:
+  - {label: hang, init: small_random, optimizer: {name: crashing, how: hang, after: 3}, width: 2}
+  - {label: fine, init: small_random, optimizer: gd, width: 2}
+run: {iterations: 20, seeds: [1]}
+YAML
+NCVX_HANG_GRACE=2 timeout 120 "$ncvx" --plugin-dir "$plugins" run "$work/hang.yaml" --isolate --out "$work/hang" \
+  --threads 2 > "$work/hang.log" 2>&1 || { echo "FAIL: the sweep with a hang did not end"; cat "$work/hang.log"; exit 1; }
+grep -q "hang,.*,failed,.timeout: the run took more than ten times what its iterations so far project" \
+  "$work/hang/summary.csv" || { echo "FAIL: the hang was not stopped by the default limit"; cat "$work/hang/summary.csv"; exit 1; }
+grep -q ",fine,.*,budget," "$work/hang/summary.csv" || { echo "FAIL: the fine run did not finish"; exit 1; }
 # A plugin that crashes while the configuration is loaded (its constructor):
 # with --isolate the loading runs in a child first; the command says so and
 # writes nothing.

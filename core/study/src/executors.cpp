@@ -11,10 +11,12 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include <fmt/format.h>
@@ -174,13 +176,31 @@ class ReportReader {
     }
   }
 
-  /// Runs started and not finished, with when they started.
-  const std::map<std::size_t, Clock::time_point>& started() const { return started_; }
+  /// A run in flight: when it started, and its last progress report.
+  struct InFlight {
+    Clock::time_point started;
+    Index iterations = 0;
+    Clock::time_point reported;
+  };
+  /// Runs started and not finished.
+  const std::map<std::size_t, InFlight>& started() const { return started_; }
 
  private:
   void take_line(const std::string& line) {
     if (record_.empty() && line.rfind("#start ", 0) == 0) {
-      started_[std::stoul(line.substr(7))] = Clock::now();
+      const auto now = Clock::now();
+      started_[std::stoul(line.substr(7))] = {now, 0, now};
+      return;
+    }
+    if (record_.empty() && line.rfind("#progress ", 0) == 0) {
+      std::istringstream fields(line.substr(10));
+      std::size_t id = 0;
+      Index iterations = 0;
+      if (fields >> id >> iterations)
+        if (const auto it = started_.find(id); it != started_.end()) {
+          it->second.iterations = iterations;
+          it->second.reported = Clock::now();
+        }
       return;
     }
     record_ += line + "\n";
@@ -196,20 +216,42 @@ class ReportReader {
 
   ChildOutcome& outcome_;
   const std::function<void(const JournalRecord&)>& finished_;
-  std::map<std::size_t, Clock::time_point> started_;
+  std::map<std::size_t, InFlight> started_;
   std::string pending_, record_;  // an unfinished line; the record being read
 };
 
-/// How long the poll may wait before a started run passes run.max_seconds
-/// (with a grace: the run stops itself at the limit; the grace only catches a
-/// plugin that hangs); negative when one has passed it.
-int wait_ms(const Experiment& experiment, const std::map<std::size_t, Clock::time_point>& started) {
+/// The seconds a run in a worker may take: run.max_seconds (with a grace:
+/// the run stops itself at the limit; the grace only catches a plugin that
+/// hangs), or, when it sets none, a limit derived from its budget and its
+/// speed so far: ten times the time its iterations project (from its last
+/// progress report) plus ten minutes, or an hour before its first iteration.
+double time_limit(const RunSpec& run, const ReportReader::InFlight& flight) {
+  const double limit = run.settings.max_seconds;
+  if (limit > 0) return limit * 1.1 + 1.0;
+  // The ten minutes; NCVX_HANG_GRACE (seconds) shortens them for the tests.
+  static const double grace = [] {
+    const char* text = std::getenv("NCVX_HANG_GRACE");
+    const double value = text ? std::atof(text) : 0.0;
+    return value > 0 ? value : 600.0;
+  }();
+  if (flight.iterations < 1) return 6.0 * grace;
+  const double per_iteration =
+      std::chrono::duration<double>(flight.reported - flight.started).count() / static_cast<double>(flight.iterations);
+  return 10.0 * per_iteration * static_cast<double>(std::max<Index>(1, run.settings.iterations)) + grace;
+}
+
+/// How long the poll may wait before a started run passes its time limit;
+/// negative (and `which` the run) when one has passed it.
+int wait_ms(const Experiment& experiment, const std::map<std::size_t, ReportReader::InFlight>& started,
+            std::size_t& which) {
   int wait = 1000;
-  for (const auto& [id, since] : started) {
-    const double limit = experiment.run(id).settings.max_seconds;
-    if (limit <= 0) continue;
-    const double left = limit * 1.1 + 1.0 - std::chrono::duration<double>(Clock::now() - since).count();
-    if (left <= 0) return -1;
+  for (const auto& [id, flight] : started) {
+    const double left = time_limit(experiment.run(id), flight) -
+                        std::chrono::duration<double>(Clock::now() - flight.started).count();
+    if (left <= 0) {
+      which = id;
+      return -1;
+    }
     wait = std::min(wait, static_cast<int>(left * 1000.0) + 1);
   }
   return wait;
@@ -222,7 +264,7 @@ ChildOutcome run_child(const Experiment& experiment, const SweepOptions& options
   const Worker worker = start_worker(worker_arguments(options, ids));
   ChildOutcome outcome;
   ReportReader reader(outcome, finished);
-  bool timed_out = false;
+  int timed_out = 0;  // 1: past run.max_seconds; 2: past the limit derived from its budget
   char buffer[1 << 16];
   while (true) {
     if (options.stop && options.stop->load()) {
@@ -230,9 +272,10 @@ ChildOutcome run_child(const Experiment& experiment, const SweepOptions& options
       ::kill(worker.pid, SIGKILL);
       break;
     }
-    const int wait = std::min(wait_ms(experiment, reader.started()), 200);
+    std::size_t late = 0;
+    const int wait = std::min(wait_ms(experiment, reader.started(), late), 200);
     if (wait < 0) {
-      timed_out = true;
+      timed_out = experiment.run(late).settings.max_seconds > 0 ? 1 : 2;
       ::kill(worker.pid, SIGKILL);
       break;
     }
@@ -250,8 +293,12 @@ ChildOutcome run_child(const Experiment& experiment, const SweepOptions& options
   }
   for (const auto& [id, since] : reader.started()) outcome.in_flight.push_back(id);
   if (outcome.stopped) return outcome;
-  if (timed_out)
+  if (timed_out == 1)
     outcome.failure = "timeout: the run passed run.max_seconds and its worker process was killed (isolation)";
+  else if (timed_out == 2)
+    outcome.failure = "timeout: the run took more than ten times what its iterations so far project (plus ten "
+                      "minutes), or an hour before its first iteration, and its worker process was killed "
+                      "(isolation's default limit; set run.max_seconds to choose one)";
   else if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0))
     outcome.failure = fmt::format("the worker process {} (isolation contained it)", describe_exit(status));
   return outcome;

@@ -83,8 +83,9 @@ double largest_entry(const FactorSet& factors) {
 class RunLoop {
  public:
   RunLoop(const RunSpec& run, const Experiment& experiment, const ProblemInstance& instance,
-          const PluginRegistry& plugins, Lockstep* lockstep, RunResult& result)
-      : run_(run),
+          const PluginRegistry& plugins, Lockstep* lockstep, RunResult& result, const ProgressReport& progress)
+      : progress_(progress),
+        run_(run),
         experiment_(experiment),
         instance_(instance),
         result_(result),
@@ -122,6 +123,7 @@ class RunLoop {
         break;
       }
       if (!step(t)) break;
+      report_progress(t + 1);
       observe(t + 1);
       if ((t + 1) % settings.log_every != 0 && t + 1 != settings.iterations) continue;
       const bool converged = log(t + 1);
@@ -133,6 +135,15 @@ class RunLoop {
   }
 
  private:
+  /// The iterations done, to whoever watches (an isolated sweep's parent), at most once a second.
+  void report_progress(Index iterations) {
+    if (!progress_) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_report_ < std::chrono::seconds(1)) return;
+    last_report_ = now;
+    progress_(iterations);
+  }
+
   /// F_0, and the reference scale of divergence f(0) = sum_i l(-y_i) (no pass over A).
   bool initialize() {
     const MatrixShape& shape = instance_.shape();
@@ -296,6 +307,8 @@ class RunLoop {
     }
   }
 
+  const ProgressReport& progress_;
+  std::chrono::steady_clock::time_point last_report_{};
   const RunSpec& run_;
   const Experiment& experiment_;
   const ProblemInstance& instance_;
@@ -320,8 +333,9 @@ class RunLoop {
 }  // namespace
 
 void execute_run(const RunSpec& run, const Experiment& experiment, const ProblemInstance& instance,
-                 const PluginRegistry& plugins, Lockstep* lockstep, RunResult& result) {
-  RunLoop(run, experiment, instance, plugins, lockstep, result).run();
+                 const PluginRegistry& plugins, Lockstep* lockstep, RunResult& result,
+                 const ProgressReport& progress) {
+  RunLoop(run, experiment, instance, plugins, lockstep, result, progress).run();
 }
 
 }  // namespace ncvx

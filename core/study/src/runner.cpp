@@ -231,7 +231,13 @@ ExperimentResults run_experiment(const Experiment& experiment, const PluginRegis
       result.message = "building the problem instance failed: " + instance_error;
     } else {
       try {
-        execute_run(run, experiment, *instance, plugins, lockstep, result);
+        ProgressReport progress;
+        if (options.on_run_progress)
+          progress = [&](Index iterations) {
+            std::lock_guard lock(report_mutex);
+            options.on_run_progress(run, iterations);
+          };
+        execute_run(run, experiment, *instance, plugins, lockstep, result, progress);
       } catch (const std::exception& error) {
         result.status = RunStatus::failed;
         result.message = error.what();

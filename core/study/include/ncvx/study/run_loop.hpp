@@ -17,6 +17,7 @@
 // Nothing in it is specific to a problem or a method: the error columns come
 // from the instance, the diagnostics from metric plugins.
 
+#include <functional>
 #include <memory>
 
 #include "ncvx/study/experiment.hpp"
@@ -35,10 +36,14 @@ class PluginRegistry;
 std::shared_ptr<const ProblemInstance> build_instance(const RunSpec& run, const Experiment& experiment,
                                                       const PluginRegistry& plugins);
 
+/// Called with the iterations done, about once a second while a run steps.
+using ProgressReport = std::function<void(Index iterations)>;
+
 /// Runs `run` on `instance` and fills `result` (status, rows, summary). With a
 /// lockstep, every evaluation of the objective goes through it. Throws what
 /// a plugin throws (PluginError naming it); the caller records the failure.
 void execute_run(const RunSpec& run, const Experiment& experiment, const ProblemInstance& instance,
-                 const PluginRegistry& plugins, Lockstep* lockstep, RunResult& result);
+                 const PluginRegistry& plugins, Lockstep* lockstep, RunResult& result,
+                 const ProgressReport& progress = {});
 
 }  // namespace ncvx

@@ -76,6 +76,9 @@ struct RunOptions {
   std::function<void(const RunSpec&, const RunResult&)> on_run_finished;
   /// Called (serialized) when a run starts, after its instance is built.
   std::function<void(const RunSpec&)> on_run_started;
+  /// Called (serialized) about once a second while a run steps, with the
+  /// iterations it has done (an isolated worker reports them to its parent).
+  std::function<void(const RunSpec&, Index iterations)> on_run_progress;
   /// Only the runs for which this returns true (every run when empty): what a
   /// resumed sweep, a shard or an MPI rank still has to do.
   std::function<bool(std::size_t id)> include;
