@@ -148,66 +148,56 @@ fs::path results_folder(const RunArguments& arguments, const Experiment& experim
   return create_unique_folder(fs::path("results") / (safe_file_name(experiment.name) + "-" + timestamp()));
 }
 
-int run(Tool& tool, const RunArguments& arguments) {
-  const PluginRegistry& registry = tool.plugins();
-  for (const auto& failure : registry.failures()) std::cerr << "warning: " << failure.reason << "\n";
-  // Loading builds every plugin the configuration names: with --isolate, first in a child process.
-  if (arguments.isolate)
-    contained("loading the configuration", [&] {
-      load_experiment(arguments.config, arguments.overrides, registry);
-      return std::string();
-    });
-  const Experiment experiment = load_experiment(arguments.config, arguments.overrides, registry);
-  const unsigned threads = arguments.threads ? arguments.threads : std::max(1u, std::thread::hardware_concurrency());
-  const unsigned lockstep = std::max(1u, arguments.lockstep);
-  MpiSession* mpi = tool.mpi();
-  if (mpi && mpi->rank() > 0) {
-    mpi_worker(*mpi, experiment, registry, threads, lockstep);
-    return 0;
-  }
-  std::unique_ptr<GroupExecutor> coordinator;
-  if (mpi) {
-    if (arguments.isolate) throw Error("--isolate and MPI do not combine; under mpirun each rank is a process already.");
-    coordinator = mpi_coordinator(*mpi);
-  }
+/// The options of a sweep from the command line (the results folder created
+/// or checked here).
+SweepOptions sweep_options(Tool& tool, const RunArguments& arguments, const Experiment& experiment,
+                           GroupExecutor* coordinator) {
   SweepOptions options;
   options.directory = results_folder(arguments, experiment);
   options.resume = !arguments.resume.empty();
-  options.threads = threads;
-  options.executor = coordinator.get();
-  options.lockstep = lockstep;
+  options.threads = arguments.threads ? arguments.threads : std::max(1u, std::thread::hardware_concurrency());
+  options.executor = coordinator;
+  options.lockstep = std::max(1u, arguments.lockstep);
   if (!arguments.shard.empty()) options.shard = parse_shard(arguments.shard);
   options.isolate = arguments.isolate;
   options.executable = fs::read_symlink("/proc/self/exe");
   options.plugin_dirs = tool.plugin_folders();
   options.command_line = tool.command_line();
-  if (!arguments.quiet)
-    std::cerr << fmt::format("ncvx {}: {} runs ({} methods, {} seeds){} on {} threads{} -> {}\n", NCVX_VERSION_STRING,
-                             experiment.run_count(), experiment.method_labels.size(), experiment.seeds.size(),
-                             options.shard.count > 1
-                                 ? fmt::format(", shard {}/{}", options.shard.index + 1, options.shard.count)
-                                 : "",
-                             options.threads,
-                             mpi                ? fmt::format(" x {} MPI worker ranks", mpi->size() - 1)
-                             : options.isolate ? std::string(", isolated")
-                                                : std::string(),
-                             options.directory.string());
-  ProgressPrinter printer(arguments.quiet);
-  options.progress = [&](const SweepProgress& progress) { printer(progress); };
-  const std::string resume = resume_command(arguments, options.directory);
+  return options;
+}
+
+/// "ncvx 0.2.0: 6 runs (2 methods, 3 seeds) on 2 threads -> DIR" on stderr.
+void announce(const Experiment& experiment, const SweepOptions& options, const MpiSession* mpi) {
+  std::cerr << fmt::format("ncvx {}: {} runs ({} methods, {} seeds){} on {} threads{} -> {}\n", NCVX_VERSION_STRING,
+                           experiment.run_count(), experiment.method_labels.size(), experiment.seeds.size(),
+                           options.shard.count > 1
+                               ? fmt::format(", shard {}/{}", options.shard.index + 1, options.shard.count)
+                               : "",
+                           options.threads,
+                           mpi                ? fmt::format(" x {} MPI worker ranks", mpi->size() - 1)
+                           : options.isolate ? std::string(", isolated")
+                                              : std::string(),
+                           options.directory.string());
+}
+
+/// The sweep, with Ctrl-C stopping it between runs and exit() reported.
+SweepOutcome run_watched(const Experiment& experiment, const PluginRegistry& registry, SweepOptions& options,
+                         const std::string& resume) {
   resume_hint = "Continue it with: " + resume;
   std::atexit(exit_during_sweep);
   const StopOnInterrupt interrupt(
       "\nstopping: no new run starts; runs on threads finish, workers stop (Ctrl-C again to stop at once)\n");
   options.stop = interrupt.flag();
-  const SweepOutcome outcome = [&] {
-    struct InProgress {
-      InProgress() { sweep_in_progress = true; }
-      ~InProgress() { sweep_in_progress = false; }
-    } in_progress;
-    return run_sweep(experiment, registry, options);
-  }();
-  printer.finish();
+  struct InProgress {
+    InProgress() { sweep_in_progress = true; }
+    ~InProgress() { sweep_in_progress = false; }
+  } in_progress;
+  return run_sweep(experiment, registry, options);
+}
+
+/// What the user sees at the end: the table and the folder (or how to resume).
+int report_outcome(const Experiment& experiment, const SweepOptions& options, const SweepOutcome& outcome,
+                   const RunArguments& arguments, const std::string& resume) {
   if (outcome.interrupted) {
     std::cerr << fmt::format("interrupted: {} of {} runs have a record in {} (marked interrupted in its meta.json).\n"
                              "Continue with: {}\n",
@@ -223,6 +213,38 @@ int run(Tool& tool, const RunArguments& arguments) {
   if (outcome.complete && experiment.run_count() > 0 && experiment.run(0).settings.plot)
     draw_figures(options.directory);
   return 0;
+}
+
+int run(Tool& tool, const RunArguments& arguments) {
+  const PluginRegistry& registry = tool.plugins();
+  for (const auto& failure : registry.failures()) std::cerr << "warning: " << failure.reason << "\n";
+  // Loading builds every plugin the configuration names: with --isolate, first in a child process.
+  if (arguments.isolate)
+    contained("loading the configuration", [&] {
+      load_experiment(arguments.config, arguments.overrides, registry);
+      return std::string();
+    });
+  const Experiment experiment = load_experiment(arguments.config, arguments.overrides, registry);
+  MpiSession* mpi = tool.mpi();
+  if (mpi && mpi->rank() > 0) {
+    mpi_worker(*mpi, experiment, registry,
+               arguments.threads ? arguments.threads : std::max(1u, std::thread::hardware_concurrency()),
+               std::max(1u, arguments.lockstep));
+    return 0;
+  }
+  std::unique_ptr<GroupExecutor> coordinator;
+  if (mpi) {
+    if (arguments.isolate) throw Error("--isolate and MPI do not combine; under mpirun each rank is a process already.");
+    coordinator = mpi_coordinator(*mpi);
+  }
+  SweepOptions options = sweep_options(tool, arguments, experiment, coordinator.get());
+  if (!arguments.quiet) announce(experiment, options, mpi);
+  ProgressPrinter printer(arguments.quiet);
+  options.progress = [&](const SweepProgress& progress) { printer(progress); };
+  const std::string resume = resume_command(arguments, options.directory);
+  const SweepOutcome outcome = run_watched(experiment, registry, options, resume);
+  printer.finish();
+  return report_outcome(experiment, options, outcome, arguments, resume);
 }
 
 /// Writes all of `text` on a descriptor.

@@ -2,6 +2,7 @@
 // (conformance.hpp lists what each verifies).
 
 #include <cmath>
+#include <limits>
 #include <set>
 
 #include <fmt/format.h>
@@ -108,157 +109,227 @@ void check_corruption(const LoadedPlugin& plugin, const ParameterValues& values,
 
 // ---------------------------------------------------------------- measurement
 
-void check_measurement_shape(const MeasurementModel& model, const LoadedPlugin& plugin, const MatrixShape& shape,
-                             const ConformanceOptions& options, Checks& checks) {
-  const std::string tag = shape.symmetric ? "" : fmt::format(" [{}]", shape.describe());
-  auto sample = [&](std::uint64_t s) {
-    RandomStream random(s, "measurement");
-    return plugin.hold(model.sample(MeasurementSetting{shape, nullptr}, random));
-  };
-  std::shared_ptr<const MeasurementOperator> A;
-  try {
-    A = sample(options.seed);
-  } catch (const std::exception& error) {
-    checks.skip("measures " + shape.describe() + " matrices", std::string("the model refuses: ") + error.what());
-    return;
-  } catch (...) {
-    checks.skip("measures " + shape.describe() + " matrices", "the model refuses");
-    return;
-  }
-  const Index k = 3;
-  const FactorShape symmetric_factors{shape.rows, shape.cols, k, true};
-  const FactorShape asymmetric_factors{shape.rows, shape.cols, k, false};
-  bool sized = false;
-  checks.condition("dimensions (shape, m, output sizes)" + tag, [&]() -> std::string {
-    if (A->shape() != shape) return "shape() is " + A->shape().describe() + ", expected " + shape.describe();
-    if (A->measurements() < 1) return "measurements() < 1";
-    Vector out;
-    A->forward(Matrix::Identity(shape.rows, shape.cols), out);
-    if (out.size() != A->measurements()) return "forward() output size differs from measurements()";
-    Matrix applied;
-    A->adjoint_apply(Vector::Ones(A->measurements()), Matrix::Ones(shape.cols, k), applied);
-    if (applied.rows() != shape.rows || applied.cols() != k) return "adjoint_apply() output is not n1 x k";
-    A->adjoint_transpose_apply(Vector::Ones(A->measurements()), Matrix::Ones(shape.rows, k), applied);
-    if (applied.rows() != shape.cols || applied.cols() != k) return "adjoint_transpose_apply() output is not n2 x k";
-    const Matrix dense = A->adjoint(Vector::Ones(A->measurements()));
-    if (dense.rows() != shape.rows || dense.cols() != shape.cols) return "adjoint() output is not n1 x n2";
-    sized = true;
-    return "";
-  });
-  if (!sized) return;
-  const Index m = A->measurements();
-  RandomStream random(options.seed, "conformance");
-  auto random_vector = [&] {
-    Vector v(m);
-    random.fill_normal(v);
-    return v;
-  };
-  checks.threshold("adjoint identity <A(X), v> = <X, A*(v)>" + tag, 1e-10, [&] {
-    double worst = 0;
-    for (int trial = 0; trial < 5; ++trial) {
-      const Matrix X = random_matrix(shape, random);
-      const Vector v = random_vector();
-      Vector AX;
-      A->forward(X, AX);
-      const Matrix Av = A->adjoint(v);
-      const double lhs = AX.dot(v), rhs = (X.array() * Av.array()).sum();
-      worst = worse(worst, relative(std::abs(lhs - rhs), AX.norm() * v.norm() + X.norm() * Av.norm()));
+/// The checks of a measurement model's operator on one shape of matrices,
+/// a method each; they draw their random inputs from one stream, in order.
+class OperatorChecks {
+ public:
+  OperatorChecks(const MeasurementModel& model, const LoadedPlugin& plugin, const MatrixShape& shape,
+                 const ConformanceOptions& options, Checks& checks)
+      : model_(model), plugin_(plugin), shape_(shape), options_(options), checks_(checks),
+        tag_(shape.symmetric ? "" : fmt::format(" [{}]", shape.describe())), random_(options.seed, "conformance") {}
+
+  void run() {
+    try {
+      A_ = sample(options_.seed);
+    } catch (const std::exception& error) {
+      checks_.skip("measures " + shape_.describe() + " matrices", std::string("the model refuses: ") + error.what());
+      return;
+    } catch (...) {
+      checks_.skip("measures " + shape_.describe() + " matrices", "the model refuses");
+      return;
     }
-    return worst;
-  }, "relative difference, worst of 5 random (X, v)");
-  for (const FactorShape& factor_shape : {symmetric_factors, asymmetric_factors}) {
-    if (factor_shape.symmetric && !shape.symmetric) continue;
-    const std::string which = factor_shape.symmetric ? "A(UU^T)" : "A(UV^T)";
-    checks.threshold("factored forward " + which + " equals forward of the formed matrix" + tag, 1e-10, [&] {
-      const FactorSet F = random_factors(factor_shape, random);
-      Matrix X = F.product();
-      if (shape.symmetric) X = 0.5 * (X + X.transpose()).eval();
-      Vector factored, dense;
-      A->forward_factored(F, factored);
-      A->forward(X, dense);
-      return factored.size() == dense.size() ? relative((factored - dense).norm(), dense.norm()) : kNan;
-    }, "relative difference");
+    if (!dimensions()) return;
+    adjoint_identity();
+    factored_forward();
+    adjoint_products();
+    if (shape_.symmetric) symmetric_adjoint();
+    evaluate_alone_and_batched();
+    determinism();
+    isometry();
   }
-  checks.threshold("adjoint_apply(v, M) and adjoint_transpose_apply equal adjoint(v) M, adjoint(v)^T M" + tag, 1e-10,
-                   [&] {
-    const Vector v = random_vector();
-    Matrix M(shape.cols, k), N(shape.rows, k), applied, transposed;
-    random.fill_normal(M);
-    random.fill_normal(N);
-    A->adjoint_apply(v, M, applied);
-    A->adjoint_transpose_apply(v, N, transposed);
-    const Matrix dense = A->adjoint(v);
-    const Matrix expected = dense * M, expected_transposed = dense.transpose() * N;
-    return worse(relative((applied - expected).norm(), expected.norm()),
-                 relative((transposed - expected_transposed).norm(), expected_transposed.norm()));
-  }, "relative difference");
-  if (shape.symmetric)
-    checks.threshold("adjoint(v) is symmetric", 1e-12, [&] {
-      const Matrix W = A->adjoint(random_vector());
+
+ private:
+  static constexpr Index k = 3;
+
+  std::shared_ptr<const MeasurementOperator> sample(std::uint64_t seed) const {
+    RandomStream random(seed, "measurement");
+    return plugin_.hold(model_.sample(MeasurementSetting{shape_, nullptr}, random));
+  }
+
+  Vector random_vector() {
+    Vector v(A_->measurements());
+    random_.fill_normal(v);
+    return v;
+  }
+
+  /// U U^T (when the matrices are symmetric), then U V^T, of width k.
+  std::vector<FactorShape> factor_shapes() const {
+    std::vector<FactorShape> shapes;
+    if (shape_.symmetric) shapes.push_back({shape_.rows, shape_.cols, k, true});
+    shapes.push_back({shape_.rows, shape_.cols, k, false});
+    return shapes;
+  }
+
+  bool dimensions() {
+    const MeasurementOperator& A = *A_;
+    const MatrixShape& shape = shape_;
+    bool sized = false;
+    checks_.condition("dimensions (shape, m, output sizes)" + tag_, [&]() -> std::string {
+      if (A.shape() != shape) return "shape() is " + A.shape().describe() + ", expected " + shape.describe();
+      if (A.measurements() < 1) return "measurements() < 1";
+      Vector out;
+      A.forward(Matrix::Identity(shape.rows, shape.cols), out);
+      if (out.size() != A.measurements()) return "forward() output size differs from measurements()";
+      Matrix applied;
+      A.adjoint_apply(Vector::Ones(A.measurements()), Matrix::Ones(shape.cols, k), applied);
+      if (applied.rows() != shape.rows || applied.cols() != k) return "adjoint_apply() output is not n1 x k";
+      A.adjoint_transpose_apply(Vector::Ones(A.measurements()), Matrix::Ones(shape.rows, k), applied);
+      if (applied.rows() != shape.cols || applied.cols() != k) return "adjoint_transpose_apply() output is not n2 x k";
+      const Matrix dense = A.adjoint(Vector::Ones(A.measurements()));
+      if (dense.rows() != shape.rows || dense.cols() != shape.cols) return "adjoint() output is not n1 x n2";
+      sized = true;
+      return "";
+    });
+    return sized;
+  }
+
+  void adjoint_identity() {
+    checks_.threshold("adjoint identity <A(X), v> = <X, A*(v)>" + tag_, 1e-10, [&] {
+      double worst = 0;
+      for (int trial = 0; trial < 5; ++trial) {
+        const Matrix X = random_matrix(shape_, random_);
+        const Vector v = random_vector();
+        Vector AX;
+        A_->forward(X, AX);
+        const Matrix Av = A_->adjoint(v);
+        const double lhs = AX.dot(v), rhs = (X.array() * Av.array()).sum();
+        worst = worse(worst, relative(std::abs(lhs - rhs), AX.norm() * v.norm() + X.norm() * Av.norm()));
+      }
+      return worst;
+    }, "relative difference, worst of 5 random (X, v)");
+  }
+
+  void factored_forward() {
+    for (const FactorShape& factor_shape : factor_shapes()) {
+      const std::string which = factor_shape.symmetric ? "A(UU^T)" : "A(UV^T)";
+      checks_.threshold("factored forward " + which + " equals forward of the formed matrix" + tag_, 1e-10, [&] {
+        const FactorSet F = random_factors(factor_shape, random_);
+        Matrix X = F.product();
+        if (shape_.symmetric) X = 0.5 * (X + X.transpose()).eval();
+        Vector factored, dense;
+        A_->forward_factored(F, factored);
+        A_->forward(X, dense);
+        return factored.size() == dense.size() ? relative((factored - dense).norm(), dense.norm()) : kNan;
+      }, "relative difference");
+    }
+  }
+
+  void adjoint_products() {
+    checks_.threshold(
+        "adjoint_apply(v, M) and adjoint_transpose_apply equal adjoint(v) M, adjoint(v)^T M" + tag_, 1e-10, [&] {
+          const Vector v = random_vector();
+          Matrix M(shape_.cols, k), N(shape_.rows, k), applied, transposed;
+          random_.fill_normal(M);
+          random_.fill_normal(N);
+          A_->adjoint_apply(v, M, applied);
+          A_->adjoint_transpose_apply(v, N, transposed);
+          const Matrix dense = A_->adjoint(v);
+          const Matrix expected = dense * M, expected_transposed = dense.transpose() * N;
+          return worse(relative((applied - expected).norm(), expected.norm()),
+                       relative((transposed - expected_transposed).norm(), expected_transposed.norm()));
+        }, "relative difference");
+  }
+
+  void symmetric_adjoint() {
+    checks_.threshold("adjoint(v) is symmetric", 1e-12, [&] {
+      const Matrix W = A_->adjoint(random_vector());
       return relative((W - W.transpose()).norm(), W.norm());
     });
-  checks.threshold("evaluate agrees with forward and adjoint (squared loss), alone and batched" + tag, 1e-10, [&] {
-    // The objective's path: value 1/4|A(X) - y|^2 and adjoint products of A*(r/2).
-    const ReferenceSquaredLoss loss;
-    const Vector y = random_vector();
-    std::vector<FactorSet> sets;
-    for (const FactorShape& factor_shape : {symmetric_factors, asymmetric_factors})
-      if (!factor_shape.symmetric || shape.symmetric) sets.push_back(random_factors(factor_shape, random));
-    sets.push_back(random_factors({shape.rows, shape.cols, 1, shape.symmetric}, random));
-    std::vector<FactorSet> batched(sets.size()), alone(sets.size());
-    std::vector<FactorEvaluation> items;
-    for (std::size_t j = 0; j < sets.size(); ++j) {
-      batched[j].resize(sets[j].shape());
-      items.push_back({&sets[j], &batched[j], 0.0});
-    }
-    A->evaluate(y, loss, items);
-    double worst = 0;
-    for (std::size_t j = 0; j < sets.size(); ++j) {
-      alone[j].resize(sets[j].shape());
-      FactorEvaluation single{&sets[j], &alone[j], 0.0};
-      A->evaluate(y, loss, std::span<FactorEvaluation>(&single, 1));
-      // The batch contract: bit-identical to evaluating alone.
-      if (single.value != items[j].value || !(alone[j] == batched[j])) return 1.0;
-      Vector residual;
-      A->forward_factored(sets[j], residual);
-      residual -= y;
-      const Vector derivative = 0.5 * residual;
-      FactorSet expected = FactorSet::zeros(sets[j].shape());
-      if (sets[j].symmetric()) {
-        A->adjoint_apply(derivative, sets[j].left(), expected.left());
-      } else {
-        A->adjoint_apply(derivative, sets[j].right(), expected.left());
-        A->adjoint_transpose_apply(derivative, sets[j].left(), expected.right());
+  }
+
+  /// The objective's path: value 1/4|A(X) - y|^2 and adjoint products of A*(r/2).
+  void evaluate_alone_and_batched() {
+    checks_.threshold("evaluate agrees with forward and adjoint (squared loss), alone and batched" + tag_, 1e-10, [&] {
+      const ReferenceSquaredLoss loss;
+      const Vector y = random_vector();
+      std::vector<FactorSet> sets;
+      for (const FactorShape& factor_shape : factor_shapes()) sets.push_back(random_factors(factor_shape, random_));
+      sets.push_back(random_factors({shape_.rows, shape_.cols, 1, shape_.symmetric}, random_));
+      std::vector<FactorSet> batched(sets.size());
+      std::vector<FactorEvaluation> items;
+      for (std::size_t j = 0; j < sets.size(); ++j) {
+        batched[j].resize(sets[j].shape());
+        items.push_back({&sets[j], &batched[j], 0.0});
       }
-      worst = worse(worst, relative(std::abs(single.value - 0.25 * residual.squaredNorm()), residual.squaredNorm()));
-      worst = worse(worst, relative(alone[j], expected));
+      A_->evaluate(y, loss, items);
+      double worst = 0;
+      for (std::size_t j = 0; j < sets.size(); ++j) {
+        const double difference = evaluated_alone(sets[j], y, loss, items[j].value, batched[j]);
+        if (std::isinf(difference)) return 1.0;
+        worst = worse(worst, difference);
+      }
+      return worst;
+    }, "relative difference of values and adjoint products; 1 if a batch changes a result");
+  }
+
+  /// `set` evaluated alone: infinity when it differs from its batched result
+  /// (the batch contract: bit-identical), else the relative difference from
+  /// the forward and adjoint definitions.
+  double evaluated_alone(const FactorSet& set, const Vector& y, const Loss& loss, double batched_value,
+                         const FactorSet& batched) const {
+    FactorSet alone;
+    alone.resize(set.shape());
+    FactorEvaluation single{&set, &alone, 0.0};
+    A_->evaluate(y, loss, std::span<FactorEvaluation>(&single, 1));
+    if (single.value != batched_value || !(alone == batched)) return std::numeric_limits<double>::infinity();
+    Vector residual;
+    A_->forward_factored(set, residual);
+    residual -= y;
+    const Vector derivative = 0.5 * residual;
+    FactorSet expected = FactorSet::zeros(set.shape());
+    if (set.symmetric()) {
+      A_->adjoint_apply(derivative, set.left(), expected.left());
+    } else {
+      A_->adjoint_apply(derivative, set.right(), expected.left());
+      A_->adjoint_transpose_apply(derivative, set.left(), expected.right());
     }
-    return worst;
-  }, "relative difference of values and adjoint products; 1 if a batch changes a result");
-  checks.threshold("determinism: same stream, same operator" + tag, 0.0, [&] {
-    const auto again = sample(options.seed);
-    const Matrix X = random_matrix(shape, random);
-    Vector first, second;
-    A->forward(X, first);
-    again->forward(X, second);
-    if (first.size() != second.size()) return 1.0;
-    return (first - second).norm();
-  }, "|A(X) - A'(X)| for two draws from one seed");
-  if (model.isometric_in_expectation(shape)) {
-    checks.threshold("E|A(Z)|^2 = |Z|_F^2 (claimed by the model)" + tag, 0.1, [&] {
-      const Matrix Z = random_matrix(shape, random);
+    return worse(relative(std::abs(single.value - 0.25 * residual.squaredNorm()), residual.squaredNorm()),
+                 relative(alone, expected));
+  }
+
+  void determinism() {
+    checks_.threshold("determinism: same stream, same operator" + tag_, 0.0, [&] {
+      const auto again = sample(options_.seed);
+      const Matrix X = random_matrix(shape_, random_);
+      Vector first, second;
+      A_->forward(X, first);
+      again->forward(X, second);
+      if (first.size() != second.size()) return 1.0;
+      return (first - second).norm();
+    }, "|A(X) - A'(X)| for two draws from one seed");
+  }
+
+  void isometry() {
+    if (!model_.isometric_in_expectation(shape_)) {
+      checks_.skip("E|A(Z)|^2 = |Z|_F^2" + tag_, "the model does not claim isometry in expectation");
+      return;
+    }
+    checks_.threshold("E|A(Z)|^2 = |Z|_F^2 (claimed by the model)" + tag_, 0.1, [&] {
+      const Matrix Z = random_matrix(shape_, random_);
       double mean = 0;
       const int draws = 400;
       for (int d = 0; d < draws; ++d) {
         Vector AZ;
-        sample(options.seed + 1000 + static_cast<std::uint64_t>(d))->forward(Z, AZ);
+        sample(options_.seed + 1000 + static_cast<std::uint64_t>(d))->forward(Z, AZ);
         mean += AZ.squaredNorm() / draws;
       }
       return std::abs(mean / Z.squaredNorm() - 1);
     }, "relative deviation of the mean over 400 draws");
-  } else {
-    checks.skip("E|A(Z)|^2 = |Z|_F^2" + tag, "the model does not claim isometry in expectation");
   }
+
+  const MeasurementModel& model_;
+  const LoadedPlugin& plugin_;
+  const MatrixShape shape_;
+  const ConformanceOptions& options_;
+  Checks& checks_;
+  const std::string tag_;
+  RandomStream random_;
+  std::shared_ptr<const MeasurementOperator> A_;
+};
+
+void check_measurement_shape(const MeasurementModel& model, const LoadedPlugin& plugin, const MatrixShape& shape,
+                             const ConformanceOptions& options, Checks& checks) {
+  OperatorChecks(model, plugin, shape, options, checks).run();
 }
 
 void check_measurement(const LoadedPlugin& plugin, const ParameterValues& values, const ConformanceOptions& options,

@@ -281,6 +281,15 @@ std::string probe(const fs::path& file) {
                      WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
+/// The probe of a file not probed well before (and remembered when it goes well).
+std::string probe_unless_known(const fs::path& file) {
+  const std::string key = probe_key(file);
+  if (probed_before(key)) return "";
+  std::string why = probe(file);
+  if (why.empty()) remember_probe(key);
+  return why;
+}
+
 }  // namespace
 
 const LoadedPlugin& PluginRegistry::load(const fs::path& file) {
@@ -288,13 +297,8 @@ const LoadedPlugin& PluginRegistry::load(const fs::path& file) {
     return PluginError(fmt::format("cannot load plugin file {}: {}", file.string(), reason));
   };
   if (!fs::exists(file)) throw where("the file does not exist.");
-  if (probe_) {
-    const std::string key = probe_key(file);
-    if (!probed_before(key)) {
-      if (const std::string why = probe(file); !why.empty()) throw where(why);
-      remember_probe(key);
-    }
-  }
+  if (probe_)
+    if (const std::string why = probe_unless_known(file); !why.empty()) throw where(why);
 
   auto library = std::make_shared<boost::dll::shared_library>();
   boost::dll::fs::error_code error;

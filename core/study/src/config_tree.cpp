@@ -283,6 +283,8 @@ ConfigNode parse_config_text(const std::string& text, const SourceLocation& orig
   }
 }
 
+// The walk down a key path, step by step with the refusal of each step next to
+// it, reads best as one function.
 void apply_override(ConfigNode& root, const std::string& assignment) {
   SourceLocation origin;
   origin.origin = fmt::format("command-line override `{}`", assignment);

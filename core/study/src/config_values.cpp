@@ -74,6 +74,8 @@ bool parse_real(const std::string& text, double& out) {
 
 }  // namespace
 
+// One case per parameter type, each a few lines: they read best side by side
+// in one switch, so this function is longer than most.
 ParameterValue parse_value(const ConfigNode& node, const ParameterSpec& spec, const std::string& qualified) {
   auto wrong = [&](const std::string& expected) {
     std::string shown = node.is_scalar() ? "'" + node.scalar + "'"

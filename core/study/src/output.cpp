@@ -314,14 +314,18 @@ std::string comparison_table(const Experiment& experiment, const ExperimentResul
   return comparison_table(experiment, entries);
 }
 
-std::string comparison_table(const Experiment& experiment, const std::vector<TableEntry>& results) {
-  // Rows: one per method and swept values, in run order; medians over seeds.
-  struct Row {
-    std::string method;
-    std::vector<std::string> values;
-    std::vector<const TableEntry*> runs;
-  };
-  std::vector<Row> rows;
+namespace {
+
+/// A row of the comparison table: a method at one point of the sweep, and its runs.
+struct TableRow {
+  std::string method;
+  std::vector<std::string> values;
+  std::vector<const TableEntry*> runs;
+};
+
+/// One row per method and swept values, in run order.
+std::vector<TableRow> table_rows(const Experiment& experiment, const std::vector<TableEntry>& results) {
+  std::vector<TableRow> rows;
   std::map<std::pair<std::string, std::vector<std::string>>, std::size_t> row_of;
   for (const auto& result : results) {
     const RunSpec run = experiment.run(static_cast<std::size_t>(result.id));
@@ -331,54 +335,62 @@ std::string comparison_table(const Experiment& experiment, const std::vector<Tab
     if (added) rows.push_back({run.method.label, values, {}});
     rows[position->second].runs.push_back(&result);
   }
+  return rows;
+}
 
-  const bool train_column = experiment.error != "train_loss";
+std::vector<std::string> table_header(const Experiment& experiment) {
   std::vector<std::string> header = {"method"};
   for (const auto& axis : experiment.axes) header.push_back(axis);
   header.emplace_back("seeds");
   header.push_back("final " + experiment.error);
   header.push_back("best " + experiment.error);
-  if (train_column) header.emplace_back("final train_loss");
+  if (experiment.error != "train_loss") header.emplace_back("final train_loss");
   if (experiment.success_column) header.emplace_back("success");
   for (const char* column : {"iterations", "seconds", "status"}) header.emplace_back(column);
+  return header;
+}
 
-  std::vector<std::vector<std::string>> cells;
-  for (const auto& row : rows) {
-    // Medians over the runs that count (converged or budget); failed and
-    // diverged runs are only counted in the status column.
-    std::vector<double> final_error, best_error, train, iterations, seconds;
-    std::map<std::string, int> statuses;
-    int successes = 0, judged = 0;
-    for (const TableEntry* result : row.runs) {
-      ++statuses[to_string(result->status)];
-      const double success =
-          success_of(experiment.run(static_cast<std::size_t>(result->id)), result->status, result->final_error);
-      if (!std::isnan(success)) {
-        ++judged;
-        successes += success > 0 ? 1 : 0;
-      }
-      if (!result->counts()) continue;
-      final_error.push_back(result->final_error);
-      best_error.push_back(result->best_error);
-      train.push_back(result->final_train_loss);
-      iterations.push_back(static_cast<double>(result->iterations));
-      seconds.push_back(result->seconds);
+/// A row's cells: medians over the runs that count (converged or budget);
+/// failed and diverged runs are only counted in the status column.
+std::vector<std::string> row_line(const Experiment& experiment, const TableRow& row) {
+  std::vector<double> final_error, best_error, train, iterations, seconds;
+  std::map<std::string, int> statuses;
+  int successes = 0, judged = 0;
+  for (const TableEntry* result : row.runs) {
+    ++statuses[to_string(result->status)];
+    const double success =
+        success_of(experiment.run(static_cast<std::size_t>(result->id)), result->status, result->final_error);
+    if (!std::isnan(success)) {
+      ++judged;
+      successes += success > 0 ? 1 : 0;
     }
-    using detail::shown;
-    std::vector<std::string> line = {row.method};
-    line.insert(line.end(), row.values.begin(), row.values.end());
-    line.push_back(std::to_string(row.runs.size()));
-    line.push_back(shown(median(final_error), "{:.3e}"));
-    line.push_back(shown(median(best_error), "{:.3e}"));
-    if (train_column) line.push_back(shown(median(train), "{:.3e}"));
-    if (experiment.success_column) line.push_back(judged > 0 ? fmt::format("{}/{}", successes, judged) : "-");
-    line.push_back(shown(median(iterations), "{:.0f}"));
-    line.push_back(shown(median(seconds), "{:.3f}"));
-    line.push_back(detail::status_counts(statuses, row.runs.size()));
-    cells.push_back(std::move(line));
+    if (!result->counts()) continue;
+    final_error.push_back(result->final_error);
+    best_error.push_back(result->best_error);
+    train.push_back(result->final_train_loss);
+    iterations.push_back(static_cast<double>(result->iterations));
+    seconds.push_back(result->seconds);
   }
+  using detail::shown;
+  std::vector<std::string> line = {row.method};
+  line.insert(line.end(), row.values.begin(), row.values.end());
+  line.push_back(std::to_string(row.runs.size()));
+  line.push_back(shown(median(final_error), "{:.3e}"));
+  line.push_back(shown(median(best_error), "{:.3e}"));
+  if (experiment.error != "train_loss") line.push_back(shown(median(train), "{:.3e}"));
+  if (experiment.success_column) line.push_back(judged > 0 ? fmt::format("{}/{}", successes, judged) : "-");
+  line.push_back(shown(median(iterations), "{:.0f}"));
+  line.push_back(shown(median(seconds), "{:.3f}"));
+  line.push_back(detail::status_counts(statuses, row.runs.size()));
+  return line;
+}
 
-  std::string table = detail::render_table(header, cells);
+}  // namespace
+
+std::string comparison_table(const Experiment& experiment, const std::vector<TableEntry>& results) {
+  std::vector<std::vector<std::string>> cells;
+  for (const TableRow& row : table_rows(experiment, results)) cells.push_back(row_line(experiment, row));
+  std::string table = detail::render_table(table_header(experiment), cells);
   table += "(medians over the seeds that converged or used their budget; failed and diverged runs only count in "
            "the status)\n";
   return table;
