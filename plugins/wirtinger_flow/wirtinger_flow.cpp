@@ -5,10 +5,10 @@
 //   z_{t+1} = z_t - mu_t / |z_0|^2 grad f(z_t),   mu_t = min(1 - exp(-(t+1) / t_0), mu_max),
 //
 // (t_0 = `warmup`, mu_max = `max_step`; the paper's t_0 ~ 330 and mu_max = 0.2
-// are for complex measurements: on real Gaussian ones the curvature along x
-// is twice as large and heavy-tailed at small m/n, and mu_max = 0.2 or 0.1
-// oscillate or diverge below m/n ~ 6 at n = 64; the default mu_max = 0.05
-// recovers from m/n = 4 on (configs/methods/wirtinger_flow.yaml)). With ncvx's rank_one model,
+// are the defaults, and from the start the paper prescribes, |z_0|^2 =
+// n sum y / sum |a_i|^2 (truncated_spectral's norm: mean), they recover x on
+// real Gaussian data as an independent implementation does:
+// configs/methods/wirtinger_flow.yaml). With ncvx's rank_one model,
 // A(X)_i = a_i^T X a_i / sqrt(m) and f = 1/4 |A(z z^T) - y|^2, the gradient the
 // core composes, A*(r) z = 1/m sum_i ((a_i^T z)^2 - y'_i) (a_i^T z) a_i (y' the
 // unnormalized squares), is exactly the paper's, so the step means the same.
@@ -27,7 +27,7 @@ class WirtingerFlow final : public ncvx::Optimizer {
       : max_step_(values.real("max_step")), warmup_(values.real("warmup")) {}
 
   static std::vector<ncvx::ParameterSpec> parameters() {
-    return {ncvx::ParameterSpec::real("max_step", 0.05, "mu_max: the step after the warm-up, relative to |z_0|^2")
+    return {ncvx::ParameterSpec::real("max_step", 0.2, "mu_max: the step after the warm-up, relative to |z_0|^2")
                 .above(0.0),
             ncvx::ParameterSpec::real("warmup", 330.0, "t_0 of mu_t = min(1 - exp(-(t+1)/t_0), mu_max); 0: none")
                 .at_least(0.0)};
