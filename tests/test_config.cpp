@@ -206,3 +206,49 @@ TEST_CASE("config: a list of components sweeps the plugin itself, labelled by na
     }
   CHECK(labels == std::vector<std::string>{"spectral", "small_random"});
 }
+
+TEST_CASE("config: a method's own iterations, max_seconds and stop rules replace run's for its runs") {
+  const Experiment experiment = test::experiment_from(R"(
+problem: {n: 8, rank: 1}
+measurement: {name: gaussian_sensing, m: 60}
+methods:
+  - {label: short, init: spectral, optimizer: gd, width: 1, iterations: 5, max_seconds: 30}
+  - {label: stops, init: spectral, optimizer: gd, width: 1, stop: {test_error: 1.0e-2}}
+  - {label: swept, init: spectral, optimizer: gd, width: 1, iterations: [3, 7]}
+  - {label: plain, init: spectral, optimizer: gd, width: 1}
+run: {iterations: 200, log_every: 1, seeds: [1], stop: {train_loss: 1.0e-30}}
+)");
+  std::map<std::string, std::vector<RunSpec>> runs;
+  for (std::size_t i = 0; i < experiment.run_count(); ++i) runs[experiment.run(i).method.label].push_back(experiment.run(i));
+  CHECK(runs["short"][0].settings.iterations == 5);
+  CHECK(runs["short"][0].settings.max_seconds == 30.0);
+  CHECK(runs["short"][0].settings.stop.size() == 1);  // run.stop, since it sets none of its own
+  CHECK(runs["stops"][0].settings.iterations == 200);
+  REQUIRE(runs["stops"][0].settings.stop.size() == 1);
+  CHECK(runs["stops"][0].settings.stop[0].column == "test_error");
+  REQUIRE(runs["swept"].size() == 2);
+  CHECK(runs["swept"][0].settings.iterations == 3);
+  CHECK(runs["swept"][1].settings.iterations == 7);
+  CHECK(runs["plain"][0].settings.iterations == 200);
+  // The runs follow their own budgets.
+  const ExperimentResults all = run_experiment(experiment, test::plugins(), test::options(2));
+  for (const auto& result : all.runs) {
+    const RunSpec run = experiment.run(static_cast<std::size_t>(result.id));
+    if (run.method.label == "short") CHECK(result.iterations == 5);
+    if (run.method.label == "stops") {
+      CHECK(result.status == RunStatus::converged);
+      CHECK(result.final_error <= 1e-2);
+      CHECK(result.iterations < 200);
+    }
+  }
+  // A method's stop rule names a column, with its location.
+  CHECK_THROWS_WITH_AS(test::experiment_from(R"(
+problem: {n: 8, rank: 1}
+measurement: {name: gaussian_sensing, m: 60}
+methods:
+  - {label: typo, init: spectral, optimizer: gd, width: 1, stop: {test_eror: 1.0e-2}}
+)"),
+                       doctest::Contains("method 'typo' stop.test_eror is not a column of metrics.csv; did you mean "
+                                         "'test_error'?"),
+                       ConfigError);
+}

@@ -49,6 +49,10 @@ RunSpec Experiment::run(std::size_t id) const {
   run.measurement = point.measurement;
   run.method = method.spec;
   run.settings = point.settings;
+  // The method's own budget and stop rules.
+  if (method.spec.iterations) run.settings.iterations = *method.spec.iterations;
+  if (method.spec.max_seconds) run.settings.max_seconds = *method.spec.max_seconds;
+  if (method.spec.stop) run.settings.stop = *method.spec.stop;
   run.swept = method.swept;
   run.instance_key = point.instance_key + " seed=" + std::to_string(seed);
   return run;

@@ -123,6 +123,27 @@ void decide_error(Experiment& experiment, const ConfigNode& root, const std::str
   }
 }
 
+/// A method's own stop rules name columns of metrics.csv.
+void check_method_stops(const Experiment& experiment, const ConfigNode& root, const std::vector<GlobalPoint>& points,
+                        const std::vector<std::string>& labels) {
+  const ConfigNode* methods = root.find("methods");
+  for (const GlobalPoint& point : points)
+    for (const auto& method : point.sweep.methods) {
+      if (!method.spec.stop) continue;
+      for (const StopRule& rule : *method.spec.stop) {
+        if (experiment.column(rule.column) >= 0) continue;
+        const auto index = static_cast<std::size_t>(std::find(labels.begin(), labels.end(), method.spec.label) -
+                                                    labels.begin());
+        const ConfigNode* node = methods && index < methods->items.size() ? methods->items[index].find("stop") : nullptr;
+        const std::string guess = nearest(rule.column, experiment.columns);
+        fail(node ? node->location : root.location,
+             fmt::format("method '{}' stop.{} is not a column of metrics.csv{} Columns: {}.", method.spec.label,
+                         rule.column, guess.empty() ? "." : "; did you mean '" + guess + "'?",
+                         listing(experiment.columns)));
+      }
+    }
+}
+
 // ---------------------------------------------------------------- the resolved tree
 
 ConfigNode value_node(const ParameterValue& value) {
@@ -176,6 +197,7 @@ Experiment plan_runs(ValidatedConfig config, ExpandedSweep sweep, const PluginRe
   ConfigNode& root = config.root;
   decide_columns(experiment, root, plugins);
   decide_error(experiment, root, sweep.error, sweep.points);
+  check_method_stops(experiment, root, sweep.points, config.labels);
   std::size_t runs = 0;
   for (GlobalPoint& point : sweep.points) {
     experiment.point_starts.push_back(runs);

@@ -96,17 +96,34 @@ class ProblemCache {
   std::map<std::string, std::size_t> indices_;
 };
 
-std::vector<StopRule> read_stop_rules(const ConfigNode* run) {
+/// A `stop:` mapping (of run: or of a method, named `where`) as rules.
+std::vector<StopRule> stop_rules_of(const ConfigNode& stop, const std::string& where) {
+  if (!stop.is_mapping())
+    fail(stop.location, where + " maps metric columns to thresholds, e.g. {test_error: 1e-10}: a run "
+                        "stops as converged when the column is at most its threshold.");
   std::vector<StopRule> rules;
-  const ConfigNode* stop = run ? run->find("stop") : nullptr;
-  if (!stop) return rules;
-  if (!stop->is_mapping())
-    fail(stop->location, "run.stop maps metric columns to thresholds, e.g. {test_error: 1e-10}: a run "
-                         "stops as converged when the column is at most its threshold.");
   const ParameterSpec spec = ParameterSpec::real("stop", 0.0, "stop threshold");
-  for (const auto& entry : stop->entries)
-    rules.push_back({entry.key, std::get<double>(parse_value(entry.value, spec, "run.stop." + entry.key))});
+  for (const auto& entry : stop.entries)
+    rules.push_back({entry.key, std::get<double>(parse_value(entry.value, spec, where + "." + entry.key))});
   return rules;
+}
+
+std::vector<StopRule> read_stop_rules(const ConfigNode* run) {
+  const ConfigNode* stop = run ? run->find("stop") : nullptr;
+  return stop ? stop_rules_of(*stop, "run.stop") : std::vector<StopRule>{};
+}
+
+/// A method's own budget (iterations, max_seconds) and stop rules, where it gives them.
+void read_method_budget(const ConfigNode& node, const std::string& section, MethodSpec& method) {
+  if (const ConfigNode* iterations = node.find("iterations")) {
+    const ParameterSpec spec = ParameterSpec::integer("iterations", 0, "the method's iteration budget").at_least(0);
+    method.iterations = std::get<std::int64_t>(parse_value(*iterations, spec, section + " iterations"));
+  }
+  if (const ConfigNode* seconds = node.find("max_seconds")) {
+    const ParameterSpec spec = ParameterSpec::real("max_seconds", 0.0, "the method's time limit").at_least(0.0);
+    method.max_seconds = std::get<double>(parse_value(*seconds, spec, section + " max_seconds"));
+  }
+  if (const ConfigNode* stop = node.find("stop")) method.stop = stop_rules_of(*stop, section + " stop");
 }
 
 GlobalPoint read_global_point(const ConfigNode& tree, ProblemCache& problems, const PluginRegistry& plugins) {
@@ -163,6 +180,7 @@ MethodSpec read_method(const ConfigNode& node, const std::string& label, const C
          fmt::format("{}: problem `{}` is {} (not symmetric), so it is fitted by X = U V^T; set "
                      "factorization: asymmetric (or leave it out).",
                      section, problem.choice.name, shape.describe()));
+  read_method_budget(node, section, method);
   const LoadedPlugin& optimizer = plugins.find(PluginKind::optimizer, method.optimizer.name);
   const FactorShape factors{shape.rows, shape.cols, method.width, method.symmetric_factorization};
   const std::string why = optimizer.guard("checking the factorization", [&] {

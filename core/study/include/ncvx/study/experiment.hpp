@@ -11,7 +11,8 @@
 //     - {label: small_random, init: {name: small_random, scale: [1e-3, 1e-5]},
 //        optimizer: {name: gd, step: 0.1}, width: 40}
 //     - {label: spectral, init: spectral, optimizer: {name: gd, step: 0.1}, width: 2,
-//        loss: l1, factorization: asymmetric}          # per-method loss, X = U V^T
+//        loss: l1, factorization: asymmetric,          # per-method loss, X = U V^T
+//        iterations: 300, stop: {test_error: 1e-8}}    # its own budget and stop rules
 //   metrics: [signal_noise, phases]                    # extra columns (metrics.csv, summary.csv)
 //   run: {iterations: 1000, log_every: 10, seeds: [1, 2, 3], error: test_error,
 //         stop: {gradient_norm: 1e-12}}
@@ -34,6 +35,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,6 +58,12 @@ struct ComponentChoice {
   std::string key() const;
 };
 
+/// Stop a run as converged at the first logged iteration where `column` <= `threshold`.
+struct StopRule {
+  std::string column;
+  double threshold = 0.0;
+};
+
 struct MethodSpec {
   std::string label;
   ComponentChoice initializer;
@@ -63,12 +71,11 @@ struct MethodSpec {
   ComponentChoice loss;           ///< the method's `loss`, or the experiment's
   Index width = 1;
   bool symmetric_factorization = true;  ///< X = U U^T; false: X = U V^T
-};
-
-/// Stop a run as converged at the first logged iteration where `column` <= `threshold`.
-struct StopRule {
-  std::string column;
-  double threshold = 0.0;
+  /// The method's own budget and stop rules, in place of run.iterations,
+  /// run.max_seconds and run.stop (a 30-iteration AltMin beside a 3000-iteration GD).
+  std::optional<Index> iterations;
+  std::optional<double> max_seconds;
+  std::optional<std::vector<StopRule>> stop;
 };
 
 struct RunSettings {
