@@ -95,3 +95,14 @@ TEST_CASE("method configs: structured_sensing.yaml, the slope of n = 40 takes m 
   CHECK(dense < 1.5);
   CHECK(sparse < dense - 0.4);
 }
+
+TEST_CASE("method configs: imbalanced_start.yaml, a more imbalanced start ends higher and keeps its imbalance") {
+  const test::Study study =
+      run_config("imbalanced_start.yaml", {"methods.gd.init.imbalance=[1, 30]", "run.seeds=[1]", "run.iterations=1000"});
+  const auto error = [](const RunResult& r) { return r.final_error; };
+  const double balanced = study.median("gd", "init.imbalance", "1", error);
+  const double imbalanced = study.median("gd", "init.imbalance", "30", error);
+  MESSAGE("test error at 1000: rho = 1 " << balanced << ", rho = 30 " << imbalanced);
+  CHECK(imbalanced > 3 * balanced);
+  CHECK(balanced < 1e-2);
+}

@@ -15,7 +15,7 @@ namespace {
 class SmallRandom final : public ncvx::Initializer {
  public:
   explicit SmallRandom(const ncvx::ParameterValues& values)
-      : scale_(values.real("scale")), variance_(values.choice("entry_variance")) {}
+      : scale_(values.real("scale")), imbalance_(values.real("imbalance")), variance_(values.choice("entry_variance")) {}
 
   static std::vector<ncvx::ParameterSpec> parameters() {
     return {
@@ -23,6 +23,10 @@ class SmallRandom final : public ncvx::Initializer {
         ncvx::ParameterSpec::choice("entry_variance", "inverse_width",
                                     {"inverse_width", "inverse_dimension", "one"},
                                     "variance of the entries of G: 1/k, 1/n or 1"),
+        ncvx::ParameterSpec::real("imbalance", 1.0,
+                                  "rho: U_0 = rho alpha G, V_0 = alpha H / rho for X = U V^T (the product keeps "
+                                  "its scale, |U_0| / |V_0| ~ rho^2); 1: balanced")
+            .above(0.0),
     };
   }
 
@@ -31,6 +35,10 @@ class SmallRandom final : public ncvx::Initializer {
     ncvx::Matrix U = draw(shape.rows, shape.width, random);
     if (shape.symmetric) return ncvx::FactorSet(std::move(U));
     ncvx::Matrix V = draw(shape.cols, shape.width, random);
+    if (imbalance_ != 1.0) {  // 1: the balanced start's bits, untouched
+      U *= imbalance_;
+      V /= imbalance_;
+    }
     return ncvx::FactorSet(std::move(U), std::move(V));
   }
 
@@ -44,7 +52,7 @@ class SmallRandom final : public ncvx::Initializer {
     return scale_ * factor;
   }
 
-  double scale_;
+  double scale_, imbalance_;
   std::string variance_;
 };
 

@@ -43,3 +43,17 @@ TEST_CASE("small_random: X = U V^T draws U as for U U^T, then an independent V")
   CHECK(asymmetric.right().squaredNorm() / 144.0 == doctest::Approx(1e-4 / 24).epsilon(0.3));
   CHECK((asymmetric.right().topRows(6) - asymmetric.left().topRows(6)).norm() > 1e-3);
 }
+
+TEST_CASE("small_random: an imbalanced start scales U by rho and V by 1/rho, the product unchanged") {
+  const auto A = test::sample_operator("gaussian_sensing", MatrixShape::rectangular(30, 24), 1, {{"m", std::int64_t{5}}});
+  const Vector y = Vector::Zero(5);
+  auto start = [&](double rho) {
+    return test::initialize("small_random", {*A, y}, {30, 24, 6, false}, 3,
+                            {{"scale", 1e-2}, {"imbalance", rho}});
+  };
+  const FactorSet balanced = start(1.0), imbalanced = start(10.0);
+  CHECK(balanced == draw(1e-2, "inverse_width", 6, 3, false));  // rho = 1: the balanced start's bits
+  CHECK((imbalanced.left() - 10.0 * balanced.left()).norm() <= 1e-15 * imbalanced.left().norm());
+  CHECK((imbalanced.right() - balanced.right() / 10.0).norm() <= 1e-15 * balanced.right().norm());
+  CHECK((imbalanced.product() - balanced.product()).norm() <= 1e-12 * balanced.product().norm());
+}
