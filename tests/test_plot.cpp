@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <fmt/format.h>
+
 #include <ncvx/errors.hpp>
 #include <ncvx/study/experiment.hpp>
 #include <ncvx/study/output.hpp>
@@ -185,4 +187,41 @@ figures:
   CHECK_THROWS_WITH_AS(parse_figures(parse_config_text("- {name: h, kind: heatmap, x: measurement.m}",
                                                        {"f.yaml", 0, 0, ""})),
                        doctest::Contains("a heatmap needs x and y"), ConfigError);
+}
+
+TEST_CASE("tables: a column's median with its quartiles, range or mean and sd, and successes with a Wilson interval") {
+  const Experiment experiment = test::experiment_from(R"(
+problem: {n: 10, rank: 1}
+measurement: {name: gaussian_sensing, m: 120}
+methods: [{label: gd, init: {name: small_random, scale: 1.0e-3}, optimizer: {name: gd, step: 0.2}, width: 2}]
+run: {iterations: 60, log_every: 30, seeds: [1, 2, 3, 4], success_below: 1.0e+9}
+)");
+  const ExperimentResults results = run_experiment(experiment, test::plugins(), test::options(2));
+  std::vector<double> finals;
+  for (const auto& run : results.runs) finals.push_back(run.final_error);
+  std::sort(finals.begin(), finals.end());
+  // numpy's quantiles of four values: q1 = x0 + 0.75 (x1 - x0), q3 = x2 + 0.25 (x3 - x2).
+  const std::string quartiles = fmt::format("{:.3e} [{:.2e}, {:.2e}]", 0.5 * (finals[1] + finals[2]),
+                                            finals[0] + 0.75 * (finals[1] - finals[0]),
+                                            finals[2] + 0.25 * (finals[3] - finals[2]));
+  const std::string table = comparison_table(experiment, results);
+  CHECK(table.find(quartiles) != std::string::npos);
+  CHECK(table.find("4/4 [0.51, 1.00]") != std::string::npos);  // Wilson at 4 of 4
+  CHECK(table.find("median [first quartile, third quartile]") != std::string::npos);
+  Experiment ranged = experiment;
+  ranged.table = "range";
+  CHECK(comparison_table(ranged, results)
+            .find(fmt::format("{:.3e} [{:.2e}, {:.2e}]", 0.5 * (finals[1] + finals[2]), finals[0], finals[3])) !=
+        std::string::npos);
+  Experiment mean = experiment;
+  mean.table = "mean";
+  double average = 0, squares = 0;
+  for (double v : finals) average += v / 4;
+  for (double v : finals) squares += (v - average) * (v - average);
+  CHECK(comparison_table(mean, results).find(fmt::format("{:.3e} ± {:.2e}", average, std::sqrt(squares / 3))) !=
+        std::string::npos);
+  CHECK_THROWS_WITH_AS(test::experiment_from("measurement: {name: gaussian_sensing, m: 50}\n"
+                                             "methods: [{init: small_random, optimizer: gd, width: 2}]\n"
+                                             "run: {table: quartile}\n"),
+                       doctest::Contains("run.table = 'quartile' is not one of"), ConfigError);
 }

@@ -36,10 +36,15 @@ Command add_merge(CLI::App& app, Tool& tool) {
 Command add_compare(CLI::App& app, Tool& /*tool*/) {
   auto* command = app.add_subcommand("compare", "one comparison table over several results folders");
   auto folders = std::make_shared<std::vector<std::string>>();
+  auto style = std::make_shared<std::string>("quartiles");
   command->add_option("folders", *folders, "results folders")->required();
-  return {command, [folders] {
+  command->add_option("--table", *style, "each column's spread: quartiles (median [q1, q3]), range (median [min, max]) "
+                                         "or mean (mean ± sd)")
+      ->check(CLI::IsMember({"quartiles", "range", "mean"}))
+      ->capture_default_str();
+  return {command, [folders, style] {
     std::vector<std::string> notes;
-    std::cout << compare_folders({folders->begin(), folders->end()}, notes);
+    std::cout << compare_folders({folders->begin(), folders->end()}, notes, *style);
     for (const auto& note : notes) std::cerr << "warning: " << note << "\n";
     return 0;
   }};

@@ -10,6 +10,7 @@
 
 #include "config_stages.hpp"
 #include "config_values.hpp"
+#include "spread.hpp"
 #include "ncvx/errors.hpp"
 #include "ncvx/plugin_registry.hpp"
 #include "sweep_axes.hpp"
@@ -187,6 +188,17 @@ void resolve_paths(ConfigNode& root, const std::vector<std::string>& labels, con
   }
 }
 
+/// run.table: how tables show a column's spread over seeds (spread.hpp).
+std::string read_table_style(const ConfigNode& root) {
+  const ConfigNode* run = root.find("run");
+  const ConfigNode* node = run && run->is_mapping() ? run->find("table") : nullptr;
+  if (!node) return "quartiles";
+  const ParameterSpec spec = ParameterSpec::choice("table", "quartiles", table_styles(),
+                                                   "the spread tables show: median [q1, q3], median [min, max] or "
+                                                   "mean ± sd");
+  return std::get<std::string>(parse_value(*node, spec, "run.table"));
+}
+
 }  // namespace
 
 ValidatedConfig validate_configuration(ConfigNode root, const std::string& source, const PluginRegistry& plugins) {
@@ -200,6 +212,7 @@ ValidatedConfig validate_configuration(ConfigNode root, const std::string& sourc
   config.seeds = read_seeds(root);
   config.metrics = read_metrics(root, plugins);
   if (const ConfigNode* figures = root.find("figures")) config.figures = parse_figures(*figures);
+  config.table = read_table_style(root);
   config.root = std::move(root);
   return config;
 }

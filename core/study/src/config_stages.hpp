@@ -31,6 +31,7 @@ struct ValidatedConfig {
   SeedList seeds;
   std::vector<ComponentChoice> metrics;
   std::vector<FigureSpec> figures;
+  std::string table = "quartiles";  ///< run.table
 };
 
 /// A global point while it is read: the sweep point, and what the plan still

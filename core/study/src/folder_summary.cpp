@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "csv.hpp"
+#include "spread.hpp"
 #include "ncvx/errors.hpp"
 
 namespace ncvx {
@@ -30,13 +31,20 @@ FolderSummary summarize_folder(const fs::path& folder, std::vector<std::string>&
     if (name.rfind("best_", 0) == 0 && name.find("_iteration") == std::string::npos) result.error = name.substr(5);
   const int final_error = summary.column("final_" + result.error), best_error = summary.column("best_" + result.error),
             train = summary.column("final_train_loss"), iterations = summary.column("iterations"),
-            status = summary.column("status"), message = summary.column("message"), method = summary.column("method");
+            status = summary.column("status"), message = summary.column("message"), method = summary.column("method"),
+            success = summary.column("success");
+  result.success_column = success >= 0;
   std::map<std::pair<std::string, std::vector<std::string>>, std::size_t> row_of;
   for (const auto& fields : summary.rows) {
     std::vector<std::string> values(fields.begin() + width + 1, fields.begin() + seed);
     const auto [it, added] = row_of.try_emplace({fields[static_cast<std::size_t>(method)], values}, result.rows.size());
-    if (added) result.rows.push_back({fields[static_cast<std::size_t>(method)], values, {}, {}, {}, {}, {}, {}, 0});
+    if (added) result.rows.push_back({fields[static_cast<std::size_t>(method)], values, {}, {}, {}, {}, {}, {}, 0, 0, 0});
     FolderSummary::Row& row = result.rows[it->second];
+    if (success >= 0)
+      if (const double judged = to_number(fields[static_cast<std::size_t>(success)]); !std::isnan(judged)) {
+        ++row.judged;
+        row.successes += judged > 0 ? 1 : 0;
+      }
     const std::string& state = fields[static_cast<std::size_t>(status)];
     ++row.statuses[state];
     ++row.runs;
@@ -57,12 +65,14 @@ FolderSummary summarize_folder(const fs::path& folder, std::vector<std::string>&
   return result;
 }
 
-std::vector<std::string> row_cells(const FolderSummary::Row& row, bool train) {
+std::vector<std::string> row_cells(const FolderSummary::Row& row, bool train, bool success, const std::string& style) {
   using detail::median_of;
   using detail::shown;
-  std::vector<std::string> cells = {std::to_string(row.runs), shown(median_of(row.final_error), "{:.3e}"),
-                                    shown(median_of(row.best_error), "{:.3e}")};
-  if (train) cells.push_back(shown(median_of(row.train), "{:.3e}"));
+  const detail::TableStyle spread = detail::table_style(style);
+  std::vector<std::string> cells = {std::to_string(row.runs), detail::spread_cell(row.final_error, spread),
+                                    detail::spread_cell(row.best_error, spread)};
+  if (train) cells.push_back(detail::spread_cell(row.train, spread));
+  if (success) cells.push_back(detail::success_cell(row.successes, row.judged));
   cells.push_back(shown(median_of(row.iterations), "{:.0f}"));
   cells.push_back(shown(median_of(row.seconds), "{:.3f}"));
   cells.push_back(detail::status_counts(row.statuses, row.runs));

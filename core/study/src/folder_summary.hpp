@@ -21,7 +21,9 @@ struct FolderSummary {
     std::vector<double> final_error, best_error, train, iterations, seconds;
     std::map<std::string, int> statuses;
     std::size_t runs = 0;
+    int successes = 0, judged = 0;  ///< from the success column (when the sweep has one)
   };
+  bool success_column = false;
   std::vector<Row> rows;
   std::vector<std::pair<std::string, std::string>> problems;  // run label, status: message
 };
@@ -30,7 +32,9 @@ struct FolderSummary {
 /// skipped and described in `notes`.
 FolderSummary summarize_folder(const std::filesystem::path& folder, std::vector<std::string>& notes);
 
-/// The cells of one summarized row: seeds, final, best, train (when `train`), iterations, seconds, status.
-std::vector<std::string> row_cells(const FolderSummary::Row& row, bool train);
+/// The cells of one summarized row: seeds, final, best, train (when `train`)
+/// with their spread in `style` (spread.hpp), success (when `success`; "-"
+/// for a folder without it), iterations, seconds, status.
+std::vector<std::string> row_cells(const FolderSummary::Row& row, bool train, bool success, const std::string& style);
 
 }  // namespace ncvx

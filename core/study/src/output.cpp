@@ -19,6 +19,7 @@
 #include "ncvx/version.hpp"
 
 #include "csv.hpp"
+#include "spread.hpp"
 
 namespace ncvx {
 
@@ -350,8 +351,9 @@ std::vector<std::string> table_header(const Experiment& experiment) {
   return header;
 }
 
-/// A row's cells: medians over the runs that count (converged or budget);
-/// failed and diverged runs are only counted in the status column.
+/// A row's cells: each column's median and spread over the runs that count
+/// (converged or budget; failed and diverged runs are only counted in the
+/// status column), iterations and seconds as medians.
 std::vector<std::string> row_line(const Experiment& experiment, const TableRow& row) {
   std::vector<double> final_error, best_error, train, iterations, seconds;
   std::map<std::string, int> statuses;
@@ -372,13 +374,14 @@ std::vector<std::string> row_line(const Experiment& experiment, const TableRow& 
     seconds.push_back(result->seconds);
   }
   using detail::shown;
+  const detail::TableStyle style = detail::table_style(experiment.table);
   std::vector<std::string> line = {row.method};
   line.insert(line.end(), row.values.begin(), row.values.end());
   line.push_back(std::to_string(row.runs.size()));
-  line.push_back(shown(median(final_error), "{:.3e}"));
-  line.push_back(shown(median(best_error), "{:.3e}"));
-  if (experiment.error != "train_loss") line.push_back(shown(median(train), "{:.3e}"));
-  if (experiment.success_column) line.push_back(judged > 0 ? fmt::format("{}/{}", successes, judged) : "-");
+  line.push_back(detail::spread_cell(final_error, style));
+  line.push_back(detail::spread_cell(best_error, style));
+  if (experiment.error != "train_loss") line.push_back(detail::spread_cell(train, style));
+  if (experiment.success_column) line.push_back(detail::success_cell(successes, judged));
   line.push_back(shown(median(iterations), "{:.0f}"));
   line.push_back(shown(median(seconds), "{:.3f}"));
   line.push_back(detail::status_counts(statuses, row.runs.size()));
@@ -391,8 +394,11 @@ std::string comparison_table(const Experiment& experiment, const std::vector<Tab
   std::vector<std::vector<std::string>> cells;
   for (const TableRow& row : table_rows(experiment, results)) cells.push_back(row_line(experiment, row));
   std::string table = detail::render_table(table_header(experiment), cells);
-  table += "(medians over the seeds that converged or used their budget; failed and diverged runs only count in "
-           "the status)\n";
+  const detail::TableStyle style = detail::table_style(experiment.table);
+  table += fmt::format("({} over the seeds that converged or used their budget{}; iterations and seconds: medians; "
+                       "failed and diverged runs only count in the status)\n",
+                       detail::spread_legend(style),
+                       experiment.success_column ? "; success: successes/runs [95 % Wilson interval]" : "");
   return table;
 }
 

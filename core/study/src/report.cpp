@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "folder_summary.hpp"
+#include "spread.hpp"
 #include "ncvx/errors.hpp"
 #include "ncvx/study/config_tree.hpp"
 #include "ncvx/study/journal.hpp"
@@ -67,21 +68,40 @@ std::string report_name(const fs::path& directory, const std::string& config) {
   return name;
 }
 
+/// The folder's run.table (how tables show a spread), "quartiles" when it gives none.
+std::string table_style_of(const fs::path& directory, const std::string& config) {
+  try {
+    const ConfigNode tree = parse_config_text(config, {(directory / "config.resolved.yaml").string(), 0, 0, ""});
+    const ConfigNode* run = tree.find("run");
+    const ConfigNode* table = run && run->is_mapping() ? run->find("table") : nullptr;
+    if (table && table->is_scalar()) {
+      detail::table_style(table->scalar);  // one of the styles, or the default below
+      return table->scalar;
+    }
+  } catch (const Error&) {
+  }
+  return "quartiles";
+}
+
 /// The comparison table, sortable by a click on a column's header.
-std::string comparison_section(const FolderSummary& summary) {
+std::string comparison_section(const FolderSummary& summary, const std::string& style) {
   const bool train = summary.error != "train_loss";
-  std::string html =
-      "<h2>Comparison</h2>\n<p>Medians over the seeds that converged or used their budget; click a column to "
-      "sort.</p>\n<table id=\"comparison\"><thead><tr><th>method</th>";
+  std::string html = "<h2>Comparison</h2>\n<p>" + html_escape(detail::spread_legend(detail::table_style(style))) +
+                     " over the seeds that converged or used their budget" +
+                     (summary.success_column ? "; success: successes/runs [95 % Wilson interval]" : "") +
+                     "; iterations and seconds: medians. Click a column to sort.</p>\n"
+                     "<table id=\"comparison\"><thead><tr><th>method</th>";
   for (const auto& axis : summary.axes) html += "<th>" + html_escape(axis) + "</th>";
   html += "<th>seeds</th><th>final " + html_escape(summary.error) + "</th><th>best " + html_escape(summary.error) +
           "</th>";
   if (train) html += "<th>final train_loss</th>";
+  if (summary.success_column) html += "<th>success</th>";
   html += "<th>iterations</th><th>seconds</th><th>status</th></tr></thead>\n<tbody>\n";
   for (const auto& row : summary.rows) {
     html += "<tr><td>" + html_escape(row.method) + "</td>";
     for (const auto& value : row.values) html += "<td>" + html_escape(value) + "</td>";
-    for (const auto& cell : row_cells(row, train)) html += "<td>" + html_escape(cell) + "</td>";
+    for (const auto& cell : row_cells(row, train, summary.success_column, style))
+      html += "<td>" + html_escape(cell) + "</td>";
     html += "</tr>\n";
   }
   return html + "</tbody></table>\n";
@@ -145,7 +165,7 @@ fs::path write_report(const fs::path& directory, const fs::path& out) {
   std::vector<std::string> notes;
   const FolderSummary summary = summarize_folder(directory, notes);
   const std::string config = read_file(directory / "config.resolved.yaml");
-  const std::string content = comparison_section(summary) + figures_section(directory) +
+  const std::string content = comparison_section(summary, table_style_of(directory, config)) + figures_section(directory) +
                               problems_section(summary, notes) + "<h2>Resolved configuration</h2>\n<pre>" +
                               html_escape(config) + "</pre>\n";
   const std::string html =

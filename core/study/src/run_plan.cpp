@@ -192,6 +192,7 @@ Experiment plan_runs(ValidatedConfig config, ExpandedSweep sweep, const PluginRe
   experiment.seeds = config.seeds;
   experiment.metrics = config.metrics;
   experiment.figures = config.figures;
+  experiment.table = config.table;
   experiment.axes = sweep.axes;
   experiment.problems = std::move(sweep.problems);
   ConfigNode& root = config.root;

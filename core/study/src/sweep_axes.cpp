@@ -137,7 +137,7 @@ std::vector<Axis> find_axes(const ConfigNode& root, const std::vector<std::strin
   }
   if (const ConfigNode* run = root.find("run"); run && run->is_mapping())
     for (const auto& entry : run->entries)
-      if (entry.key != "seeds")
+      if (entry.key != "seeds" && entry.key != "table")
         collect_axes(entry.value, {"run", entry.key}, "run." + entry.key, "run." + entry.key, -1, axes);
   if (const ConfigNode* methods = root.find("methods"); methods && methods->is_sequence())
     for (std::size_t i = 0; i < methods->items.size() && i < labels.size(); ++i) {

@@ -136,7 +136,7 @@ GlobalPoint read_global_point(const ConfigNode& tree, ProblemCache& problems, co
       sweep.corruptions.push_back(validate_component(item, PluginKind::corruption, "corruptions", plugins));
   sweep.measurement = validate_component(*tree.find("measurement"), PluginKind::measurement, "measurement", plugins);
   point.loss = validate_component(*tree.find("loss"), PluginKind::loss, "loss", plugins);
-  point.run_values = validate_parameters(tree.find("run"), RunSettings::parameters(), "run", {"seeds", "stop"});
+  point.run_values = validate_parameters(tree.find("run"), RunSettings::parameters(), "run", {"seeds", "stop", "table"});
   RunSettings& settings = sweep.settings;
   settings.iterations = point.run_values.integer("iterations");
   settings.log_every = point.run_values.integer("log_every");

@@ -191,6 +191,11 @@ struct Experiment {
   /// point sets run.success_below).
   bool success_column = false;
   std::vector<FigureSpec> figures;
+  /// How the comparison table shows a column's spread over seeds (run.table):
+  /// quartiles (median [q1, q3], the default), range (median [min, max]) or
+  /// mean (mean ± sd). Not written into the resolved configuration when left
+  /// out: it changes what a table shows, never a result.
+  std::string table = "quartiles";
   ConfigNode resolved;                 // the tree with overrides and defaults
 
   const ProblemChoice& problem_of(const RunSpec& run) const { return problems[run.problem]; }
