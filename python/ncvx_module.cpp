@@ -28,6 +28,7 @@
 #include <ncvx/study/experiment.hpp>
 #include <ncvx/study/interrupt.hpp>
 #include <ncvx/study/output.hpp>
+#include <ncvx/study/results_view.hpp>
 #include <ncvx/plugin_registry.hpp>
 #include <ncvx/problem_instance.hpp>
 #include <ncvx/study/run_loop.hpp>
@@ -642,6 +643,28 @@ PYBIND11_MODULE(_ncvx, m) {
           result["notes"] = outcome.notes;
           return result;
         });
+
+  m.def("load", [](const std::string& folder, const std::string& scratch) {
+    FolderView view = [&] {
+      py::gil_scoped_release release;
+      return view_folder(folder, registry());
+    }();
+    const bool assembled = view.complete && fs::exists(fs::path(folder) / "summary.csv");
+    if (!assembled) {
+      py::gil_scoped_release release;
+      write_view_files(folder, view, scratch);
+    }
+    py::dict result;
+    result["name"] = view.experiment.name;
+    result["table"] = comparison_table(view.experiment, view.table);
+    result["resolved"] = resolved_configuration(view.experiment);
+    result["runs"] = view.experiment.run_count();
+    result["recorded"] = view.table.size();
+    result["complete"] = view.complete;
+    result["notes"] = view.notes;
+    result["csv_folder"] = assembled ? folder : scratch;
+    return result;
+  }, py::arg("folder"), py::arg("scratch"));
 
   m.def("register", &register_component, py::arg("kind"), py::arg("name"), py::arg("summary"), py::arg("version"),
         py::arg("parameters"), py::arg("factory"), py::arg("origin"));

@@ -33,7 +33,7 @@ Command add_merge(CLI::App& app, Tool& tool) {
   }};
 }
 
-Command add_compare(CLI::App& app, Tool& /*tool*/) {
+Command add_compare(CLI::App& app, Tool& tool) {
   auto* command = app.add_subcommand("compare", "one comparison table over several results folders");
   auto folders = std::make_shared<std::vector<std::string>>();
   auto style = std::make_shared<std::string>("quartiles");
@@ -42,30 +42,31 @@ Command add_compare(CLI::App& app, Tool& /*tool*/) {
                                          "or mean (mean ± sd)")
       ->check(CLI::IsMember({"quartiles", "range", "mean"}))
       ->capture_default_str();
-  return {command, [folders, style] {
+  return {command, [&tool, folders, style] {
     std::vector<std::string> notes;
-    std::cout << compare_folders({folders->begin(), folders->end()}, notes, *style);
+    std::cout << compare_folders({folders->begin(), folders->end()}, notes, *style, &tool.plugins());
     for (const auto& note : notes) std::cerr << "warning: " << note << "\n";
     return 0;
   }};
 }
 
-Command add_report(CLI::App& app, Tool&) {
+Command add_report(CLI::App& app, Tool& tool) {
   auto* command = app.add_subcommand("report", "write a self-contained HTML page of a results folder");
   auto directory = std::make_shared<std::string>();
   auto out = std::make_shared<std::string>();
   command->add_option("directory", *directory, "a results folder")->required()->check(CLI::ExistingDirectory);
   command->add_option("--out,-o", *out, "the page (default DIR/report.html)")->type_name("FILE");
-  return {command, [directory, out] {
+  return {command, [&tool, directory, out] {
     // The figures first, when there are none yet and gnuplot is there to draw them.
-    if (!fs::exists(fs::path(*directory) / "figures") && gnuplot_available()) {
+    if (!fs::exists(fs::path(*directory) / "figures") && fs::exists(fs::path(*directory) / "summary.csv") &&
+        gnuplot_available()) {
       try {
         plot_results(*directory);
       } catch (const std::exception& error) {
         std::cerr << "warning: the figures could not be drawn: " << error.what() << "\n";
       }
     }
-    std::cout << "report: " << write_report(*directory, *out).string() << "\n";
+    std::cout << "report: " << write_report(*directory, *out, &tool.plugins()).string() << "\n";
     return 0;
   }};
 }

@@ -28,7 +28,7 @@ from ._ncvx import (ConfigError, Error, Instance, Initializer, Loss, Objective, 
 from . import _paths
 
 __version__ = _ncvx.__version__
-__all__ = ["run", "Results", "plugins", "describe", "check", "instance", "loss", "objective",
+__all__ = ["run", "load", "Results", "plugins", "describe", "check", "instance", "loss", "objective",
            "initializer", "optimizer", "register", "resolve", "Error", "ConfigError", "PluginError"]
 
 # The plugin folders: --plugin-dir's equivalent (NCVX_PLUGIN_PATH is read by
@@ -95,18 +95,24 @@ def _read_table(path: pathlib.Path):
 
 class Results:
     """What a run produced: `summary` (one row per run), `metrics` (one row per
-    run and logged iteration), `timing`, the comparison `table`, the resolved
-    configuration (`config`, YAML text) and the results `folder` (None when
-    the run was not asked to keep one)."""
+    run and logged iteration), `tidy` (the metrics with each run's method,
+    swept values and seed on every row), `timing`, the comparison `table`, the
+    resolved configuration (`config`, YAML text), the results `folder` (None
+    when the run was not asked to keep one) and `complete` (False for a shard
+    or an unfinished sweep read by `load`: the runs with a record)."""
 
-    def __init__(self, name: str, table: str, config: str, folder: pathlib.Path, keep: bool):
+    def __init__(self, name: str, table: str, config: str, folder: pathlib.Path, keep: bool,
+                 files: pathlib.Path | None = None, complete: bool = True):
+        files = files or folder
         self.name = name
         self.table = table
         self.config = config
-        self.summary = _read_table(folder / "summary.csv")
-        self.metrics = _read_table(folder / "metrics.csv")
-        self.timing = _read_table(folder / "timing.csv")
+        self.summary = _read_table(files / "summary.csv")
+        self.metrics = _read_table(files / "metrics.csv")
+        self.tidy = _read_table(files / "tidy.csv")
+        self.timing = _read_table(files / "timing.csv")
         self.folder = folder if keep else None
+        self.complete = complete
 
     def __repr__(self) -> str:
         where = f", folder={str(self.folder)!r}" if self.folder else ""
@@ -147,6 +153,22 @@ def run(config, overrides=None, out=None, threads: int = 0, lockstep: int = 8, r
         if not keep and not interrupted:
             import shutil
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def load(folder) -> Results:
+    """The Results of an earlier run, read back from its folder: the same data
+    frames and table as `run` returned. A shard's folder, or a sweep still
+    running or interrupted, gives the runs its journal holds (`complete` is
+    then False)."""
+    folder = pathlib.Path(folder)
+    scratch = pathlib.Path(tempfile.mkdtemp(prefix="ncvx-load-"))
+    try:
+        info = _ncvx.load(str(folder), str(scratch))
+        return Results(info["name"], info["table"], info["resolved"], folder, True,
+                       files=pathlib.Path(info["csv_folder"]), complete=info["complete"])
+    finally:
+        import shutil
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 # ---------------------------------------------------------------- plugins

@@ -243,3 +243,27 @@ def test_any_failure_message_survives_the_result_files(tmp_path):
     # summary.csv is assembled from the journal: the message went through it intact.
     lines = (tmp_path / "out" / "runs.journal").read_text().splitlines()
     assert sum(line.startswith("#end ") for line in lines) == 2
+
+
+def test_load_reads_back_what_run_returned_and_a_shard_before_merging(tmp_path):
+    if not os.environ.get("NCVX_EXECUTABLE"):
+        pytest.skip("NCVX_EXECUTABLE not set")
+    ran = ncvx.run(QUICKSTART, overrides=["run.iterations=60"], out=tmp_path / "whole")
+    loaded = ncvx.load(tmp_path / "whole")
+    assert loaded.complete
+    assert loaded.table == ran.table
+    for frame in ("summary", "metrics", "tidy", "timing"):
+        assert getattr(loaded, frame).equals(getattr(ran, frame)), frame
+    # tidy: every metrics row with its method, swept values and seed; pandas alone suffices.
+    tidy = loaded.tidy
+    assert len(tidy) == len(loaded.metrics)
+    assert list(tidy.columns[:4]) == ["run_id", "method", "seed", "iteration"]
+    assert set(tidy.method) == {"small_random", "spectral"}
+    # A shard's folder, before any merge: the runs it holds.
+    subprocess.run([os.environ["NCVX_EXECUTABLE"], "run", str(QUICKSTART), "run.iterations=60",
+                    "--shard", "1/2", "--out", str(tmp_path / "shard"), "-q"], check=True, capture_output=True)
+    shard = ncvx.load(tmp_path / "shard")
+    assert not shard.complete
+    assert 0 < len(shard.summary) < len(loaded.summary)
+    ids = set(shard.summary.run_id)
+    assert shard.metrics.equals(loaded.metrics[loaded.metrics.run_id.isin(ids)].reset_index(drop=True))

@@ -23,14 +23,14 @@ std::string folder_name(const fs::path& folder) {
 }  // namespace
 
 std::string compare_folders(const std::vector<fs::path>& folders, std::vector<std::string>& notes,
-                            const std::string& style) {
+                            const std::string& style, const PluginRegistry* plugins) {
   if (folders.empty()) throw Error("ncvx compare: name the results folders to compare.");
   std::vector<FolderSummary> summaries;
   std::vector<std::string> axes;
   std::string error;
   bool success = false;
   for (const auto& folder : folders) {
-    summaries.push_back(summarize_folder(folder, notes));
+    summaries.push_back(summarize_folder(folder, notes, plugins));
     for (const auto& axis : summaries.back().axes)
       if (std::find(axes.begin(), axes.end(), axis) == axes.end()) axes.push_back(axis);
     success = success || summaries.back().success_column;

@@ -4,7 +4,12 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <atomic>
+
 #include "csv.hpp"
+#include "ncvx/study/results_view.hpp"
 #include "spread.hpp"
 #include "ncvx/errors.hpp"
 
@@ -12,7 +17,9 @@ namespace ncvx {
 
 namespace fs = std::filesystem;
 
-FolderSummary summarize_folder(const fs::path& folder, std::vector<std::string>& notes) {
+namespace {
+
+FolderSummary summarize_files(const fs::path& folder, std::vector<std::string>& notes) {
   using detail::to_number;
   const detail::Table summary = detail::read_csv(folder / "summary.csv");
   notes.insert(notes.end(), summary.damaged.begin(), summary.damaged.end());
@@ -63,6 +70,27 @@ FolderSummary summarize_folder(const fs::path& folder, std::vector<std::string>&
     row.seconds.push_back(seconds_of.count(fields[0]) ? seconds_of[fields[0]] : std::nan(""));
   }
   return result;
+}
+
+}  // namespace
+
+FolderSummary summarize_folder(const fs::path& folder, std::vector<std::string>& notes, const PluginRegistry* plugins) {
+  if (fs::exists(folder / "summary.csv") || !plugins || !fs::exists(folder / kJournalFile))
+    return summarize_files(folder, notes);
+  // Not assembled yet: the runs with a record, assembled into a folder of our own.
+  const FolderView view = view_folder(folder, *plugins);
+  notes.insert(notes.end(), view.notes.begin(), view.notes.end());
+  static std::atomic<unsigned> count{0};
+  const fs::path scratch = fs::temp_directory_path() / fmt::format("ncvx-view-{}-{}", ::getpid(), count++);
+  struct Remove {
+    fs::path path;
+    ~Remove() {
+      std::error_code ignored;
+      fs::remove_all(path, ignored);
+    }
+  } remove{scratch};
+  write_view_files(folder, view, scratch);
+  return summarize_files(scratch, notes);
 }
 
 std::vector<std::string> row_cells(const FolderSummary::Row& row, bool train, bool success, const std::string& style) {

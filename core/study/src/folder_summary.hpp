@@ -28,9 +28,14 @@ struct FolderSummary {
   std::vector<std::pair<std::string, std::string>> problems;  // run label, status: message
 };
 
+class PluginRegistry;
+
 /// Reads DIR/summary.csv (and timing.csv when present); damaged rows are
-/// skipped and described in `notes`.
-FolderSummary summarize_folder(const std::filesystem::path& folder, std::vector<std::string>& notes);
+/// skipped and described in `notes`. A folder without summary.csv (a shard,
+/// a sweep still running or interrupted) is read from its journal when
+/// `plugins` are given (results_view.hpp), with a note saying so.
+FolderSummary summarize_folder(const std::filesystem::path& folder, std::vector<std::string>& notes,
+                               const PluginRegistry* plugins = nullptr);
 
 /// The cells of one summarized row: seeds, final, best, train (when `train`)
 /// with their spread in `style` (spread.hpp), success (when `success`; "-"

@@ -188,6 +188,21 @@ std::string metrics_header(const Experiment& experiment) {
   return header + "\n";
 }
 
+std::string tidy_header(const Experiment& experiment) {
+  std::string header = "run_id,method";
+  for (const auto& axis : experiment.axes) add_field(header, csv_field(axis));
+  header += ",seed,iteration";
+  for (const auto& name : experiment.columns) add_field(header, name);
+  return header + "\n";
+}
+
+std::string tidy_prefix(const Experiment& experiment, const RunSpec& run) {
+  std::string prefix = fmt::format("{},{}", run.id, csv_field(run.method.label));
+  for (const auto& axis : experiment.axes) add_field(prefix, csv_field(value_of(run, axis)));
+  add_field(prefix, std::to_string(run.seed));
+  return prefix;
+}
+
 std::string metrics_rows(const RunResult& result) {
   std::string rows;
   for (std::size_t row = 0; row < result.metrics.size(); ++row) {

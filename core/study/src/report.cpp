@@ -161,9 +161,9 @@ std::string fill(std::string_view page, const std::vector<std::pair<std::string,
 
 }  // namespace
 
-fs::path write_report(const fs::path& directory, const fs::path& out) {
+fs::path write_report(const fs::path& directory, const fs::path& out, const PluginRegistry* plugins) {
   std::vector<std::string> notes;
-  const FolderSummary summary = summarize_folder(directory, notes);
+  const FolderSummary summary = summarize_folder(directory, notes, plugins);
   const std::string config = read_file(directory / "config.resolved.yaml");
   const std::string content = comparison_section(summary, table_style_of(directory, config)) + figures_section(directory) +
                               problems_section(summary, notes) + "<h2>Resolved configuration</h2>\n<pre>" +

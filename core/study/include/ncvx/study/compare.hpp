@@ -7,10 +7,14 @@
 
 namespace ncvx {
 
+class PluginRegistry;
+
 /// One comparison table over several results folders (a `folder` column
 /// first), each column's spread shown in `style` (quartiles, range or mean,
-/// as run.table); damaged rows are skipped and reported in `notes`.
+/// as run.table); damaged rows are skipped and reported in `notes`. With
+/// `plugins`, a folder whose files are not assembled yet (a shard, a sweep
+/// running or interrupted) shows the runs its journal holds.
 std::string compare_folders(const std::vector<std::filesystem::path>& folders, std::vector<std::string>& notes,
-                            const std::string& style = "quartiles");
+                            const std::string& style = "quartiles", const PluginRegistry* plugins = nullptr);
 
 }  // namespace ncvx

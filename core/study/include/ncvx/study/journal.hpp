@@ -119,11 +119,13 @@ std::vector<JournalRecord> parse_records(const std::string& text, const std::str
 JournalRecord read_record(std::ifstream& stream, const std::filesystem::path& file, const RecordLocation& location);
 JournalRecord read_record(const std::filesystem::path& file, const RecordLocation& location);
 
-/// Writes DIR/metrics.csv, summary.csv and timing.csv from the records of
-/// `journals` (in run-id order; each file via a temporary and a rename).
-/// Throws Error, naming how many and which runs, when a run has no record.
+/// Writes DIR/metrics.csv, tidy.csv, summary.csv and timing.csv from the
+/// records of `journals` (in run-id order; each file via a temporary and a
+/// rename). Throws Error, naming how many and which runs, when a run has no
+/// record, unless `partial` (a view of a shard or an unfinished sweep: the
+/// runs that have one).
 void assemble_results(const std::filesystem::path& directory, const Experiment& experiment,
-                      const std::vector<JournalIndex>& journals);
+                      const std::vector<JournalIndex>& journals, bool partial = false);
 
 /// The file names of a results folder.
 inline constexpr const char* kJournalFile = "runs.journal";

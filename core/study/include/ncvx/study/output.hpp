@@ -8,6 +8,7 @@
 //   metrics.csv            run_id, iteration, <metrics...>  (one row per logged iteration)
 //   summary.csv            run_id, method, <swept axes...>, seed, final/best metrics,
 //                          metric summaries, iterations, status, message
+//   tidy.csv               metrics.csv with the method, swept values and seed on every row
 //   timing.csv             run_id, wall_seconds, worker
 //
 // The last three are assembled from the journal at the end. Every file but
@@ -48,6 +49,11 @@ void write_meta(const std::filesystem::path& directory, const Experiment& experi
 // The text of the CSV files, piece by piece (each line ends with a newline
 // except summary_row's).
 std::string metrics_header(const Experiment& experiment);
+/// tidy.csv: metrics.csv with each row's method, swept values and seed, so a
+/// data frame needs no merge: run_id, method, <swept axes...>, seed,
+/// iteration, <metrics...>. The prefix of a run's rows ends before its comma.
+std::string tidy_header(const Experiment& experiment);
+std::string tidy_prefix(const Experiment& experiment, const RunSpec& run);
 std::string metrics_rows(const RunResult& result);
 std::string summary_header(const Experiment& experiment);
 std::string summary_row(const Experiment& experiment, const RunSpec& run, const RunResult& result);

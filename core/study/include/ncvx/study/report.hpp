@@ -10,6 +10,9 @@ namespace ncvx {
 /// Writes DIR/report.html (or `out`): one self-contained page with the
 /// resolved configuration, the sortable comparison table, every figure
 /// inline, and the runs that failed or diverged. Returns the file.
-std::filesystem::path write_report(const std::filesystem::path& directory, const std::filesystem::path& out = {});
+/// With `plugins`, a folder not assembled yet (a shard, a sweep running or
+/// interrupted) shows the runs its journal holds.
+std::filesystem::path write_report(const std::filesystem::path& directory, const std::filesystem::path& out = {},
+                                   const class PluginRegistry* plugins = nullptr);
 
 }  // namespace ncvx
