@@ -609,7 +609,7 @@ PYBIND11_MODULE(_ncvx, m) {
   m.def("run",
         [](const std::string& config, bool is_path, const std::string& source, const std::vector<std::string>& overrides,
            const std::string& directory, unsigned threads, unsigned lockstep, const std::vector<std::string>& argv,
-           bool resume) {
+           bool resume, const py::object& progress) {
           const Experiment experiment = experiment_of(config, is_path, source, overrides);
           SweepOptions options;
           options.directory = directory;
@@ -619,13 +619,44 @@ PYBIND11_MODULE(_ncvx, m) {
           options.plugin_dirs = registry().folders();
           options.command_line = argv;
           SweepOutcome outcome;
+          // Ctrl-C stops the sweep between runs (Python cannot see it while the GIL is released).
+          StopOnInterrupt interrupt("\nncvx: stopping, the runs in flight finish (Ctrl-C again to end Python at once)\n");
+          options.stop = interrupt.flag();
+          // The progress callback, with the GIL, serialized by the sweep; an exception it raises
+          // stops the sweep like Ctrl-C and is raised again once the runs in flight are done.
+          std::optional<py::error_already_set> raised;
+          if (!progress.is_none())
+            options.progress = [&](const SweepProgress& state) {
+              py::gil_scoped_acquire acquire;
+              if (raised) return;
+              try {
+                py::dict report;
+                report["done"] = state.done;
+                report["total"] = state.total;
+                report["running"] = state.running;
+                report["failed"] = state.failed;
+                report["elapsed"] = state.elapsed;
+                report["eta"] = state.eta >= 0 ? py::object(py::float_(state.eta)) : py::object(py::none());
+                if (state.run && state.result) {
+                  report["run_id"] = state.run->id;
+                  report["method"] = state.run->method.label;
+                  report["seed"] = state.run->seed;
+                  report["status"] = to_string(state.result->status);
+                  report["final_error"] = state.result->final_error;
+                }
+                progress(report);
+              } catch (py::error_already_set& error) {
+                raised.emplace(std::move(error));
+                interrupt.request_stop();
+              }
+            };
           {
-            // Ctrl-C stops the sweep between runs (Python cannot see it while the GIL is released).
-            const StopOnInterrupt interrupt(
-                "\nncvx: stopping, the runs in flight finish (Ctrl-C again to end Python at once)\n");
-            options.stop = interrupt.flag();
             py::gil_scoped_release release;
             outcome = run_sweep(experiment, registry(), options);
+          }
+          if (raised) {
+            raised->restore();
+            throw py::error_already_set();
           }
           if (outcome.interrupted) {
             PyErr_SetString(PyExc_KeyboardInterrupt,

@@ -63,6 +63,7 @@ figures:
   write_results(folder.path(), experiment, results, test::plugins(), {});
   const PlotResult plotted = plot_results(folder.path());
   REQUIRE(plotted.files.size() == 4);
+  CHECK(plotted.figures == 2);
   for (const auto& file : plotted.files) CHECK(std::filesystem::file_size(file) > 1000);
   REQUIRE(plotted.notes.size() == 1);
   CHECK(plotted.notes.front().find("best: gd: log-log slope") == 0);
@@ -166,6 +167,7 @@ figures:
   if (std::system("command -v gnuplot > /dev/null 2>&1") != 0) return;
   const PlotResult plotted = plot_results(folder.path());
   REQUIRE(plotted.files.size() == 4);
+  CHECK(plotted.figures == 2);
   for (const auto& file : plotted.files) CHECK(std::filesystem::file_size(file) > 1000);
   // The heatmap's cells: (m index, rank index, mean success), four of them.
   std::ifstream data(folder.path() / "figures" / "transition.dat");

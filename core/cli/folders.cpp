@@ -17,7 +17,10 @@ namespace fs = std::filesystem;
 void draw_figures(const fs::path& directory, const std::vector<std::string>& only) {
   const PlotResult plotted = plot_results(directory, only);
   for (const auto& note : plotted.notes) std::cout << note << "\n";
-  std::cout << fmt::format("figures: {} ({} files)\n", (directory / "figures").string(), plotted.files.size());
+  std::cout << fmt::format("figures: {} ({} figure{}: {} images, PNG and SVG, each with its data .dat and gnuplot "
+                           "script .gp)\n",
+                           (directory / "figures").string(), plotted.figures, plotted.figures == 1 ? "" : "s",
+                           plotted.files.size());
 }
 
 Command add_merge(CLI::App& app, Tool& tool) {
@@ -42,9 +45,15 @@ Command add_compare(CLI::App& app, Tool& tool) {
                                          "or mean (mean ± sd)")
       ->check(CLI::IsMember({"quartiles", "range", "mean"}))
       ->capture_default_str();
-  return {command, [&tool, folders, style] {
+  auto target = std::make_shared<double>(0.0);
+  auto* time_to = command->add_option("--time-to", *target, "compare by wall-clock: the runs that reached this error "
+                                                             "and the seconds they took (e.g. --time-to 1e-6)")
+                      ->check(CLI::PositiveNumber)
+                      ->type_name("ERROR");
+  return {command, [&tool, folders, style, target, time_to] {
     std::vector<std::string> notes;
-    std::cout << compare_folders({folders->begin(), folders->end()}, notes, *style, &tool.plugins());
+    std::cout << compare_folders({folders->begin(), folders->end()}, notes, *style, &tool.plugins(),
+                                 time_to->count() ? std::optional<double>(*target) : std::nullopt);
     for (const auto& note : notes) std::cerr << "warning: " << note << "\n";
     return 0;
   }};

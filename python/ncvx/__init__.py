@@ -22,10 +22,29 @@ import sys
 import tempfile
 from typing import Any, Iterable, Mapping, Sequence
 
-from . import _ncvx
+from . import _paths
+
+
+def _wrong_interpreter(what: str) -> ImportError:
+    """The sentence for an interpreter this build cannot serve (a pyenv or venv python3 first on PATH)."""
+    wanted = getattr(_paths, "interpreter", "the python3 it was built with")
+    version = ".".join(map(str, getattr(_paths, "version", ())))
+    return ImportError(
+        f"ncvx was built for {wanted}" + (f" (Python {version})" if version else "") +
+        f"; this is {sys.executable} (Python {sys.version.split()[0]}), which {what}. Run it with "
+        f"{wanted}, or build ncvx for this interpreter (cmake -DPython_EXECUTABLE={sys.executable})")
+
+
+try:
+    from . import _ncvx
+except ImportError as _error:
+    raise _wrong_interpreter(f"cannot load its compiled module ({_error})") from _error
+try:
+    import numpy as _numpy  # the compiled module hands numpy arrays out
+except ImportError as _error:
+    raise _wrong_interpreter("has no numpy") from _error
 from ._ncvx import (ConfigError, Error, Instance, Initializer, Loss, Objective, Operator, Optimizer,
                     PluginError)
-from . import _paths
 
 __version__ = _ncvx.__version__
 __all__ = ["run", "load", "Results", "plugins", "describe", "check", "instance", "loss", "objective",
@@ -96,7 +115,9 @@ def _read_table(path: pathlib.Path):
 class Results:
     """What a run produced: `summary` (one row per run), `metrics` (one row per
     run and logged iteration), `tidy` (the metrics with each run's method,
-    swept values and seed on every row), `timing`, the comparison `table`, the
+    swept values and seed on every row), `timing`, `seconds` (the time axis:
+    the seconds spent in the optimizer's steps up to each logged iteration,
+    one row per metrics row), the comparison `table`, the
     resolved configuration (`config`, YAML text), the results `folder` (None
     when the run was not asked to keep one) and `complete` (False for a shard
     or an unfinished sweep read by `load`: the runs with a record)."""
@@ -111,6 +132,8 @@ class Results:
         self.metrics = _read_table(files / "metrics.csv")
         self.tidy = _read_table(files / "tidy.csv")
         self.timing = _read_table(files / "timing.csv")
+        seconds = files / "seconds.csv"  # absent from folders written before ncvx 0.3
+        self.seconds = _read_table(seconds) if seconds.exists() else None
         self.folder = folder if keep else None
         self.complete = complete
 
@@ -123,7 +146,8 @@ class Results:
         return f"<pre>{html.escape(self.name)}\n{html.escape(self.table)}</pre>"
 
 
-def run(config, overrides=None, out=None, threads: int = 0, lockstep: int = 8, resume: bool = False) -> Results:
+def run(config, overrides=None, out=None, threads: int = 0, lockstep: int = 8, resume: bool = False,
+        progress=None) -> Results:
     """Runs an experiment, as `ncvx run` does, and returns its Results.
 
     config     a YAML file path, a YAML string, or a dict with the same keys
@@ -132,6 +156,12 @@ def run(config, overrides=None, out=None, threads: int = 0, lockstep: int = 8, r
     threads    worker threads (0: every core); results never depend on it
     resume     continue the sweep of `out` (same configuration): only the runs
                without a record run, as `ncvx run --resume`
+    progress   called with a dict as the sweep starts and as each run starts
+               and finishes: done, total, running, failed, elapsed and eta
+               (seconds; None while unknown) and, for a finished run, run_id,
+               method, seed, status and final_error. An exception it raises
+               stops the sweep (the runs in flight finish, the folder stays
+               resumable) and is raised by run.
 
     Ctrl-C stops the sweep between runs and raises KeyboardInterrupt, keeping
     the folder (a temporary one too) and saying how to resume it.
@@ -143,8 +173,10 @@ def run(config, overrides=None, out=None, threads: int = 0, lockstep: int = 8, r
     folder = pathlib.Path(out) if keep else pathlib.Path(tempfile.mkdtemp(prefix="ncvx-"))
     interrupted = False
     try:
+        if progress is not None and not callable(progress):
+            raise TypeError("progress is a function of one argument (a dict), or None")
         outcome = _ncvx.run(text, is_path, source, _overrides(overrides), str(folder), threads, lockstep,
-                            [sys.executable, "-c", "ncvx.run(...)"], resume)
+                            [sys.executable, "-c", "ncvx.run(...)"], resume, progress)
         return Results(outcome["name"], outcome["table"], outcome["resolved"], folder, keep)
     except KeyboardInterrupt:
         interrupted = True

@@ -6,6 +6,7 @@ PYTHONPATH=<build>/python, NCVX_EXECUTABLE and NCVX_SOURCE_DIR set."""
 import os
 import pathlib
 import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -252,7 +253,7 @@ def test_load_reads_back_what_run_returned_and_a_shard_before_merging(tmp_path):
     loaded = ncvx.load(tmp_path / "whole")
     assert loaded.complete
     assert loaded.table == ran.table
-    for frame in ("summary", "metrics", "tidy", "timing"):
+    for frame in ("summary", "metrics", "tidy", "timing", "seconds"):
         assert getattr(loaded, frame).equals(getattr(ran, frame)), frame
     # tidy: every metrics row with its method, swept values and seed; pandas alone suffices.
     tidy = loaded.tidy
@@ -267,3 +268,50 @@ def test_load_reads_back_what_run_returned_and_a_shard_before_merging(tmp_path):
     assert 0 < len(shard.summary) < len(loaded.summary)
     ids = set(shard.summary.run_id)
     assert shard.metrics.equals(loaded.metrics[loaded.metrics.run_id.isin(ids)].reset_index(drop=True))
+
+
+def test_the_time_axis_has_a_row_per_metrics_row():
+    results = ncvx.run(SMALL)
+    seconds, metrics = results.seconds, results.metrics
+    assert list(seconds.columns) == ["run_id", "iteration", "seconds"]
+    assert (seconds.run_id.values == metrics.run_id.values).all()
+    assert (seconds.iteration.values == metrics.iteration.values).all()
+    for _, run in seconds.groupby("run_id"):
+        assert run.seconds.iloc[0] == 0.0
+        assert (np.diff(run.seconds.values) >= 0).all()
+
+
+def test_a_progress_callback_sees_every_run_and_can_stop_the_sweep(tmp_path):
+    states = []
+    ncvx.run(SMALL, progress=states.append, threads=1)
+    finished = [state for state in states if "run_id" in state]
+    assert sorted(state["run_id"] for state in finished) == [0, 1]
+    assert finished[-1]["done"] == finished[-1]["total"] == 2
+    assert all(state["status"] == "budget" and state["method"] == "gd" for state in finished)
+    assert {state["seed"] for state in finished} == {1, 2}
+
+    class Enough(Exception):
+        pass
+
+    def stop(state):
+        if "run_id" in state:
+            raise Enough("stop after the first run")
+
+    with pytest.raises(Enough, match="stop after the first run"):
+        ncvx.run(SMALL, progress=stop, threads=1, out=tmp_path / "stopped")
+    # The folder resumes: the remaining run, then the same results as one sweep.
+    resumed = ncvx.run(SMALL, out=tmp_path / "stopped", resume=True)
+    whole = ncvx.run(SMALL)
+    assert resumed.metrics.equals(whole.metrics)
+    with pytest.raises(TypeError, match="progress is a function"):
+        ncvx.run(SMALL, progress=3)
+
+
+def test_an_interpreter_without_numpy_is_told_which_one_to_use():
+    # numpy made unimportable in a child: the import names the interpreter this build is for.
+    code = "import sys; sys.modules['numpy'] = None; import ncvx"
+    child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           env={**os.environ})
+    assert child.returncode != 0
+    assert "ncvx was built for" in child.stderr and "has no numpy" in child.stderr
+    assert "Run it with" in child.stderr

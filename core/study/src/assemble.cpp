@@ -61,6 +61,27 @@ void write_tidy_rows(std::ofstream& stream, const std::string& prefix, const std
   }
 }
 
+/// A run's time axis as seconds.csv rows "ID,ITERATION,SECONDS", one per
+/// metrics row (the iteration read from it); none for a record without one.
+void write_seconds_rows(std::ofstream& stream, const std::string& rows, const std::string& seconds) {
+  if (seconds.empty()) return;
+  std::size_t next = 0;
+  for (std::size_t at = 0; at < rows.size();) {
+    const std::size_t end = rows.find('\n', at);
+    const std::size_t second_comma = rows.find(',', rows.find(',', at) + 1);
+    if (end == std::string::npos || second_comma > end) break;
+    const std::size_t begin = seconds.find_first_not_of(' ', next);
+    const std::size_t stop = begin == std::string::npos ? begin : seconds.find(' ', begin);
+    const std::string field = begin == std::string::npos ? "" : seconds.substr(begin, stop - begin);
+    next = stop == std::string::npos ? seconds.size() : stop;
+    // A field that is not a plain decimal (a damaged or foreign record) is written as nan.
+    const bool plain = !field.empty() && field.find_first_not_of("0123456789.") == std::string::npos;
+    stream.write(rows.data() + at, static_cast<std::streamsize>(second_comma - at));
+    stream << ',' << (plain ? field : "nan") << '\n';
+    at = end + 1;
+  }
+}
+
 }  // namespace
 
 void assemble_results(const fs::path& directory, const Experiment& experiment,
@@ -78,6 +99,7 @@ void assemble_results(const fs::path& directory, const Experiment& experiment,
   Output tidy = open_output(directory, "tidy.csv", tidy_header(experiment));
   Output summary = open_output(directory, "summary.csv", summary_header(experiment));
   Output timing = open_output(directory, "timing.csv", "run_id,wall_seconds,worker\n");
+  Output seconds = open_output(directory, "seconds.csv", "run_id,iteration,seconds\n");
   std::map<const JournalIndex*, std::ifstream> readers;
   for (const auto& journal : journals) readers[&journal].open(journal.file, std::ios::binary);
   for (std::size_t id = 0; id < count; ++id) {
@@ -88,8 +110,9 @@ void assemble_results(const fs::path& directory, const Experiment& experiment,
     write_tidy_rows(tidy.stream, tidy_prefix(experiment, experiment.run(id)), record.metrics_rows);
     summary.stream << record.summary_row << "\n";
     timing.stream << fmt::format("{},{:.6f},{}\n", id, record.table.seconds, csv_field(record.worker));
+    write_seconds_rows(seconds.stream, record.metrics_rows, record.seconds);
   }
-  for (Output* output : {&metrics, &tidy, &summary, &timing}) finish(*output);
+  for (Output* output : {&metrics, &tidy, &summary, &timing, &seconds}) finish(*output);
 }
 
 }  // namespace ncvx

@@ -121,9 +121,9 @@ std::vector<FigureSpec> parse_figures(const ConfigNode& node) {
     for (const auto& other : figures)
       if (other.name == figure.name)
         fail(item.location, fmt::format("two figures are named '{}'.", figure.name));
-    if (figure.x != "iteration" && figure.y.size() != 1)
-      fail(item.location, "a summary figure (x other than iteration) plots one y column.");
-    if (figure.kind == "heatmap" && (figure.x == "iteration" || figure.y.size() != 1 || !item.find("y")))
+    if (!figure.trajectory() && figure.y.size() != 1)
+      fail(item.location, "a summary figure (x other than iteration or seconds) plots one y column.");
+    if (figure.kind == "heatmap" && (figure.trajectory() || figure.y.size() != 1 || !item.find("y")))
       fail(item.location, "a heatmap needs x and y: two swept axes (e.g. x: problem.m, y: problem.rank), and "
                           "value: the summary column its cells show.");
     figures.push_back(std::move(figure));

@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-FolderSummary summarize_files(const fs::path& folder, std::vector<std::string>& notes) {
+FolderSummary summarize_files(const fs::path& folder, std::vector<std::string>& notes, std::optional<double> target) {
   using detail::to_number;
   const detail::Table summary = detail::read_csv(folder / "summary.csv");
   notes.insert(notes.end(), summary.damaged.begin(), summary.damaged.end());
@@ -45,7 +45,11 @@ FolderSummary summarize_files(const fs::path& folder, std::vector<std::string>& 
   for (const auto& fields : summary.rows) {
     std::vector<std::string> values(fields.begin() + width + 1, fields.begin() + seed);
     const auto [it, added] = row_of.try_emplace({fields[static_cast<std::size_t>(method)], values}, result.rows.size());
-    if (added) result.rows.push_back({fields[static_cast<std::size_t>(method)], values, {}, {}, {}, {}, {}, {}, 0, 0, 0});
+    if (added) {
+      result.rows.emplace_back();
+      result.rows.back().method = fields[static_cast<std::size_t>(method)];
+      result.rows.back().values = values;
+    }
     FolderSummary::Row& row = result.rows[it->second];
     if (success >= 0)
       if (const double judged = to_number(fields[static_cast<std::size_t>(success)]); !std::isnan(judged)) {
@@ -68,15 +72,18 @@ FolderSummary summarize_files(const fs::path& folder, std::vector<std::string>& 
     take(row.train, train);
     take(row.iterations, iterations);
     row.seconds.push_back(seconds_of.count(fields[0]) ? seconds_of[fields[0]] : std::nan(""));
+    result.row_of_run[fields[0]] = it->second;
   }
+  if (target) add_seconds_to_target(folder, *target, result, notes);
   return result;
 }
 
 }  // namespace
 
-FolderSummary summarize_folder(const fs::path& folder, std::vector<std::string>& notes, const PluginRegistry* plugins) {
+FolderSummary summarize_folder(const fs::path& folder, std::vector<std::string>& notes, const PluginRegistry* plugins,
+                               std::optional<double> target) {
   if (fs::exists(folder / "summary.csv") || !plugins || !fs::exists(folder / kJournalFile))
-    return summarize_files(folder, notes);
+    return summarize_files(folder, notes, target);
   // Not assembled yet: the runs with a record, assembled into a folder of our own.
   const FolderView view = view_folder(folder, *plugins);
   notes.insert(notes.end(), view.notes.begin(), view.notes.end());
@@ -90,10 +97,11 @@ FolderSummary summarize_folder(const fs::path& folder, std::vector<std::string>&
     }
   } remove{scratch};
   write_view_files(folder, view, scratch);
-  return summarize_files(scratch, notes);
+  return summarize_files(scratch, notes, target);
 }
 
-std::vector<std::string> row_cells(const FolderSummary::Row& row, bool train, bool success, const std::string& style) {
+std::vector<std::string> row_cells(const FolderSummary::Row& row, bool train, bool success, const std::string& style,
+                                   bool with_target) {
   using detail::median_of;
   using detail::shown;
   const detail::TableStyle spread = detail::table_style(style);
@@ -103,6 +111,11 @@ std::vector<std::string> row_cells(const FolderSummary::Row& row, bool train, bo
   if (success) cells.push_back(detail::success_cell(row.successes, row.judged));
   cells.push_back(shown(median_of(row.iterations), "{:.0f}"));
   cells.push_back(shown(median_of(row.seconds), "{:.3f}"));
+  if (with_target) {
+    std::size_t counted = row.final_error.size();
+    cells.push_back(fmt::format("{}/{}", row.seconds_to_target.size(), counted));
+    cells.push_back(detail::spread_cell(row.seconds_to_target, spread, "{:.3g}", "{:.2g}"));
+  }
   cells.push_back(detail::status_counts(row.statuses, row.runs));
   return cells;
 }

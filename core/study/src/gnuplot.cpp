@@ -129,7 +129,7 @@ void draw_figure(const FigureSpec& figure, const std::vector<Series>& series, co
   std::string plot = "plot ";
   for (std::size_t i = 0; i < series.size(); ++i) {
     const std::size_t color = i % 8 + 1;
-    const bool summary_figure = figure.x != "iteration";
+    const bool summary_figure = !figure.trajectory();
     if (series[i].band) plot += fmt::format("data index {} using 1:3:4 with filledcurves lc {} notitle, ", i, color);
     plot += fmt::format("data index {} using 1:2 with {} lc {} lw 2 title {}, ", i,
                         summary_figure ? "linespoints pt 7 ps 0.8" : "lines", color, gnuplot_label(series[i].label));

@@ -39,4 +39,6 @@ StopOnInterrupt::~StopOnInterrupt() { ::sigaction(SIGINT, &previous, nullptr); }
 
 const std::atomic<bool>* StopOnInterrupt::flag() const { return &stop_requested; }
 
+void StopOnInterrupt::request_stop() { stop_requested = true; }
+
 }  // namespace ncvx

@@ -37,6 +37,8 @@ double real_from(const std::string& text) {
 
 /// The prefix of a record's summary row, written escaped on one line.
 constexpr std::string_view kRowMark = "#row ";
+/// The prefix of a record's time axis line.
+constexpr std::string_view kSecondsMark = "#seconds ";
 
 /// `text` on one line, decoded exactly by unescape_line: a backslash, a
 /// newline, a carriage return and a NUL as \\, \n, \r and \0. A message or a
@@ -129,7 +131,11 @@ std::optional<JournalRecord> parse_one(const std::string& text, std::size_t& at,
     const auto worker = line_at(next, next);
     if (!worker || worker->rfind("#worker", 0) != 0) throw Error("no #worker line");
     record.worker = worker->size() > 8 ? worker->substr(8) : "";
-    const auto summary = line_at(next, next);
+    auto summary = line_at(next, next);
+    if (summary && summary->rfind(kSecondsMark, 0) == 0) {  // the time axis (absent before ncvx 0.3)
+      record.seconds = summary->substr(kSecondsMark.size());
+      summary = line_at(next, next);
+    }
     if (!summary) throw Error("no summary row");
     // Records of ncvx 0.2.0 and earlier hold the row as it is, without the mark.
     record.summary_row = summary->rfind(kRowMark, 0) == 0 ? unescape_line(std::string_view(*summary).substr(kRowMark.size()))
@@ -167,15 +173,18 @@ JournalRecord make_record(const Experiment& experiment, const RunSpec& run, cons
   record.worker = worker;
   record.summary_row = summary_row(experiment, run, result);
   record.metrics_rows = metrics_rows(result);
+  for (std::size_t row = 0; row < result.logged_seconds.size(); ++row)
+    record.seconds += fmt::format("{}{:.6f}", row ? " " : "", result.logged_seconds[row]);
   return record;
 }
 
 std::string to_text(const JournalRecord& record) {
   const TableEntry& t = record.table;
-  std::string text = fmt::format("#run {}\n#table {} {} {} {} {} {}\n#worker {}\n{}{}\n{}", t.id, to_string(t.status),
+  std::string text = fmt::format("#run {}\n#table {} {} {} {} {} {}\n#worker {}\n", t.id, to_string(t.status),
                                  number(t.final_error), number(t.best_error), number(t.final_train_loss),
-                                 t.iterations, number(t.seconds), one_line(record.worker), kRowMark,
-                                 escape_line(record.summary_row), record.metrics_rows);
+                                 t.iterations, number(t.seconds), one_line(record.worker));
+  if (!record.seconds.empty()) text += fmt::format("{}{}\n", kSecondsMark, one_line(record.seconds));
+  text += fmt::format("{}{}\n{}", kRowMark, escape_line(record.summary_row), record.metrics_rows);
   return text + fmt::format("#end {} {}\n", t.id, checksum(text));
 }
 

@@ -72,7 +72,7 @@ PlotResult plot_results(const fs::path& directory, const std::vector<std::string
       figures_to_draw(load_config_file((directory / "config.resolved.yaml").string()), only);
   const Table summary = read_csv(directory / "summary.csv");
   const Runs runs = read_runs(summary);
-  std::optional<Table> metrics;  // read when a trajectory figure needs it
+  std::optional<Table> metrics, seconds;  // read when a trajectory figure needs them
 
   const fs::path out = directory / "figures";
   fs::create_directories(out);
@@ -87,24 +87,34 @@ PlotResult plot_results(const fs::path& directory, const std::vector<std::string
       draw_heatmap(figure, map, out);
       result.files.push_back(out / (figure.name + ".png"));
       result.files.push_back(out / (figure.name + ".svg"));
+      ++result.figures;
       const std::string text = fmt::format("{} cells of mean {} over {} x {}", map.cells.size(), figure.value,
                                            figure.x, figure.y.front());
       result.notes.push_back(figure.name + ": " + text);
       notes << figure.name << ": " << text << "\n";
       continue;
     }
-    if (figure.x == "iteration") {
+    if (figure.trajectory()) {
       if (!metrics) {
         metrics = read_csv(directory / "metrics.csv");
         result.notes.insert(result.notes.end(), metrics->damaged.begin(), metrics->damaged.end());
       }
-      series = trajectory_series(figure, runs, *metrics);
+      if (figure.x == "seconds" && !seconds) {
+        if (!fs::exists(directory / "seconds.csv"))
+          throw Error(fmt::format("figure '{}' plots against seconds, and {} has no seconds.csv (results written "
+                                  "before ncvx 0.3 have no time axis; run the sweep again).",
+                                  figure.name, directory.string()));
+        seconds = read_csv(directory / "seconds.csv");
+        result.notes.insert(result.notes.end(), seconds->damaged.begin(), seconds->damaged.end());
+      }
+      series = trajectory_series(figure, runs, *metrics, figure.x == "seconds" ? &*seconds : nullptr);
     } else {
       series = summary_series(figure, runs, summary, note);
     }
     draw_figure(figure, series, out);
     result.files.push_back(out / (figure.name + ".png"));
     result.files.push_back(out / (figure.name + ".svg"));
+    ++result.figures;
     if (!note.empty()) {
       result.notes.push_back(figure.name + ": " + note);
       notes << figure.name << ": " << note << "\n";

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include <map>
+
 #include <fmt/format.h>
 
 #include "ncvx/errors.hpp"
@@ -141,32 +143,47 @@ Runs read_runs(const Table& summary) {
   return runs;
 }
 
-/// A trajectory figure: y columns of metrics.csv against the iteration.
-std::vector<Series> trajectory_series(const FigureSpec& figure, const Runs& runs, const Table& metrics) {
+/// A trajectory figure: y columns of metrics.csv against the iteration (or the seconds).
+std::vector<Series> trajectory_series(const FigureSpec& figure, const Runs& runs, const Table& metrics,
+                                      const Table* seconds) {
   for (const auto& y : figure.y)
     if (metrics.column(y) < 0)
       throw Error(fmt::format("figure '{}': metrics.csv has no column '{}'; it has: {}.", figure.name, y,
                               fmt::join(metrics.header.begin() + std::min<std::ptrdiff_t>(2, metrics.header.size()),
                                         metrics.header.end(), ", ")));
-  // label -> y -> iteration -> values over seeds
+  // (run id, iteration) -> seconds, for a figure against time
+  std::map<std::pair<std::string, std::string>, double> seconds_at;
+  if (seconds)
+    for (const auto& row : seconds->rows)
+      if (row.size() >= 3) seconds_at[{row[0], row[1]}] = to_number(row[2]);
+  // label -> y -> iteration -> values over seeds; label -> iteration -> seconds over seeds
   std::map<std::string, std::map<std::string, std::map<double, std::vector<double>>>> groups;
+  std::map<std::string, std::map<double, std::vector<double>>> times;
   std::vector<std::string> order;
   for (const auto& row : metrics.rows) {
     const auto it = runs.by_id.find(row[0]);
     if (it == runs.by_id.end() || !selected(figure, it->second)) continue;
     const std::string label = runs.label(it->second, "");
     if (std::find(order.begin(), order.end(), label) == order.end()) order.push_back(label);
+    const double iteration = to_number(row[1]);
+    if (seconds) {
+      const auto time = seconds_at.find({row[0], row[1]});
+      if (time == seconds_at.end() || !std::isfinite(time->second)) continue;  // no time for this row
+      times[label][iteration].push_back(time->second);
+    }
     for (const auto& y : figure.y)
-      groups[label][y][to_number(row[1])].push_back(to_number(row[static_cast<std::size_t>(metrics.column(y))]));
+      groups[label][y][iteration].push_back(to_number(row[static_cast<std::size_t>(metrics.column(y))]));
   }
   std::vector<Series> series;
   for (const auto& label : order)
     for (const auto& y : figure.y) {
       Series s;
       s.label = figure.y.size() > 1 ? (order.size() > 1 ? label + " " + y : y) : label;
-      for (const auto& [x, values] : groups[label][y]) {
+      for (const auto& [iteration, values] : groups[label][y]) {
         if (values.size() > 1 && figure.statistic == "median") s.band = true;
-        if (const auto q = statistic(figure, values)) s.points.emplace_back(x, *q);
+        const auto time = seconds ? quartiles(times[label][iteration]) : std::nullopt;
+        if (seconds && !time) continue;
+        if (const auto q = statistic(figure, values)) s.points.emplace_back(seconds ? time->median : iteration, *q);
       }
       series.push_back(std::move(s));
     }

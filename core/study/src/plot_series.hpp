@@ -50,8 +50,11 @@ struct Runs {
 /// The runs of summary.csv (axis columns sit between `width` and `seed`).
 Runs read_runs(const Table& summary);
 
-/// A trajectory figure: y columns of metrics.csv against the iteration.
-std::vector<Series> trajectory_series(const FigureSpec& figure, const Runs& runs, const Table& metrics);
+/// A trajectory figure: y columns of metrics.csv against the iteration, or,
+/// given `seconds` (seconds.csv), against the median over seeds of the
+/// seconds at each logged iteration.
+std::vector<Series> trajectory_series(const FigureSpec& figure, const Runs& runs, const Table& metrics,
+                                      const Table* seconds = nullptr);
 
 /// A summary figure: one summary.csv column against a swept axis (or another
 /// column), with fitted slopes and reference lines; what it fitted in `note`.

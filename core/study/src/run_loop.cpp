@@ -122,7 +122,10 @@ class RunLoop {
                                       settings.max_seconds);
         break;
       }
-      if (!step(t)) break;
+      const auto step_started = std::chrono::steady_clock::now();
+      const bool finite = step(t);
+      step_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - step_started).count();
+      if (!finite) break;
       report_progress(t + 1);
       observe(t + 1);
       if ((t + 1) % settings.log_every != 0 && t + 1 != settings.iterations) continue;
@@ -265,6 +268,7 @@ class RunLoop {
     result_.final_train_loss = row[0];
     result_.final_error = error;
     result_.logged_iterations.push_back(iteration);
+    result_.logged_seconds.push_back(step_seconds_);
     result_.metrics.push_back(std::move(row));
     for (const auto& [column, threshold] : stop_rules_)
       if (result_.metrics.back()[column] <= threshold) return true;
@@ -327,7 +331,8 @@ class RunLoop {
   FactorSet factors_, initial_;
   double loss_at_zero_ = 0.0;
   double initial_loss_ = 0.0;
-  double initial_largest_entry_ = 0.0, largest_entry_ = 0.0;  // max |entry| of F_0 and of the last finite F_t
+  double initial_largest_entry_ = 0.0, largest_entry_ = 0.0;
+  double step_seconds_ = 0.0;  // in the optimizer's steps so far (the time axis)  // max |entry| of F_0 and of the last finite F_t
 };
 
 }  // namespace

@@ -21,6 +21,9 @@ class StopOnInterrupt {
   /// The flag for SweepOptions::stop: true once Ctrl-C was pressed.
   const std::atomic<bool>* flag() const;
   bool interrupted() const { return flag()->load(); }
+  /// Stops the sweep as a first Ctrl-C would, from code (a Python progress
+  /// callback that raised); writes no notice.
+  void request_stop();
 };
 
 }  // namespace ncvx

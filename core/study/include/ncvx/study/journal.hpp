@@ -7,6 +7,7 @@
 //   #run ID
 //   #table STATUS FINAL_ERROR BEST_ERROR FINAL_TRAIN_LOSS ITERATIONS SECONDS
 //   #worker WHO
+//   #seconds S_0 S_1 ...   (the time axis: seconds at each logged iteration)
 //   #row <the run's row of summary.csv, escaped>
 //   <its lines of metrics.csv>
 //   #end ID CHECKSUM
@@ -17,17 +18,17 @@
 // on its line with a backslash, newline, carriage return and NUL written as
 // \\, \n, \r and \0, and read back exactly, so no message can cut a record.
 // (Records written by ncvx 0.2.0 and earlier have the row without `#row `
-// and are read as before.)
+// and are read as before; records without `#seconds` have no time axis.)
 // A reader keeps the complete records and reports a cut or damaged tail, so
 // after `kill -9` at any moment every finished run is kept and nothing read
 // is wrong. The record is in the page cache once write() returns: killing
 // the process loses nothing; only a power cut can (no fsync per run, which
 // would cost milliseconds each).
 //
-// metrics.csv, summary.csv and timing.csv are assembled from the journal,
+// metrics.csv, tidy.csv, summary.csv, timing.csv and seconds.csv are assembled from the journal,
 // in run-id order, when the sweep ends (and by `ncvx merge` from several
 // journals), each written to a temporary file and renamed: they are either
-// absent or complete. Everything in them but timing.csv is a function of the
+// absent or complete. Everything in them but timing.csv and seconds.csv is a function of the
 // configuration alone, so a resumed, sharded or distributed sweep ends with
 // the same bytes as one uninterrupted process.
 
@@ -59,6 +60,8 @@ struct JournalRecord {
   std::string worker;        ///< who ran it: "" (this process), "rank 3", "shard 2/4", ...
   std::string summary_row;   ///< without its newline
   std::string metrics_rows;  ///< each line with its newline
+  /// Seconds at each metrics row (the time axis), as written: "S_0 S_1 ..."; empty when absent.
+  std::string seconds;
 };
 
 /// The record of a finished run (its summary row, metrics rows and table entry).
@@ -119,7 +122,7 @@ std::vector<JournalRecord> parse_records(const std::string& text, const std::str
 JournalRecord read_record(std::ifstream& stream, const std::filesystem::path& file, const RecordLocation& location);
 JournalRecord read_record(const std::filesystem::path& file, const RecordLocation& location);
 
-/// Writes DIR/metrics.csv, tidy.csv, summary.csv and timing.csv from the
+/// Writes DIR/metrics.csv, tidy.csv, summary.csv, timing.csv and seconds.csv from the
 /// records of `journals` (in run-id order; each file via a temporary and a
 /// rename). Throws Error, naming how many and which runs, when a run has no
 /// record, unless `partial` (a view of a shard or an unfinished sweep: the

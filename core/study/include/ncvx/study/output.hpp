@@ -10,9 +10,10 @@
 //                          metric summaries, iterations, status, message
 //   tidy.csv               metrics.csv with the method, swept values and seed on every row
 //   timing.csv             run_id, wall_seconds, worker
+//   seconds.csv            run_id, iteration, seconds (the time axis: one row per metrics row)
 //
-// The last three are assembled from the journal at the end. Every file but
-// meta.json and timing.csv is a function of the configuration alone.
+// The CSV files are assembled from the journal at the end. Every file but
+// meta.json, timing.csv and seconds.csv is a function of the configuration alone.
 // And the console comparison table: one row per method and swept value,
 // with the median over seeds.
 

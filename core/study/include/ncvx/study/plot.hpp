@@ -10,6 +10,10 @@
 //       y: [test_error, train_loss]       # one or more metric columns
 //       log_y: true
 //       methods: [small]                  # only these methods (default: all)
+//     - name: error_against_time
+//       x: seconds                        # trajectory against the time axis (seconds.csv): at each
+//       y: test_error                     #   logged iteration, the median over seeds of y against
+//       log_x: true                       #   the median of the seconds spent in the steps so far
 //     - name: best_vs_scale
 //       x: init.scale                     # summary figure (summary.csv): x is a swept axis
 //       y: best_test_error                #   or a numeric summary column
@@ -67,6 +71,9 @@ struct FigureSpec {
   std::string kind = "line";         // line | heatmap
   std::string statistic = "median";  // median (quartile band) | mean (no band); heatmaps: mean
   std::string value = "success";     // a heatmap's cell value (summary.csv column)
+
+  /// A trajectory (x: iteration or seconds, from metrics.csv) rather than a summary figure.
+  bool trajectory() const { return x == "iteration" || x == "seconds"; }
 };
 
 /// Validates a `figures:` node (ConfigError at the offending node).
@@ -76,7 +83,8 @@ std::vector<FigureSpec> parse_figures(const ConfigNode& node);
 std::vector<FigureSpec> default_figures();
 
 struct PlotResult {
-  std::vector<std::filesystem::path> files;  // images written
+  std::size_t figures = 0;                   // figures drawn
+  std::vector<std::filesystem::path> files;  // images written (PNG and SVG of each figure)
   std::vector<std::string> notes;            // fitted slopes etc., one line per figure
 };
 

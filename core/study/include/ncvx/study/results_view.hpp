@@ -26,7 +26,7 @@ struct FolderView {
 /// Throws Error naming the folder when it is not a results folder.
 FolderView view_folder(const std::filesystem::path& folder, const PluginRegistry& plugins);
 
-/// Writes metrics.csv, tidy.csv, summary.csv and timing.csv of the runs that
+/// Writes metrics.csv, tidy.csv, summary.csv, timing.csv and seconds.csv of the runs that
 /// have a record in `folder`'s journal into `into` (which may be `folder`
 /// only when the view is complete).
 void write_view_files(const std::filesystem::path& folder, const FolderView& view, const std::filesystem::path& into);

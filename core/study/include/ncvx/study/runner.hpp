@@ -41,6 +41,10 @@ struct RunResult {
   double wall_seconds = 0.0;
   std::vector<Index> logged_iterations;
   std::vector<std::vector<double>> metrics;  // one row per logged iteration, Experiment::columns order
+  /// Seconds spent in the optimizer's steps (its objective evaluations
+  /// included, metrics and logging excluded) up to each logged iteration: the
+  /// time axis, kept apart from the deterministic metrics (seconds.csv).
+  std::vector<double> logged_seconds;
   // From the logged rows, for the experiment's error column (run.error);
   // NaN (or -1) when there is no logged value, and for a run that diverged or
   // failed: its numbers never count (the rows it logged stay in metrics.csv).
