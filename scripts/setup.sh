@@ -26,6 +26,7 @@ packages=(
   g++ cmake make git pkg-config
   libeigen3-dev libboost-dev libfmt-dev libyaml-cpp-dev
   libcli11-dev nlohmann-json3-dev libspectra-dev libstb-dev librandom123-dev
+  zlib1g-dev                       # the ratings problem reads scipy .npz files
 )
 if [ "$tests" = 1 ]; then
   packages+=(

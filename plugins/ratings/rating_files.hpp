@@ -1,0 +1,83 @@
+#pragma once
+// Reading rating files: (row, column, value) observations of a matrix,
+// streamed (a block of the file at a time, never the whole file as text).
+//
+//   tsv       user item rating [timestamp ...], tabs or blanks       (MovieLens 100k u.data)
+//   csv       userId,movieId,rating[,timestamp] with a header        (MovieLens latest ratings.csv)
+//   dat       user::item::rating::timestamp                           (MovieLens 1M/10M ratings.dat)
+//   triplets  row col value, blanks                                   (LIBMF, and most tools' text)
+//   mtx       Matrix Market coordinate (real, integer or pattern; general or symmetric):
+//             1-based indices and the shape from its size line
+//   npz       a scipy.sparse matrix saved by scipy.sparse.save_npz (coo, csr or csc;
+//             stored or deflated; indices and shape as saved)
+//
+// In the text layouts ids are words. With `ids: remap` they are numbered in
+// order of first appearance (rows: users, columns: items); with `zero_based`
+// or `one_based` they are indices, and the shape is one past the largest.
+// Matrix Market and npz files carry indices and a shape of their own.
+// A repeated (row, column) keeps its first position and its last value.
+// Malformed input is refused with the file, the line (or the array) and the
+// reason, before anything large is allocated from it.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace ncvx_ratings {
+
+struct Rating {
+  std::int32_t row, column;
+  double value;
+};
+
+/// Ids to indices, one side (users or items): in order of first appearance,
+/// or as indices. Canonical decimal ids take a fast path; any word works.
+class IdMap {
+ public:
+  enum class Mode { remap, zero_based, one_based };
+  explicit IdMap(Mode mode = Mode::remap) : mode_(mode) {}
+
+  /// The index of `id`; an empty result (-1) with `why` set when it is not valid.
+  std::int64_t index(std::string_view id, std::string& why);
+  /// Rows (or columns): ids seen, or one past the largest index.
+  std::int64_t size() const { return size_; }
+  /// Grows the size to at least `size` (a Matrix Market or npz shape).
+  void cover(std::int64_t size) { size_ = std::max(size_, size); }
+
+ private:
+  Mode mode_;
+  std::int64_t size_ = 0;
+  std::vector<std::int32_t> small_;  // canonical decimal ids below 2^24 -> index (-1: unseen)
+  std::unordered_map<std::string, std::int32_t> words_;
+};
+
+struct RatingFile {
+  std::vector<Rating> ratings;  ///< file order, duplicates merged
+  std::vector<double> times;    ///< with keep_times: each rating's timestamp (NaN: none) or file position
+};
+
+struct ReadOptions {
+  std::string format = "auto";  ///< auto: from the extension, else the first line
+  bool keep_times = false;
+};
+
+/// Appends the ratings of `file` (duplicates merged within the file), with
+/// ids numbered through `users` and `items` (shared with another file: a
+/// separate test set). Throws std::runtime_error naming the file and line.
+RatingFile read_rating_file(const std::string& file, const ReadOptions& options, IdMap& users, IdMap& items);
+
+/// The format `auto` resolves to for a file, from its extension or first line.
+std::string detect_format(const std::string& file);
+
+/// Merges repeated (row, column) pairs: the first position, the last value
+/// (and time). Memory: two 8-byte keys per rating while it runs.
+void merge_duplicates(RatingFile& file);
+
+/// npz (npz_ratings.cpp): appends the stored entries of a scipy.sparse .npz.
+void read_npz(const std::string& file, RatingFile& out, IdMap& users, IdMap& items);
+
+[[noreturn]] void refuse(const std::string& file, std::size_t line, const std::string& why);
+
+}  // namespace ncvx_ratings
