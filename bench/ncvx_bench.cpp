@@ -10,6 +10,9 @@
 //                                 time on two threads (what the runner does otherwise)
 //   completion N OBSERVED K ITERATIONS  GD on matrix completion with about OBSERVED entries
 //   spectral MODEL N SIZE K       spectral initialization (SIZE = m or observed entries)
+//   write_ratings FILE BYTES      a u.data-layout file of about BYTES (70 000 users, 20 011 items)
+//   ratings FILE [FORMAT]         the ratings problem reading FILE (seconds, MB/s, peak memory
+//                                 against the 16 bytes stored per rating)
 //
 // Everything goes through the real plugins, loaded from the build's plugin
 // folder, and the core's objective, as `ncvx run` does.
@@ -22,6 +25,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <random>
 #include <string>
 #include <thread>
@@ -31,6 +35,8 @@
 #include <Random123/boxmuller.hpp>
 #include <Random123/philox.h>
 #endif
+#include <fmt/format.h>
+
 #include <ncvx/study/lockstep.hpp>
 #include <ncvx/plugin_registry.hpp>
 #include <ncvx/study/experiment.hpp>
@@ -391,6 +397,34 @@ int main(int argc, char** argv) {
       const Index n = arg(2), m = arg(3), k = arg(4), iterations = arg(5);
       const auto problem = instance("rank_one", n, 1, {{"m", std::int64_t{m}}});
       gradient_descent("rank_one", *problem, k, 1, iterations, 8.0 * static_cast<double>(m * n), "");
+    } else if (which == "write_ratings") {
+      // 70 000 users taking turns, each rating distinct items of 20 011 (no repeated pair, as in
+      // MovieLens), ratings 1-5, increasing times.
+      std::FILE* out = std::fopen(argv[2], "wb");
+      if (!out) throw std::runtime_error(std::string("cannot write ") + argv[2]);
+      std::mt19937_64 random(7);
+      const Index bytes = arg(3);
+      Index written = 0;
+      for (Index line = 0; written < bytes; ++line) {
+        const Index user = line % 70000 + 1, turn = line / 70000;
+        const Index item = (user * 7919 + turn * 104729) % 20011 + 1;
+        const int length = std::fprintf(out, "%ld\t%ld\t%lu\t%ld\n", static_cast<long>(user), static_cast<long>(item),
+                                        static_cast<unsigned long>(1 + random() % 5),
+                                        static_cast<long>(874724710 + line));
+        written += length;
+      }
+      std::fclose(out);
+    } else if (which == "ratings") {
+      const std::string file = argv[2], format = argc > 3 ? argv[3] : "auto";
+      const auto start = Clock::now();
+      const auto problem = plugins().find(PluginKind::problem, "ratings").create_problem(
+          values_for(PluginKind::problem, "ratings", {{"file", file}, {"format", format}}));
+      const double seconds = seconds_since(start);
+      const double bytes = static_cast<double>(std::filesystem::file_size(file));
+      const auto stored = static_cast<double>(problem->required_bytes()) / 3.0;  // 16 bytes a rating
+      const MatrixShape shape = problem->describe().shape;
+      print("ratings_read", shape.rows, static_cast<Index>(stored / 16.0), shape.cols, 1, seconds, seconds, stored,
+            fmt::format("MB/s={:.0f};file_bytes={:.0f};format={}", bytes / seconds / 1e6, bytes, format));
     } else if (which == "spectral") {
       const std::string model = argv[2];
       const Index n = arg(3), size = arg(4), k = arg(5);

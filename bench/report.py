@@ -187,6 +187,16 @@ def main():
             peer = next((p for p in rows if p["case"] == "peer_spectral_completion" and p["n"] == str(n)), None)
             add("spectral initialization, completion", f"n={n} |Omega|={size:.2e} k=5", seconds(r),
                 None, "", "scipy eigsh", seconds(peer), rss(r), rss(peer))
+    for r in rows:
+        if r["case"] == "ratings_read":
+            note = dict(item.split("=", 1) for item in r["note"].split(";"))
+            size = int(note["file_bytes"])
+            # The peer read the same file (the .data and .mtx files differ in size).
+            peer = next((p for p in rows if p["case"] in ("ratings_read_pandas", "ratings_read_scipy_mmread")
+                         and p["note"].endswith(f"file_bytes={size}")), None)
+            add(f"reading ratings ({note['MB/s']} MB/s; peak {int(r['peak_rss_bytes']) / float(r['stored_bytes']):.2f}x "
+                f"the 16 bytes a rating)", f"{size / 1e6:.0f} MB, {int(r['m']):.2e} ratings", seconds(r), None, "",
+                peer["case"].replace("ratings_read_", "") if peer else "", seconds(peer), rss(r), rss(peer))
 
     columns = list(table[0].keys())
     with open(os.path.join(out, "table.csv"), "w", newline="") as stream:

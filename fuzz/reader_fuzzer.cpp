@@ -1,5 +1,6 @@
 // libFuzzer target for the data readers: the files of matrix_file (.npy,
-// MatrixMarket, text) and ratings (tab, comma or :: separated triples).
+// MatrixMarket, text) and ratings (tab, comma or :: separated triples,
+// LIBMF triplets, Matrix Market coordinate, scipy.sparse .npz).
 //
 // An input's first byte chooses the reader; the rest is the file's bytes,
 // written to a temporary file that the real plugin (loaded from the build's
@@ -41,6 +42,7 @@ struct Reader {
 constexpr Reader kReaders[] = {
     {"matrix_file", ".npy", "npy"},    {"matrix_file", ".mtx", "mtx"},   {"matrix_file", ".csv", "text"},
     {"ratings", ".data", "auto"},      {"ratings", ".csv", "csv"},       {"ratings", ".dat", "dat"},
+    {"ratings", ".mtx", "mtx"},        {"ratings", ".npz", "npz"},       {"ratings", ".txt", "triplets"},
 };
 
 }  // namespace

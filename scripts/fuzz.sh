@@ -72,11 +72,14 @@ if wants reader; then
   corpus="$build_dir/corpus-reader"
   mkdir -p "$corpus"
   seed() { { printf "\\$(printf '%03o' "$1")"; cat "$2"; } > "$corpus/$(basename "$2")-$1"; }
-  for file in tests/hostile/readers/* configs/problems/data/*; do
+  for file in tests/hostile/readers/* configs/problems/data/* plugins/ratings/samples/*; do
     case "$file" in
+      */ratings-*.mtx | */sample.mtx) seed 6 "$file" ;;
+      *.npz) seed 7 "$file" ;;
       *.npy) seed 0 "$file" ;;
       *.mtx) seed 1 "$file" ;;
-      */ratings*) seed 3 "$file"; seed 4 "$file"; seed 5 "$file" ;;
+      *.libmf) seed 8 "$file" ;;
+      */ratings* | */sample.*) seed 3 "$file"; seed 4 "$file"; seed 5 "$file" ;;
       *) seed 2 "$file" ;;
     esac
   done

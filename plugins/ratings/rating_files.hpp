@@ -71,9 +71,12 @@ RatingFile read_rating_file(const std::string& file, const ReadOptions& options,
 /// The format `auto` resolves to for a file, from its extension or first line.
 std::string detect_format(const std::string& file);
 
-/// Merges repeated (row, column) pairs: the first position, the last value
-/// (and time). Memory: two 8-byte keys per rating while it runs.
-void merge_duplicates(RatingFile& file);
+/// Merges repeated (row, column) pairs of a rows x cols matrix: the first
+/// position, the last value (and time). Memory while it runs: a bit per
+/// position when that takes at most 8 bytes a rating, else 4 bytes a rating
+/// and 8 a row (two 8-byte keys a rating when there are more rows than
+/// ratings).
+void merge_duplicates(RatingFile& file, std::int64_t rows, std::int64_t cols);
 
 /// npz (npz_ratings.cpp): appends the stored entries of a scipy.sparse .npz.
 void read_npz(const std::string& file, RatingFile& out, IdMap& users, IdMap& items);

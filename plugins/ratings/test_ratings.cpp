@@ -203,3 +203,21 @@ TEST_CASE("ratings: malformed lines are refused with the file, the line and the 
                   {"heldout", 0.0}, {"center", false}});
   CHECK(test::sample_problem(*symmetric, 1).observed->size() == 3);
 }
+
+TEST_CASE("ratings: a repeated (user, item) keeps its first position and its last value, whatever the matrix's size") {
+  test::TemporaryFolder folder("ratings_repeated");
+  // Three sizes take the three ways of finding repeats: a bitset of the positions (small),
+  // each row's columns sorted (wide), a radix sort of the keys (more rows than ratings).
+  for (const auto& [name, far] : {std::pair{"small.data", 2}, {"wide.data", 100000}, {"tall.data", -1}}) {
+    CAPTURE(name);
+    const std::string user = far < 0 ? "5000" : "1", item = far < 0 ? "2" : std::to_string(far);
+    const std::string text = user + " " + item + " 1\n0 0 2\n" + user + " " + item + " 3\n0 1 4\n0 0 5\n";
+    const auto problem = test::problem("ratings", {{"file", folder.write(name, text).string()},
+                                                   {"ids", std::string("zero_based")}, {"heldout", 0.0},
+                                                   {"center", false}});
+    const ProblemData data = test::sample_problem(*problem, 1);
+    REQUIRE(data.observed->size() == 3);
+    CHECK(data.observed->values == std::vector<double>{3, 5, 4});
+    CHECK(data.observed->columns == std::vector<std::int32_t>{std::stoi(item), 0, 1});
+  }
+}

@@ -56,6 +56,9 @@ class LineReader {
     }
   }
   std::size_t number() const { return number_; }
+  /// Bytes of the lines handed out so far, and read but not handed out yet.
+  std::uint64_t consumed() const { return read_ - (end_ - begin_); }
+  std::uint64_t buffered() const { return end_ - begin_; }
   std::uint64_t bytes_left() const {
     std::error_code ignored;
     const auto size = std::filesystem::file_size(file_, ignored);
@@ -202,6 +205,17 @@ void read_matrix_market(LineReader& lines, const std::string& file, RatingFile& 
                                      std::to_string(seen));
 }
 
+/// Grows the ratings to what the rest of the file holds at the lines' mean
+/// length so far (one reallocation, not a doubling that may hold twice the
+/// ratings).
+void reserve_for_the_rest(RatingFile& out, const LineReader& lines) {
+  const double per_line = static_cast<double>(lines.consumed()) / static_cast<double>(std::max<std::size_t>(1, lines.number()));
+  const double more = static_cast<double>(lines.bytes_left() + lines.buffered()) / std::max(per_line, 1.0);
+  const auto wanted = static_cast<std::size_t>(1.02 * (static_cast<double>(out.ratings.size()) + more)) + 1024;
+  out.ratings.reserve(std::max(wanted, out.ratings.size() + out.ratings.size() / 8));
+  if (!out.times.empty() || out.times.capacity() > 0) out.times.reserve(out.ratings.capacity());
+}
+
 }  // namespace
 
 void refuse(const std::string& file, std::size_t line, const std::string& why) {
@@ -293,6 +307,8 @@ RatingFile read_rating_file(const std::string& file, const ReadOptions& options,
         const std::int64_t row = users.index(fields[0], why);
         const std::int64_t column = row < 0 ? -1 : items.index(fields[1], why);
         if (column < 0) refuse(file, lines.number(), why);
+        if (out.ratings.size() == out.ratings.capacity() && out.ratings.size() >= 65536)
+          reserve_for_the_rest(out, lines);
         out.ratings.push_back({static_cast<std::int32_t>(row), static_cast<std::int32_t>(column), value});
         if (options.keep_times) {
           double time = std::nan("");
@@ -304,46 +320,95 @@ RatingFile read_rating_file(const std::string& file, const ReadOptions& options,
   }
   if (options.keep_times && out.times.size() != out.ratings.size())  // mtx and npz: file order
     for (std::size_t i = out.times.size(); i < out.ratings.size(); ++i) out.times.push_back(static_cast<double>(i));
-  merge_duplicates(out);
+  merge_duplicates(out, users.size(), items.size());
   return out;
 }
 
-void merge_duplicates(RatingFile& file) {
+namespace {
+
+std::uint64_t key_of(const Rating& rating) {
+  return static_cast<std::uint64_t>(static_cast<std::uint32_t>(rating.row)) << 32 |
+         static_cast<std::uint32_t>(rating.column);
+}
+
+/// The keys that occur more than once (sorted, each once): through a bitset
+/// of the rows x columns positions when that takes at most 8 bytes a rating,
+/// else by sorting each row's columns (4 bytes a rating, and 8 a row, when
+/// there are no more rows than ratings), else by a radix sort of the keys
+/// (16 bits a pass; 16 bytes a rating).
+std::vector<std::uint64_t> repeated_keys(const std::vector<Rating>& ratings, std::int64_t rows, std::int64_t cols) {
+  const std::size_t n = ratings.size();
+  std::vector<std::uint64_t> repeated;
+  const auto positions = static_cast<std::uint64_t>(rows) * static_cast<std::uint64_t>(cols);
+  if (rows > 0 && cols > 0 && positions / static_cast<std::uint64_t>(rows) == static_cast<std::uint64_t>(cols) &&
+      positions / 64 <= n) {
+    std::vector<std::uint64_t> seen(positions / 64 + 1, 0);
+    for (const Rating& rating : ratings) {
+      const std::uint64_t at = static_cast<std::uint64_t>(rating.row) * static_cast<std::uint64_t>(cols) +
+                               static_cast<std::uint64_t>(rating.column);
+      std::uint64_t& word = seen[at / 64];
+      const std::uint64_t bit = std::uint64_t{1} << (at % 64);
+      if (word & bit) repeated.push_back(key_of(rating));
+      word |= bit;
+    }
+    std::sort(repeated.begin(), repeated.end());
+    repeated.erase(std::unique(repeated.begin(), repeated.end()), repeated.end());
+    return repeated;
+  }
+  if (rows > 0 && static_cast<std::uint64_t>(rows) <= n) {
+    // Each row's columns side by side (a counting sort, 4 bytes a rating), then each row sorted.
+    std::vector<std::uint64_t> end(static_cast<std::size_t>(rows) + 1, 0);
+    for (const Rating& rating : ratings) ++end[static_cast<std::size_t>(rating.row) + 1];
+    for (std::size_t r = 1; r < end.size(); ++r) end[r] += end[r - 1];
+    std::vector<std::int32_t> columns(n);
+    for (const Rating& rating : ratings) columns[end[static_cast<std::size_t>(rating.row)]++] = rating.column;
+    std::uint64_t begin = 0;  // end[r] is now the end of row r
+    for (std::size_t r = 0; r < static_cast<std::size_t>(rows); ++r) {
+      std::sort(columns.begin() + static_cast<std::ptrdiff_t>(begin), columns.begin() + static_cast<std::ptrdiff_t>(end[r]));
+      for (std::uint64_t i = begin + 1; i < end[r]; ++i)
+        if (columns[i] == columns[i - 1] && (i == begin + 1 || columns[i - 1] != columns[i - 2]))
+          repeated.push_back(key_of({static_cast<std::int32_t>(r), columns[i], 0.0}));
+      begin = end[r];
+    }
+    return repeated;  // sorted: rows in order, columns sorted within each
+  }
+  std::vector<std::uint64_t> keys(n), buffer(n);
+  for (std::size_t i = 0; i < n; ++i) keys[i] = key_of(ratings[i]);
+  for (int shift = 0; shift < 64; shift += 16) {
+    std::vector<std::size_t> count(65537, 0);
+    for (const std::uint64_t key : keys) ++count[((key >> shift) & 0xffff) + 1];
+    for (std::size_t d = 1; d < count.size(); ++d) count[d] += count[d - 1];
+    for (const std::uint64_t key : keys) buffer[count[(key >> shift) & 0xffff]++] = key;
+    keys.swap(buffer);
+  }
+  for (std::size_t i = 1; i < n; ++i)
+    if (keys[i] == keys[i - 1] && (repeated.empty() || repeated.back() != keys[i])) repeated.push_back(keys[i]);
+  return repeated;
+}
+
+}  // namespace
+
+void merge_duplicates(RatingFile& file, std::int64_t rows, std::int64_t cols) {
   std::vector<Rating>& ratings = file.ratings;
   const std::size_t n = ratings.size();
   if (n < 2) return;
-  // The repeated keys, by a radix sort of the keys (16 bits a pass).
-  std::vector<std::uint64_t> repeated;
-  {
-    std::vector<std::uint64_t> keys(n), buffer(n);
-    for (std::size_t i = 0; i < n; ++i)
-      keys[i] = static_cast<std::uint64_t>(static_cast<std::uint32_t>(ratings[i].row)) << 32 |
-                static_cast<std::uint32_t>(ratings[i].column);
-    for (int shift = 0; shift < 64; shift += 16) {
-      std::vector<std::size_t> count(65537, 0);
-      for (const std::uint64_t key : keys) ++count[((key >> shift) & 0xffff) + 1];
-      for (std::size_t d = 1; d < count.size(); ++d) count[d] += count[d - 1];
-      for (const std::uint64_t key : keys) buffer[count[(key >> shift) & 0xffff]++] = key;
-      keys.swap(buffer);
-    }
-    for (std::size_t i = 1; i < n; ++i)
-      if (keys[i] == keys[i - 1] && (repeated.empty() || repeated.back() != keys[i])) repeated.push_back(keys[i]);
-  }
+  const std::vector<std::uint64_t> repeated = repeated_keys(ratings, rows, cols);
   if (repeated.empty()) return;
   // Only the repeated keys go through a map: the first position keeps the last value.
   std::unordered_map<std::uint64_t, std::size_t> first;
+  first.reserve(repeated.size());
   for (const std::uint64_t key : repeated) first.emplace(key, n);
   std::size_t kept = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    const std::uint64_t key = static_cast<std::uint64_t>(static_cast<std::uint32_t>(ratings[i].row)) << 32 |
-                              static_cast<std::uint32_t>(ratings[i].column);
+    const std::uint64_t key = key_of(ratings[i]);
     if (const auto it = first.find(key); it != first.end()) {
-      if (it->second != n) {
-        ratings[it->second].value = ratings[i].value;
-        if (!file.times.empty()) file.times[it->second] = file.times[i];
+      std::size_t& at = it->second;
+      if (at != n) {
+        ratings[at].value = ratings[i].value;
+        if (!file.times.empty()) file.times[at] = file.times[i];
         continue;
       }
-      it->second = kept;
+      at = kept;
     }
     ratings[kept] = ratings[i];
     if (!file.times.empty()) file.times[kept] = file.times[i];
