@@ -133,3 +133,27 @@ TEST_CASE("problems config: trace-normalized Wishart X*, U_0 = sqrt(alpha) I") {
   CHECK(small > 0.0015);
   CHECK(small < 0.004);
 }
+
+TEST_CASE("problems config: a MovieLens-sized ratings file converges with the optimizers' defaults and beats the "
+          "users' means") {
+  const Outcome outcome = run_config("movielens_like.yaml", {"run.seeds=[1]"});
+  CHECK(outcome.experiment.error == "heldout_rmse");
+  REQUIRE(outcome.runs.size() == 3);
+  const auto instance = build_instance(outcome.experiment.run(0), outcome.experiment, test::plugins());
+  CHECK(instance->shape() == MatrixShape::rectangular(943, 1682));
+  CHECK(instance->observed()->size() + instance->heldout()->size() == 100000);
+  for (const auto& run : outcome.runs) {
+    const std::string label = outcome.experiment.run(static_cast<std::size_t>(run.id)).method.label;
+    CAPTURE(label);
+    CHECK(run.status == RunStatus::budget);  // no divergence without a tuned step
+    const double user_means = test::summary_value(outcome.experiment, run, "row_mean_rmse");
+    const double mean = test::summary_value(outcome.experiment, run, "mean_rmse");
+    CHECK(user_means < mean);
+    CHECK(run.best_error < 0.85 * user_means);
+    if (label != "small_random_k20") CHECK(run.final_error < 0.85 * user_means);
+  }
+  // The small start overfits: its held-out RMSE rises well above its best.
+  for (const auto& run : outcome.runs)
+    if (outcome.experiment.run(static_cast<std::size_t>(run.id)).method.label == "small_random_k20")
+      CHECK(run.final_error > 1.1 * run.best_error);
+}
