@@ -1,7 +1,8 @@
 // The compiled half of the Python module `ncvx` (pybind11): the plugin
 // registry, runs through the same sweep code as `ncvx run`, components
 // created by name for step-by-step use, and components written in Python
-// registered as in-process plugins. The Python half (ncvx/__init__.py) turns
+// registered as in-process plugins (problems, measurement models and
+// corruptions in data_components.cpp). The Python half (ncvx/__init__.py) turns
 // results into data frames and gives the friendly signatures.
 //
 // Threads and the GIL: every call into C++ that may run long (a run, an
@@ -35,9 +36,12 @@
 #include <ncvx/study/sweep.hpp>
 #include <ncvx/version.hpp>
 
+#include "python_components.hpp"
+
 namespace py = pybind11;
 namespace fs = std::filesystem;
 using namespace ncvx;
+using namespace ncvx::python;
 
 namespace {
 
@@ -251,61 +255,6 @@ ParameterValues values_for(const LoadedPlugin& plugin, const std::vector<std::st
 
 // ---------------------------------------------------------------- components written in Python
 
-/// A Python exception's text as a C++ exception's message, which ends at a
-/// NUL: each NUL is written as U+2400 (the symbol for NUL), as in the CSV files.
-std::string message_of(const char* text, std::size_t length) {
-  std::string message;
-  for (std::size_t i = 0; i < length; ++i)
-    if (text[i] == '\0') message += "\u2400";
-    else message += text[i];
-  return message;
-}
-
-/// Calls a Python method with the GIL held; a Python exception becomes a
-/// std::runtime_error with its text (the core's guard then names the plugin).
-template <class Call>
-auto with_python(Call&& call) {
-  py::gil_scoped_acquire gil;
-  try {
-    return call();
-  } catch (py::error_already_set& error) {
-    // what() holds the type, the message and the traceback, NULs included.
-    const std::string text = py::str(error.value()).cast<std::string>();
-    std::string described = error.what();
-    if (text.find('\0') != std::string::npos) {
-      const std::string type = py::str(error.type().attr("__name__")).cast<std::string>();
-      described = type + ": " + message_of(text.data(), text.size());
-    }
-    throw std::runtime_error(described);
-  } catch (const py::cast_error& error) {
-    throw std::runtime_error(std::string("a Python component returned the wrong type: ") + error.what());
-  }
-}
-
-/// Holds a Python object; releases it with the GIL held.
-class PythonObject {
- public:
-  explicit PythonObject(py::object object) : object_(std::move(object)) {}
-  ~PythonObject() {
-    py::gil_scoped_acquire gil;
-    object_ = py::object();
-  }
-  PythonObject(const PythonObject&) = delete;
-  PythonObject& operator=(const PythonObject&) = delete;
-  const py::object& get() const { return object_; }
-
- private:
-  py::object object_;
-};
-
-Matrix matrix_from(const py::handle& value, const char* what) {
-  try {
-    return value.cast<Matrix>();
-  } catch (const py::cast_error&) {
-    throw std::runtime_error(fmt::format("{} is not a 2-d array of floats", what));
-  }
-}
-
 std::vector<Matrix> factor_list(const py::handle& value, const char* what) {
   std::vector<Matrix> parts;
   for (const auto& item : value.cast<py::sequence>()) parts.push_back(matrix_from(item, what));
@@ -492,7 +441,8 @@ void register_component(const std::string& kind_text, const std::string& name, c
       plugin.create_metric = [make](const ParameterValues& v) { return std::make_unique<PythonMetric>(make(v)); };
       break;
     default:
-      break;  // refused by PluginRegistry::add
+      add_data_factory(plugin, make);  // a problem, a measurement model or a corruption
+      break;
   }
   registry().add(std::move(plugin));
 }

@@ -271,6 +271,9 @@ def optimizer(name: str, **parameters) -> Optimizer:
 # ---------------------------------------------------------------- components written in Python
 
 _TYPES = {float: "real", int: "integer", bool: "boolean", str: "text", list: "real_list"}
+# The methods each kind of Python component implements (docs/python.md).
+_KINDS = {"problem": ("describe", "sample"), "measurement": ("sample",), "corruption": ("corrupt",),
+          "loss": ("evaluate",), "initializer": ("initialize",), "optimizer": ("step",), "metric": ("evaluate",)}
 
 
 def _parameters_of(cls) -> list[tuple]:
@@ -294,7 +297,8 @@ def register(cls=None, *, kind: str | None = None, name: str | None = None):
 
         @ncvx.register
         class MyGD:
-            kind = "optimizer"                   # loss | initializer | optimizer | metric
+            kind = "optimizer"                   # problem | measurement | corruption | loss | initializer |
+                                                 # optimizer | metric
             name = "my_gd"                       # default: the class name in lower case
             parameters = {"step": 0.1}           # name -> default (or (default, description))
             def __init__(self, step): self.step = step
@@ -307,8 +311,11 @@ def register(cls=None, *, kind: str | None = None, name: str | None = None):
     """
     def apply(target):
         chosen_kind = kind or getattr(target, "kind", None)
-        if chosen_kind not in ("loss", "initializer", "optimizer", "metric"):
-            raise ValueError(f"{target.__qualname__}: set kind to loss, initializer, optimizer or metric")
+        if chosen_kind not in _KINDS:
+            raise ValueError(f"{target.__qualname__}: set kind to one of {', '.join(_KINDS)}")
+        for method in _KINDS[chosen_kind]:
+            if not callable(getattr(target, method, None)):
+                raise ValueError(f"{target.__qualname__}: a {chosen_kind} needs a method {method}() (docs/python.md)")
         chosen_name = name or getattr(target, "name", None) or target.__name__.lower()
         summary = (inspect.getdoc(target) or target.__qualname__).strip().splitlines()[0]
         origin = f"python: {target.__module__}.{target.__qualname__}"

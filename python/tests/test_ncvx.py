@@ -315,3 +315,137 @@ def test_an_interpreter_without_numpy_is_told_which_one_to_use():
     assert child.returncode != 0
     assert "ncvx was built for" in child.stderr and "has no numpy" in child.stderr
     assert "Run it with" in child.stderr
+
+
+# ---------------------------------------------------------------- problems, measurements, corruptions in Python
+
+@ncvx.register
+class PsdBlocks:
+    """X* = G G^T / n with G n x r Gaussian (a Python-written problem)"""
+    kind = "problem"
+    name = "py_psd"
+    parameters = {"n": 10, "rank": 2}
+
+    def __init__(self, n, rank):
+        self.n, self.rank = n, rank
+
+    def describe(self):
+        return {"rows": self.n, "cols": self.n, "symmetric": True, "rank": self.rank}
+
+    def sample(self, seed):
+        G = np.random.default_rng(seed).standard_normal((self.n, self.rank))
+        return {"ground_truth": G @ G.T / self.n}
+
+
+@ncvx.register
+class DenseSensing:
+    """A(X)_i = <B_i, X> with symmetric Gaussian B_i / sqrt(m) (a Python-written measurement model)"""
+    kind = "measurement"
+    name = "py_sensing"
+    parameters = {"m": 120}
+    isometric = False
+
+    def __init__(self, m):
+        self.m = m
+
+    def sample(self, shape, observed, seed):
+        if not shape["symmetric"]:  # a refusal with a sentence: the model measures symmetric matrices
+            raise ValueError("py_sensing measures symmetric n x n matrices")
+        n = shape["rows"]
+        G = np.random.default_rng(seed).standard_normal((self.m, n, n))
+        return _Operator((G + G.transpose(0, 2, 1)) / (2 * np.sqrt(self.m)))
+
+
+class _Operator:
+    def __init__(self, B):
+        self.B = B
+        self.measurements = B.shape[0]
+
+    def forward(self, X):
+        return np.einsum("ijk,jk->i", self.B, X)
+
+    def adjoint(self, v):
+        return np.einsum("i,ijk->jk", v, self.B)
+
+
+@ncvx.register
+class Spikes:
+    """adds `size` to a `fraction` of the observations (a Python-written corruption)"""
+    kind = "corruption"
+    name = "py_spikes"
+    parameters = {"fraction": 0.1, "size": 0.5}
+
+    def __init__(self, fraction, size):
+        self.fraction, self.size = fraction, size
+
+    def corrupt(self, y, seed):
+        hit = np.random.default_rng(seed).random(len(y)) < self.fraction
+        return y + self.size * hit
+
+
+PYTHON_DATA = """
+name: python_data
+problem: {name: py_psd, n: 10, rank: 2}
+measurement: {name: py_sensing, m: 120}
+methods:
+  - {label: gd, init: spectral, optimizer: {name: gd, step: 0.2}, width: 2}
+run: {iterations: 150, log_every: 50, seeds: [1, 2]}
+"""
+
+
+def test_python_problem_measurement_and_corruption_pass_the_conformance_kit():
+    for name in ("py_psd", "py_sensing", "py_spikes"):
+        checked = ncvx.check(name)
+        assert checked.passed, checked.table
+    assert ncvx.describe("py_sensing")["kind"] == "measurement"
+
+
+def test_python_data_components_run_in_a_sweep_beside_cpp_plugins():
+    ran = ncvx.run(PYTHON_DATA)
+    assert set(ran.summary.status) == {"budget"}
+    assert (ran.summary.final_test_error < 1e-6).all(), ran.table
+    again = ncvx.run(PYTHON_DATA)
+    assert again.metrics.equals(ran.metrics)  # seeded from the run's streams: deterministic
+    # Mixed with C++ plugins: the C++ problem measured by the Python model, and the reverse.
+    mixed = ncvx.run(PYTHON_DATA, overrides=["problem={name: low_rank_psd, n: 10, rank: 2}"])
+    assert (mixed.summary.final_test_error < 1e-3).all(), mixed.table
+    reverse = ncvx.run(PYTHON_DATA, overrides=["measurement={name: gaussian_sensing, m: 120}"])
+    assert (reverse.summary.final_test_error < 1e-3).all(), reverse.table
+    # The corruption moves the squared loss's fit away from X*.
+    spiked = ncvx.run(PYTHON_DATA, overrides=["corruptions=[{name: py_spikes, fraction: 0.1}]"])
+    assert set(spiked.summary.status) == {"budget"}
+    assert (spiked.summary.final_test_error > 1e-3).all(), spiked.table
+
+
+def test_python_data_components_with_wrong_shapes_fail_their_runs_with_the_expected_shape():
+    @ncvx.register
+    class Wrong:
+        kind = "problem"
+        name = "py_wrong_shape"
+
+        def describe(self):
+            return {"rows": 6, "cols": 6, "symmetric": True}
+
+        def sample(self, seed):
+            return {"ground_truth": np.eye(5)}
+
+    @ncvx.register
+    class ShortForward(DenseSensing):
+        kind = "measurement"
+        name = "py_short_forward"
+
+        def sample(self, shape, observed, seed):
+            operator = super().sample(shape, observed, seed)
+            operator.forward = lambda X: np.zeros(3)
+            return operator
+
+    wrong = ncvx.run(PYTHON_DATA, overrides=["problem={name: py_wrong_shape}"])
+    assert set(wrong.summary.status) == {"failed"}
+    assert "must be 6 x 6; it is 5 x 5" in wrong.summary.message[0]
+    short = ncvx.run(PYTHON_DATA, overrides=["measurement={name: py_short_forward}"])
+    assert set(short.summary.status) == {"failed"}
+    assert "forward's result must have 120 entries; it has 3" in short.summary.message[0]
+    with pytest.raises(ValueError, match="needs a method corrupt"):
+        @ncvx.register
+        class NoCorrupt:
+            kind = "corruption"

@@ -113,15 +113,22 @@ std::unique_ptr<T> create_from(std::unique_ptr<T> (*library_factory)(const Param
 
 std::shared_ptr<Problem> LoadedPlugin::create_problem(const ParameterValues& values) const {
   require_kind(PluginKind::problem);
-  return hold(guard("being created", [&] { return definition_->create_problem(values); }));
+  return hold(guard("being created", [&] {
+    return create_from(definition_->create_problem, in_process_.get(), &InProcessPlugin::create_problem, values);
+  }));
 }
 std::shared_ptr<Corruption> LoadedPlugin::create_corruption(const ParameterValues& values) const {
   require_kind(PluginKind::corruption);
-  return hold(guard("being created", [&] { return definition_->create_corruption(values); }));
+  return hold(guard("being created", [&] {
+    return create_from(definition_->create_corruption, in_process_.get(), &InProcessPlugin::create_corruption, values);
+  }));
 }
 std::shared_ptr<MeasurementModel> LoadedPlugin::create_measurement(const ParameterValues& values) const {
   require_kind(PluginKind::measurement);
-  return hold(guard("being created", [&] { return definition_->create_measurement(values); }));
+  return hold(guard("being created", [&] {
+    return create_from(definition_->create_measurement, in_process_.get(), &InProcessPlugin::create_measurement,
+                       values);
+  }));
 }
 std::shared_ptr<Loss> LoadedPlugin::create_loss(const ParameterValues& values) const {
   require_kind(PluginKind::loss);
@@ -356,11 +363,15 @@ const LoadedPlugin& PluginRegistry::load(const fs::path& file) {
 
 const LoadedPlugin& PluginRegistry::add(InProcessPlugin plugin) {
   const PluginKind kind = plugin.info.kind;
-  if (kind != PluginKind::loss && kind != PluginKind::initializer && kind != PluginKind::optimizer &&
-      kind != PluginKind::metric)
-    throw PluginError(fmt::format("{}: an in-process plugin is a loss, an initializer, an optimizer or a metric, "
-                                  "not a {}.",
-                                  plugin.origin, to_string(kind)));
+  const bool has_factory = kind == PluginKind::problem       ? bool(plugin.create_problem)
+                           : kind == PluginKind::measurement ? bool(plugin.create_measurement)
+                           : kind == PluginKind::corruption  ? bool(plugin.create_corruption)
+                           : kind == PluginKind::loss        ? bool(plugin.create_loss)
+                           : kind == PluginKind::initializer ? bool(plugin.create_initializer)
+                           : kind == PluginKind::optimizer   ? bool(plugin.create_optimizer)
+                                                             : bool(plugin.create_metric);
+  if (!has_factory)
+    throw PluginError(fmt::format("{}: an in-process {} plugin needs its factory.", plugin.origin, to_string(kind)));
   if (plugin.info.name.empty()) throw PluginError(plugin.origin + ": an in-process plugin needs a name.");
   auto shared = std::make_shared<const InProcessPlugin>(std::move(plugin));
   for (auto& existing : plugins_) {

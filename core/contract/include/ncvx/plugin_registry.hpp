@@ -57,14 +57,18 @@ struct AbiRecord {
 std::string abi_mismatch(const AbiRecord& plugin, const AbiRecord& host);
 
 /// A plugin defined inside the running process instead of a shared library:
-/// the Python module's components written in Python (a loss, an
-/// initializer, an optimizer or a metric). Its factories are functions that
+/// the Python module's components written in Python (a problem, a
+/// measurement model, a corruption, a loss, an initializer, an optimizer or a
+/// metric). Its factories are functions that
 /// may hold state (the Python class); `origin` stands where a library's file
 /// would ("python: mymodule.MyOptimizer"). It has no ABI record to check: it
 /// is compiled with the host.
 struct InProcessPlugin {
   PluginInfo info;
   std::string origin;
+  std::function<std::unique_ptr<Problem>(const ParameterValues&)> create_problem;
+  std::function<std::unique_ptr<MeasurementModel>(const ParameterValues&)> create_measurement;
+  std::function<std::unique_ptr<Corruption>(const ParameterValues&)> create_corruption;
   std::function<std::unique_ptr<Loss>(const ParameterValues&)> create_loss;
   std::function<std::unique_ptr<Initializer>(const ParameterValues&)> create_initializer;
   std::function<std::unique_ptr<Optimizer>(const ParameterValues&)> create_optimizer;
