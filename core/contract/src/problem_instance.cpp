@@ -27,9 +27,9 @@ double ProblemInstance::test_error(const FactorSet& fit) const {
   return data_.ground_truth ? data_.ground_truth->relative_error(fit) : std::nan("");
 }
 
-double ProblemInstance::heldout_rmse(const FactorSet& fit) const {
-  if (!data_.heldout || data_.heldout->size() == 0) return std::nan("");
-  const MatrixEntries& heldout = *data_.heldout;
+namespace {
+
+double entries_rmse(const FactorSet& fit, const MatrixEntries& heldout) {
   // Rows of U and V as contiguous columns.
   const Matrix left = fit.left().transpose(), right = fit.right().transpose();
   double sum = 0;
@@ -39,6 +39,18 @@ double ProblemInstance::heldout_rmse(const FactorSet& fit) const {
     sum += difference * difference;
   }
   return std::sqrt(sum / static_cast<double>(heldout.size()));
+}
+
+}  // namespace
+
+double ProblemInstance::heldout_rmse(const FactorSet& fit) const {
+  if (!data_.heldout || data_.heldout->size() == 0) return std::nan("");
+  return entries_rmse(fit, *data_.heldout);
+}
+
+double ProblemInstance::validation_rmse(const FactorSet& fit) const {
+  if (!validation_ || validation_->size() == 0) return std::nan("");
+  return entries_rmse(fit, *validation_);
 }
 
 }  // namespace ncvx

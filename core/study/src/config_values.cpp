@@ -202,8 +202,11 @@ ComponentChoice validate_component(const ConfigNode& node, PluginKind kind, cons
   } catch (const PluginError& error) {
     fail(name_node->location, error.what());
   }
+  // The core's own keys of a section: its name, and a problem's validation split.
+  const std::vector<std::string> reserved =
+      kind == PluginKind::problem ? std::vector<std::string>{"name", "validation"} : std::vector<std::string>{"name"};
   choice.values = validate_parameters(node.is_mapping() ? &node : nullptr, plugin->info().parameters,
-                                      section + " `" + choice.name + "`", {"name"});
+                                      section + " `" + choice.name + "`", reserved);
   return choice;
 }
 

@@ -91,6 +91,12 @@ std::vector<ParameterSpec> RunSettings::parameters() {
                           "a run succeeds when its final error is at most this: summary.csv's success column "
                           "and the table's success rate (0: none)")
           .at_least(0.0),
+      ParameterSpec::integer("patience", 0,
+                             "early stopping: stop once validation_rmse has not improved (by more than "
+                             "min_delta) for this many logged iterations; needs problem.validation (0: never)")
+          .at_least(0),
+      ParameterSpec::real("min_delta", 0.0, "early stopping: the improvement of validation_rmse that counts")
+          .at_least(0.0),
       ParameterSpec::real("max_seconds", 0.0,
                           "a run that takes longer stops as failed (timeout); 0: no limit. With --isolate a "
                           "plugin that hangs is killed too")

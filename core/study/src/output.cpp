@@ -82,7 +82,7 @@ nlohmann::json abi_json(const AbiRecord& abi) {
 /// The columns whose final value summary.csv reports: the core's errors and run.error.
 std::vector<std::string> final_columns(const Experiment& experiment) {
   std::vector<std::string> columns;
-  for (const char* core : {"train_loss", "test_error", "heldout_rmse"})
+  for (const char* core : {"train_loss", "test_error", "heldout_rmse", "validation_rmse"})
     if (experiment.column(core) >= 0) columns.emplace_back(core);
   if (std::find(columns.begin(), columns.end(), experiment.error) == columns.end())
     columns.push_back(experiment.error);
@@ -227,6 +227,10 @@ std::string summary_header(const Experiment& experiment) {
   add_field(header, "best_" + experiment.error);
   add_field(header, "best_" + experiment.error + "_iteration");
   add_field(header, "convergence_iteration");
+  if (experiment.validation) {
+    add_field(header, "chosen_iteration");
+    add_field(header, "chosen_" + experiment.error);
+  }
   if (experiment.success_column) add_field(header, "success");
   for (const auto& column : experiment.summary_columns) add_field(header, csv_field(column));
   return header + ",iterations,status,message\n";
@@ -247,6 +251,10 @@ std::string summary_row(const Experiment& experiment, const RunSpec& run, const 
   add_field(row, number(result.best_error));
   add_field(row, reached(result.best_error_iteration));
   add_field(row, reached(result.convergence_iteration));
+  if (experiment.validation) {
+    add_field(row, reached(result.chosen_iteration));
+    add_field(row, number(result.chosen_error));
+  }
   if (experiment.success_column) add_field(row, number(success_of(run, result.status, result.final_error)));
   for (double value : result.summary) add_field(row, number(value));
   add_field(row, std::to_string(result.iterations));

@@ -12,6 +12,38 @@
 
 namespace ncvx {
 
+namespace {
+
+/// A uniformly random `fraction` of `observed` (drawn from the stream (seed,
+/// "validation"), partial Fisher-Yates) moved out of it, in order: the
+/// validation set; the rest keep their order.
+MatrixEntries hold_out(MatrixEntries& observed, double fraction, std::uint64_t seed) {
+  const std::size_t total = observed.size();
+  const auto held = static_cast<std::size_t>(std::llround(fraction * static_cast<double>(total)));
+  if (held == 0 || held >= total)
+    throw Error(fmt::format("problem.validation = {} holds out {} of the {} observed entries; choose a fraction "
+                            "that leaves some to fit and some to validate.",
+                            fraction, held, total));
+  RandomStream random(seed, "validation");
+  std::vector<std::size_t> order(total);
+  for (std::size_t i = 0; i < total; ++i) order[i] = i;
+  for (std::size_t i = 0; i < held; ++i) {
+    const auto j = std::min(total - 1, i + static_cast<std::size_t>(random.uniform() * static_cast<double>(total - i)));
+    std::swap(order[i], order[j]);
+  }
+  std::vector<bool> chosen(total, false);
+  for (std::size_t i = 0; i < held; ++i) chosen[order[i]] = true;
+  MatrixEntries kept, validation;
+  kept.reserve(total - held);
+  validation.reserve(held);
+  for (std::size_t e = 0; e < total; ++e)
+    (chosen[e] ? validation : kept).add(observed.rows[e], observed.columns[e], observed.values[e]);
+  observed = std::move(kept);
+  return validation;
+}
+
+}  // namespace
+
 std::shared_ptr<const ProblemInstance> build_instance(const RunSpec& run, const Experiment& experiment,
                                                       const PluginRegistry& plugins) {
   const ProblemChoice& problem = experiment.problem_of(run);
@@ -25,6 +57,8 @@ std::shared_ptr<const ProblemInstance> build_instance(const RunSpec& run, const 
   if (!data.ground_truth && !data.observed)
     throw PluginError(fmt::format("{} returned neither a ground truth nor observed entries.",
                                   problem_plugin.describe()));
+  std::optional<MatrixEntries> validation;
+  if (problem.validation > 0 && data.observed) validation = hold_out(*data.observed, problem.validation, run.seed);
 
   // The operator (the operator's size was checked against the memory before any run started).
   const LoadedPlugin& measurement_plugin = plugins.find(PluginKind::measurement, run.measurement.name);
@@ -59,8 +93,10 @@ std::shared_ptr<const ProblemInstance> build_instance(const RunSpec& run, const 
     throw PluginError(fmt::format("the observations of problem `{}` are not finite after {}; no method can fit them",
                                   problem.choice.name,
                                   run.corruptions.empty() ? std::string("measuring") : "its corruptions"));
-  return std::make_shared<const ProblemInstance>(problem.description, std::move(data), std::move(measurement),
-                                                 std::move(observations));
+  auto instance = std::make_shared<ProblemInstance>(problem.description, std::move(data), std::move(measurement),
+                                                    std::move(observations));
+  if (validation) instance->set_validation(std::move(*validation));
+  return instance;
 }
 
 namespace {
@@ -250,6 +286,8 @@ class RunLoop {
       row[static_cast<std::size_t>(column)] = instance_.test_error(factors_);
     if (const int column = experiment_.column("heldout_rmse"); column >= 0)
       row[static_cast<std::size_t>(column)] = instance_.heldout_rmse(factors_);
+    if (const int column = experiment_.column("validation_rmse"); column >= 0)
+      row[static_cast<std::size_t>(column)] = instance_.validation_rmse(factors_);
     if (factors_.all_finite()) {
       std::size_t column = experiment_.columns.size();
       for (auto it = metrics_.rbegin(); it != metrics_.rend(); ++it) column -= it->second->columns().size();
@@ -270,9 +308,33 @@ class RunLoop {
     result_.logged_iterations.push_back(iteration);
     result_.logged_seconds.push_back(step_seconds_);
     result_.metrics.push_back(std::move(row));
+    if (validate(iteration)) return true;
     for (const auto& [column, threshold] : stop_rules_)
       if (result_.metrics.back()[column] <= threshold) return true;
     return false;
+  }
+
+  /// The iterate the validation set chooses (the lowest validation_rmse so
+  /// far), and early stopping: true once it has not improved for
+  /// run.patience logged iterations.
+  bool validate(Index iteration) {
+    const int column = experiment_.column("validation_rmse");
+    if (column < 0) return false;
+    const std::vector<double>& row = result_.metrics.back();
+    const double value = row[static_cast<std::size_t>(column)];
+    if (!std::isfinite(value)) return false;
+    if (result_.chosen_iteration < 0 || value < best_validation_ - run_.settings.min_delta) {
+      best_validation_ = value;
+      result_.chosen_iteration = iteration;
+      result_.chosen_error = row[error_column_];
+      stale_ = 0;
+      return false;
+    }
+    if (run_.settings.patience <= 0 || ++stale_ < run_.settings.patience) return false;
+    result_.message = fmt::format("early stopping at iteration {}: validation_rmse has not improved for {} logged "
+                                  "iterations; the validation chose iteration {}",
+                                  iteration, run_.settings.patience, result_.chosen_iteration);
+    return true;
   }
 
   /// Divergence at a logged iteration: a non-finite or exploding training loss.
@@ -332,7 +394,9 @@ class RunLoop {
   double loss_at_zero_ = 0.0;
   double initial_loss_ = 0.0;
   double initial_largest_entry_ = 0.0, largest_entry_ = 0.0;
-  double step_seconds_ = 0.0;  // in the optimizer's steps so far (the time axis)  // max |entry| of F_0 and of the last finite F_t
+  double step_seconds_ = 0.0;  // in the optimizer's steps so far (the time axis)
+  double best_validation_ = 0.0;  // the lowest validation_rmse so far (chosen_iteration's)
+  Index stale_ = 0;               // logged iterations since it last improved  // max |entry| of F_0 and of the last finite F_t
 };
 
 }  // namespace

@@ -43,10 +43,12 @@ void decide_columns(Experiment& experiment, const ConfigNode& root, const Plugin
   for (const auto& problem : experiment.problems) {
     truth = truth || problem.description.ground_truth;
     heldout = heldout || problem.description.heldout;
+    experiment.validation = experiment.validation || problem.validation > 0;
   }
   experiment.columns = {"train_loss"};
   if (truth) experiment.columns.push_back("test_error");
   if (heldout) experiment.columns.push_back("heldout_rmse");
+  if (experiment.validation) experiment.columns.push_back("validation_rmse");
   const ConfigNode* metrics = root.find("metrics");
   for (std::size_t i = 0; i < experiment.metrics.size(); ++i) {
     const ComponentChoice& choice = experiment.metrics[i];
@@ -120,6 +122,9 @@ void decide_error(Experiment& experiment, const ConfigNode& root, const std::str
     }
     point.sweep.settings.stop = std::move(rules);
     experiment.success_column = experiment.success_column || point.sweep.settings.success_below > 0;
+    if (point.sweep.settings.patience > 0 && experiment.problems[point.sweep.problem].validation <= 0)
+      fail(where("patience"), "run.patience stops on validation_rmse, and this problem holds out no validation "
+                              "set: set problem.validation (e.g. 0.1).");
   }
 }
 

@@ -33,7 +33,8 @@ const char* to_string(RunStatus status) {
 
 void RunResult::discard_numbers() {
   final_train_loss = final_error = best_error = std::nan("");
-  best_error_iteration = convergence_iteration = -1;
+  best_error_iteration = convergence_iteration = chosen_iteration = -1;
+  chosen_error = std::nan("");
   std::fill(summary.begin(), summary.end(), std::nan(""));
 }
 

@@ -68,11 +68,12 @@ class ProblemCache {
   ProblemCache(std::vector<ProblemChoice>& problems, const PluginRegistry& plugins)
       : problems_(problems), plugins_(plugins) {}
 
-  std::size_t index(const ComponentChoice& choice, const SourceLocation& where) {
-    const std::string key = choice.key();
+  std::size_t index(const ComponentChoice& choice, double validation, const SourceLocation& where) {
+    const std::string key = choice.key() + (validation > 0 ? fmt::format(" validation={}", validation) : "");
     if (const auto it = indices_.find(key); it != indices_.end()) return it->second;
     ProblemChoice entry;
     entry.choice = choice;
+    entry.validation = validation;
     try {
       const LoadedPlugin& plugin = plugins_.find(PluginKind::problem, choice.name);
       entry.model = plugin.create_problem(choice.values);
@@ -85,6 +86,10 @@ class ProblemCache {
       fail(where, fmt::format("problem `{}` describes an invalid shape {}.", choice.name, shape.describe()));
     if (!entry.description.ground_truth && !entry.description.observed)
       fail(where, fmt::format("problem `{}` provides neither a ground truth nor observed entries.",
+                              choice.name));
+    if (validation > 0 && !entry.description.observed)
+      fail(where, fmt::format("problem.validation holds out observed entries of a data problem; `{}` generates "
+                              "X* and observes no entries (hold out measurements by a smaller m instead).",
                               choice.name));
     problems_.push_back(std::move(entry));
     return indices_[key] = problems_.size() - 1;
@@ -130,7 +135,16 @@ GlobalPoint read_global_point(const ConfigNode& tree, ProblemCache& problems, co
   GlobalPoint point;
   SweepPoint& sweep = point.sweep;
   const ConfigNode& problem = *tree.find("problem");
-  sweep.problem = problems.index(validate_component(problem, PluginKind::problem, "problem", plugins), problem.location);
+  double validation = 0.0;
+  if (const ConfigNode* node = problem.is_mapping() ? problem.find("validation") : nullptr) {
+    const ParameterSpec spec =
+        ParameterSpec::real("validation", 0.0, "fraction of the observed entries held out for validation")
+            .at_least(0.0)
+            .below(1.0);
+    validation = std::get<double>(parse_value(*node, spec, "problem.validation"));
+  }
+  sweep.problem = problems.index(validate_component(problem, PluginKind::problem, "problem", plugins), validation,
+                                 problem.location);
   if (const ConfigNode* corruptions = tree.find("corruptions"))
     for (const auto& item : corruptions->items)
       sweep.corruptions.push_back(validate_component(item, PluginKind::corruption, "corruptions", plugins));
@@ -145,6 +159,8 @@ GlobalPoint read_global_point(const ConfigNode& tree, ProblemCache& problems, co
   settings.plot = point.run_values.boolean("plot");
   settings.max_seconds = point.run_values.real("max_seconds");
   settings.success_below = point.run_values.real("success_below");
+  settings.patience = point.run_values.integer("patience");
+  settings.min_delta = point.run_values.real("min_delta");
   point.stop_rules = read_stop_rules(tree.find("run"));
 
   sweep.instance_key = "problem=" + std::to_string(sweep.problem);

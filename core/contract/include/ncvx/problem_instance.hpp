@@ -8,6 +8,8 @@
 //
 //   test_error    |X - X*|_F / |X*|_F                    (when there is an X*)
 //   heldout_rmse  sqrt(mean_h (X_{i_h j_h} - v_h)^2)     (when there is a held-out set)
+//   validation_rmse  the same on the validation set: observed entries the
+//                 core held out from the fit (problem.validation)
 //
 // both without forming n1 x n2 matrices.
 
@@ -40,11 +42,19 @@ class ProblemInstance {
   /// NaN without a held-out set.
   double heldout_rmse(const FactorSet& fit) const;
 
+  /// The validation set: observed entries held out from the fit (set by the
+  /// core before the operator is sampled; absent without problem.validation).
+  const std::optional<MatrixEntries>& validation() const { return validation_; }
+  void set_validation(MatrixEntries entries) { validation_ = std::move(entries); }
+  /// NaN without a validation set.
+  double validation_rmse(const FactorSet& fit) const;
+
  private:
   ProblemDescription description_;
   ProblemData data_;
   std::shared_ptr<const MeasurementOperator> measurement_;
   Vector observations_;
+  std::optional<MatrixEntries> validation_;  // last: the members before keep their place
 };
 
 }  // namespace ncvx

@@ -90,6 +90,11 @@ struct RunSettings {
   double success_below = 0.0;
   /// run.stop, with run.test_error_below and run.train_loss_below folded in.
   std::vector<StopRule> stop;
+  /// Early stopping on validation_rmse: stop (converged) once it has not
+  /// fallen by more than min_delta below its best for `patience` logged
+  /// iterations (0: never).
+  Index patience = 0;
+  double min_delta = 0.0;
 
   static std::vector<ParameterSpec> parameters();
 };
@@ -108,6 +113,9 @@ struct ProblemChoice {
   ComponentChoice choice;
   std::shared_ptr<const Problem> model;
   ProblemDescription description;
+  /// problem.validation: the fraction of a data problem's observed entries
+  /// held out from the fit and scored as validation_rmse (0: none).
+  double validation = 0.0;
 };
 
 /// The seeds every point of the sweep runs: listed (`run.seeds`) or counted
@@ -190,6 +198,9 @@ struct Experiment {
   /// summary.csv has a `success` column and the table a success rate (some
   /// point sets run.success_below).
   bool success_column = false;
+  /// Some problem holds out a validation set: metrics.csv has validation_rmse
+  /// and summary.csv the iteration the validation chose and its error.
+  bool validation = false;
   std::vector<FigureSpec> figures;
   /// How the comparison table shows a column's spread over seeds (run.table):
   /// quartiles (median [q1, q3], the default), range (median [min, max]) or

@@ -54,6 +54,11 @@ struct RunResult {
   Index best_error_iteration = -1;
   /// First logged t with error <= (1 + run.convergence_within) * best; -1 if none.
   Index convergence_iteration = -1;
+  /// With a validation set: the logged t of the lowest validation_rmse (an
+  /// improvement counts when larger than run.min_delta), and the error
+  /// (run.error) of that iterate; what early stopping keeps.
+  Index chosen_iteration = -1;
+  double chosen_error = std::nan("");
   /// Experiment::summary_columns, from the metrics (NaN: not reached or not computed).
   std::vector<double> summary;
 
