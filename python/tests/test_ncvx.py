@@ -449,3 +449,20 @@ def test_python_data_components_with_wrong_shapes_fail_their_runs_with_the_expec
         @ncvx.register
         class NoCorrupt:
             kind = "corruption"
+
+
+def test_an_objective_negative_by_nature_is_not_diverged():
+    @ncvx.register
+    class Shifted:
+        """the squared loss minus 10 per measurement: negative near the fit, as a log-likelihood can be"""
+        kind = "loss"
+        name = "py_shifted_squared"
+
+        def evaluate(self, residual):
+            return float(np.sum(residual ** 2) / 4 - 10 * len(residual)), residual / 2
+
+    ran = ncvx.run(SMALL, overrides=["loss=py_shifted_squared"])
+    assert set(ran.summary.status) == {"budget"}, ran.summary.message
+    assert (ran.summary.final_train_loss < 0).all()
+    plain = ncvx.run(SMALL)
+    assert np.allclose(ran.summary.final_test_error, plain.summary.final_test_error, rtol=1e-9, atol=0)

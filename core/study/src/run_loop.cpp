@@ -337,10 +337,15 @@ class RunLoop {
     return true;
   }
 
-  /// Divergence at a logged iteration: a non-finite or exploding training loss.
+  /// Divergence at a logged iteration: a non-finite or exploding training
+  /// loss. The limit is factor * max(f(F_0), f(0)) for a loss that is not
+  /// negative at the start (every built-in one); for an objective negative by
+  /// nature (a log-likelihood's), growth by factor * |max| above the start.
   bool diverged(Index iteration) {
     const double train_loss = result_.final_train_loss;
-    const double limit = run_.settings.divergence_factor * std::max(initial_loss_, loss_at_zero_);
+    const double start = std::max(initial_loss_, loss_at_zero_);
+    const double limit = start >= 0 ? run_.settings.divergence_factor * start
+                                    : start + run_.settings.divergence_factor * std::abs(start);
     if (std::isfinite(train_loss) && train_loss <= limit) return false;
     result_.status = RunStatus::diverged;
     if (std::isnan(train_loss))

@@ -81,7 +81,7 @@ struct MethodSpec {
 struct RunSettings {
   Index iterations = 1000;
   Index log_every = 10;
-  double divergence_factor = 1e6;    // diverged when f(U) > factor * max(f(U_0), f(0))
+  double divergence_factor = 1e6;    // diverged when f(U) > factor * max(f(U_0), f(0)) (negative: max + factor |max|)
   double convergence_within = 0.1;   // convergence_iteration: error <= (1 + this) * best
   bool plot = false;                 // draw the figures at the end of `ncvx run`
   double max_seconds = 0.0;          // a run stops as failed ("timeout") after this long (0: never)
