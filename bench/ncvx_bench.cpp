@@ -10,6 +10,9 @@
 //                                 time on two threads (what the runner does otherwise)
 //   completion N OBSERVED K ITERATIONS  GD on matrix completion with about OBSERVED entries
 //   spectral MODEL N SIZE K       spectral initialization (SIZE = m or observed entries)
+//   method_step N1 N2 P K OPTIMIZER ITERATIONS  one iteration of OPTIMIZER (e.g. riemannian_gd) beside
+//                                 one of gd, alternating, on completion of an N1 x N2 rank-K X* with a
+//                                 fraction P observed (note: the ratio, the method's time over gd's)
 //   write_ratings FILE BYTES      a u.data-layout file of about BYTES (70 000 users, 20 011 items)
 //   ratings FILE [FORMAT]         the ratings problem reading FILE (seconds, MB/s, peak memory
 //                                 against the 16 bytes stored per rating)
@@ -397,6 +400,41 @@ int main(int argc, char** argv) {
       const Index n = arg(2), m = arg(3), k = arg(4), iterations = arg(5);
       const auto problem = instance("rank_one", n, 1, {{"m", std::int64_t{m}}});
       gradient_descent("rank_one", *problem, k, 1, iterations, 8.0 * static_cast<double>(m * n), "");
+    } else if (which == "method_step") {
+      const Index n1 = arg(2), n2 = arg(3), k = arg(5), iterations = arg(7);
+      const std::string method = argv[6];
+      const std::string text = fmt::format(
+          "problem: {{name: low_rank, n1: {}, n2: {}, rank: {}}}\nmeasurement: {{name: matrix_completion, p: {}}}\n"
+          "methods: [{{init: spectral, optimizer: gd, width: {}}}]\nrun: {{seeds: [1]}}\n",
+          n1, n2, k, argv[4], k);
+      const Experiment experiment = make_experiment(parse_config_text(text, {"bench", 0, 0, ""}), "bench", plugins());
+      const auto problem = build_instance(experiment.run(0), experiment, plugins());
+      const auto loss = plugins().find(PluginKind::loss, "squared").create_loss({});
+      const Objective objective(problem->measurement(), *loss, problem->observations());
+      // The ground truth's factors, slightly moved: a rank-k iterate near the answer, as after a spectral start.
+      FactorSet start = problem->ground_truth().factors();
+      RandomStream random(1, "bench");
+      for (std::size_t f = 0; f < start.size(); ++f) {
+        Matrix noise(start[f].rows(), start[f].cols());
+        random.fill_normal(noise, 1e-2);
+        start[f] += noise;
+      }
+      const auto gd = plugins().find(PluginKind::optimizer, "gd").create_optimizer(
+          values_for(PluginKind::optimizer, "gd", {{"step", 0.5}}));
+      const auto other = plugins().find(PluginKind::optimizer, method).create_optimizer(
+          values_for(PluginKind::optimizer, method, {}));
+      FactorSet with_gd = start, with_other = start;
+      std::vector<double> gd_times, other_times;
+      for (Index t = 0; t <= iterations; ++t) {  // alternating, iteration 0 warms up
+        auto started = Clock::now();
+        gd->step(objective, with_gd, t);
+        if (t > 0) gd_times.push_back(seconds_since(started));
+        started = Clock::now();
+        other->step(objective, with_other, t);
+        if (t > 0) other_times.push_back(seconds_since(started));
+      }
+      print("method_step_" + method, n1, problem->measurement().measurements(), k, 1, median(other_times),
+            median(gd_times), 0.0, fmt::format("n2={};ratio_to_gd={:.2f}", n2, median(other_times) / median(gd_times)));
     } else if (which == "write_ratings") {
       // 70 000 users taking turns, each rating distinct items of 20 011 (no repeated pair, as in
       // MovieLens), ratings 1-5, increasing times.

@@ -188,6 +188,12 @@ def main():
             add("spectral initialization, completion", f"n={n} |Omega|={size:.2e} k=5", seconds(r),
                 None, "", "scipy eigsh", seconds(peer), rss(r), rss(peer))
     for r in rows:
+        if r["case"].startswith("method_step_"):
+            note = dict(item.split("=", 1) for item in r["note"].split(";"))
+            add(f"{r['case'][12:]} iteration over gd's ({note['ratio_to_gd']}x)",
+                f"completion {r['n']} x {note['n2']}, |Omega|={int(r['m']):.1e}, k={r['k']}", seconds(r), None, "",
+                "gd (same run)", seconds(r, "per_trajectory_seconds"), rss(r), None)
+    for r in rows:
         if r["case"] == "ratings_read":
             note = dict(item.split("=", 1) for item in r["note"].split(";"))
             size = int(note["file_bytes"])
