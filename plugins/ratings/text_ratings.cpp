@@ -96,16 +96,23 @@ class LineReader {
   bool done_ = false;
 };
 
-/// Up to four fields of a line in `layout`; returns how many.
-std::size_t split(std::string_view line, const std::string& layout, std::string_view (&fields)[4]) {
+/// How a line's fields are separated.
+enum class Separator { blanks, comma, colons };
+
+Separator separator_of(const std::string& layout) {
+  return layout == "csv" ? Separator::comma : layout == "dat" ? Separator::colons : Separator::blanks;
+}
+
+/// Up to four fields of a line; returns how many.
+std::size_t split(std::string_view line, Separator layout, std::string_view (&fields)[4]) {
   std::size_t count = 0;
   auto trim = [](std::string_view field) {
     while (!field.empty() && (field.front() == ' ' || field.front() == '\t')) field.remove_prefix(1);
     while (!field.empty() && (field.back() == ' ' || field.back() == '\t')) field.remove_suffix(1);
     return field;
   };
-  if (layout == "csv" || layout == "dat") {
-    const std::string_view separator = layout == "csv" ? "," : "::";
+  if (layout != Separator::blanks) {
+    const std::string_view separator = layout == Separator::comma ? "," : "::";
     for (std::size_t at = 0; count < 4;) {
       const std::size_t next = line.find(separator, at);
       fields[count++] = trim(line.substr(at, next == std::string_view::npos ? std::string_view::npos : next - at));
@@ -149,7 +156,7 @@ void read_matrix_market(LineReader& lines, const std::string& file, RatingFile& 
     refuse(file, 1, "a Matrix Market file starts with %%MatrixMarket");
   std::string_view words[4];
   const std::string header(line.substr(14));
-  if (split(header, "tsv", words) != 4 || lower(words[0]) != "matrix")
+  if (split(header, Separator::blanks, words) != 4 || lower(words[0]) != "matrix")
     refuse(file, 1, "expected '%%MatrixMarket matrix coordinate <real|integer|pattern> <general|symmetric>'");
   if (lower(words[1]) != "coordinate")
     refuse(file, 1, "a Matrix Market '" + lower(words[1]) +
@@ -163,7 +170,7 @@ void read_matrix_market(LineReader& lines, const std::string& file, RatingFile& 
   while (lines.next(line)) {
     if (line.empty() || line.front() == '%') continue;
     std::string_view size[4];
-    if (split(line, "tsv", size) != 3 || !parse_count(size[0], rows) || !parse_count(size[1], cols) ||
+    if (split(line, Separator::blanks, size) != 3 || !parse_count(size[0], rows) || !parse_count(size[1], cols) ||
         !parse_count(size[2], entries))
       refuse(file, lines.number(), "expected the size line 'rows columns entries'");
     break;
@@ -184,7 +191,7 @@ void read_matrix_market(LineReader& lines, const std::string& file, RatingFile& 
   while (lines.next(line)) {
     if (line.empty() || line.front() == '%') continue;
     std::string_view fields[4];
-    const std::size_t count = split(line, "tsv", fields);
+    const std::size_t count = split(line, Separator::blanks, fields);
     std::int64_t i = 0, j = 0;
     double value = 1.0;
     if (count < (pattern ? 2u : 3u) || !parse_count(fields[0], i) || !parse_count(fields[1], j))
@@ -285,7 +292,7 @@ RatingFile read_rating_file(const std::string& file, const ReadOptions& options,
     if (format == "mtx") {
       read_matrix_market(lines, file, out, users, items);
     } else {
-      const std::string layout = format == "triplets" ? "tsv" : format;
+      const Separator layout = separator_of(format);
       std::string_view line;
       bool first = true;  // the first data line may be a header
       while (lines.next(line)) {
