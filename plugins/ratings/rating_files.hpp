@@ -19,6 +19,7 @@
 // Malformed input is refused with the file, the line (or the array) and the
 // reason, before anything large is allocated from it.
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -45,11 +46,19 @@ class IdMap {
   std::int64_t size() const { return size_; }
   /// Grows the size to at least `size` (a Matrix Market or npz shape).
   void cover(std::int64_t size) { size_ = std::max(size_, size); }
+  /// Sizes the fast path's table for a file of `bytes` (at most one entry
+  /// for every two bytes, between 2^16 and 2^24); only before the first id,
+  /// so that an id keeps one way to its index.
+  void fit_table_to(std::uint64_t bytes) {
+    if (size_ == 0 && small_.empty())
+      table_limit_ = static_cast<std::int64_t>(std::clamp<std::uint64_t>(bytes / 2, 1u << 16, 1u << 24));
+  }
 
  private:
   Mode mode_;
   std::int64_t size_ = 0;
-  std::vector<std::int32_t> small_;  // canonical decimal ids below 2^24 -> index (-1: unseen)
+  std::int64_t table_limit_ = std::int64_t{1} << 24;
+  std::vector<std::int32_t> small_;  // canonical decimal ids below table_limit_ -> index (-1: unseen)
   std::unordered_map<std::string, std::int32_t> words_;
 };
 

@@ -255,10 +255,11 @@ std::int64_t IdMap::index(std::string_view id, std::string& why) {
     why = "more than 2^31 - 2 distinct ids";
     return -1;
   }
-  // Canonical decimal ids (no leading zero) below 2^24 through a table; any other word through a map.
-  if (digits && (id.size() == 1 || id.front() != '0') && value < (std::int64_t{1} << 24)) {
+  // Canonical decimal ids (no leading zero) below the table's limit through a table; any other word through a map.
+  if (digits && (id.size() == 1 || id.front() != '0') && value < table_limit_) {
     const auto at = static_cast<std::size_t>(value);
-    if (at >= small_.size()) small_.resize(std::max(at + 1, std::min<std::size_t>(2 * small_.size(), 1u << 24)), -1);
+    if (at >= small_.size())
+      small_.resize(std::max(at + 1, std::min(2 * small_.size(), static_cast<std::size_t>(table_limit_))), -1);
     if (small_[at] < 0) small_[at] = static_cast<std::int32_t>(size_++);
     return small_[at];
   }
@@ -292,6 +293,10 @@ RatingFile read_rating_file(const std::string& file, const ReadOptions& options,
     if (format == "mtx") {
       read_matrix_market(lines, file, out, users, items);
     } else {
+      std::error_code ignored;
+      const auto bytes = std::filesystem::file_size(file, ignored);
+      users.fit_table_to(bytes);
+      items.fit_table_to(bytes);
       const Separator layout = separator_of(format);
       std::string_view line;
       bool first = true;  // the first data line may be a header
