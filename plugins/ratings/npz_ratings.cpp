@@ -104,6 +104,9 @@ class Archive {
                         offset = little(end.data() + at + 16, 4);
     if (entries == 0xffff || offset == 0xffffffff) bad("a zip64 archive (over 4 GiB) is not supported; save a smaller matrix per file");
     if (entries > 64) bad("a zip archive of " + std::to_string(entries) + " members is not a scipy.sparse .npz");
+    if (offset > size_ || length > size_ - offset)  // before allocating what the record claims
+      bad("the zip directory claims " + std::to_string(length) + " bytes at " + std::to_string(offset) +
+          ", past the end of the file (damaged)");
     std::vector<unsigned char> directory(length);
     read_at(offset, directory.data(), directory.size());
     for (std::size_t p = 0, e = 0; e < entries; ++e) {
