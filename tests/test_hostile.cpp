@@ -90,6 +90,15 @@ TEST_CASE("hostile: every override of tests/hostile/overrides.txt is refused wit
   CHECK(lines >= 10);
 }
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NCVX_TEST_UNDER_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define NCVX_TEST_UNDER_ASAN 1
+#endif
+
 namespace {
 
 /// Limits the address space to what the process maps now plus `extra` bytes
@@ -99,7 +108,7 @@ namespace {
 class AddressSpaceLimit {
  public:
   explicit AddressSpaceLimit(std::uint64_t extra) {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(NCVX_TEST_UNDER_ASAN)
     (void)extra;
 #else
     std::ifstream statm("/proc/self/statm");
