@@ -53,20 +53,22 @@ class Ratings final : public ncvx::Problem {
     if (split_ != "file" && !test_file.empty())
       throw std::invalid_argument("test_file is read with split: file (split is '" + split_ + "')");
     IdMap users(id_mode(values.choice("ids"))), items(id_mode(values.choice("ids")));
+    // The layout, resolved once per file (`auto`: from the extension or the first line).
+    const std::string& chosen = values.choice("format");
+    auto layout_of = [&](const std::string& path) { return chosen == "auto" ? ncvx_ratings::detect_format(path) : chosen; };
+    auto indexed = [](const std::string& layout) { return layout == "mtx" || layout == "npz"; };
     ncvx_ratings::ReadOptions options;
-    options.format = values.choice("format");
+    options.format = layout_of(file);
     options.keep_times = split_ == "last";
-    const std::string format = options.format == "auto" ? ncvx_ratings::detect_format(file) : options.format;
     auto read = ncvx_ratings::read_rating_file(file, options, users, items);
     if (read.ratings.empty()) throw std::runtime_error(file + ": no ratings");
     ratings_ = std::move(read.ratings);
     times_ = std::move(read.times);
     if (split_ == "file") {
-      options.format = values.choice("format") == "auto" ? "auto" : format;
-      const bool indexed = format == "mtx" || format == "npz";
-      const std::string test_format = options.format == "auto" ? ncvx_ratings::detect_format(test_file) : format;
-      if (indexed != (test_format == "mtx" || test_format == "npz"))
-        throw std::invalid_argument("test_file is " + test_format + " and file is " + format +
+      const std::string format = options.format;
+      options.format = layout_of(test_file);
+      if (indexed(format) != indexed(options.format))
+        throw std::invalid_argument("test_file is " + options.format + " and file is " + format +
                                     ": both must carry indices (mtx, npz) or both ids (text layouts)");
       test_ = ncvx_ratings::read_rating_file(test_file, options, users, items).ratings;
       if (test_.empty()) throw std::runtime_error(test_file + ": no ratings");

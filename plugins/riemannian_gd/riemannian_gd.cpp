@@ -185,7 +185,7 @@ class RiemannianGd final : public ncvx::Optimizer {
 
   /// Whether the factors are those the last step returned (the conjugate state applies).
   bool continues(const ncvx::FactorSet& factors) const {
-    return returned_.size() == factors.size() && returned_.shape() == factors.shape() && returned_ == factors;
+    return returned_ == factors;  // compares the factors' count, shapes and entries
   }
 
   bool conjugate_, exact_;
