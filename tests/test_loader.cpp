@@ -59,8 +59,14 @@ TEST_CASE("loader: a library without the entry points") {
 TEST_CASE("loader: an ABI mismatch is refused with both sides and the fix") {
   const std::string abi = load_error(kFixtures / "bad_abi" / "ncvx_bad_abi.so");
   CHECK(abi.find("ncvx_bad_abi.so") != std::string::npos);
-  CHECK(abi.find("the plugin ABI version differs: the plugin has '999' but ncvx has '3'; rebuild "
+  CHECK(abi.find("the plugin ABI version differs: the plugin has '999' but ncvx has '4'; rebuild "
                  "the plugin") != std::string::npos);
+  // A plugin of the previous ABI hears what changed and how to port it.
+  const std::string previous = load_error(kFixtures / "abi3" / "ncvx_abi3.so");
+  CHECK(previous.find("ncvx_abi3.so") != std::string::npos);
+  CHECK(previous.find("built for ncvx's ABI 3 and this ncvx has ABI 4, which added the factorization kind") !=
+        std::string::npos);
+  CHECK(previous.find("Porting from ABI 3") != std::string::npos);
   const std::string eigen = load_error(kFixtures / "eigen_mismatch" / "ncvx_eigen_mismatch.so");
   CHECK(eigen.find("the Eigen version or vectorization settings differs") != std::string::npos);
   CHECK(eigen.find("simd=AVX512") != std::string::npos);

@@ -34,7 +34,7 @@ TEST_CASE("objective: gradient matches central finite differences for every meas
   const auto losses = registry.names(PluginKind::loss);
   REQUIRE(measurements.size() >= 3);
   REQUIRE(losses.size() >= 3);
-  for (const MatrixShape shape : {MatrixShape::square_symmetric(8), MatrixShape::rectangular(8, 5)})
+  for (const MatrixShape& shape : {MatrixShape::square_symmetric(8), MatrixShape::rectangular(8, 5)})
     for (const bool symmetric_factors : {true, false}) {
       if (symmetric_factors && !shape.symmetric) continue;
       for (const auto& measurement : measurements)

@@ -172,7 +172,7 @@ run: {iterations: 10, seeds: [1]}
   const RunResult& returns = only(all.runs, experiment, "returns");
   CHECK(returns.status == RunStatus::failed);
   CHECK(returns.message.find("optimizer `resizing`") != std::string::npos);
-  CHECK(returns.message.find("changed the factors' shape at iteration 2 (U is now 11 x 2, it was 8 x 2)") !=
+  CHECK(returns.message.find("changed the factors' shape at iteration 2 (now U 11 x 2, it was U 8 x 2)") !=
         std::string::npos);
   for (const char* label : {"evaluates", "rectangular"}) {
     const RunResult& evaluates = only(all.runs, experiment, label);

@@ -39,6 +39,7 @@ class AlternatingMinimization final : public ncvx::Optimizer {
   }
 
   std::string refuses(const ncvx::FactorShape& shape) const override {
+    if (shape.general()) return Optimizer::refuses(shape);  // deep, cp: U and V are not blocks here
     return shape.symmetric ? "alternating least squares needs X = U V^T (U U^T is not linear in U); set "
                              "factorization: asymmetric"
                            : "";

@@ -35,6 +35,9 @@ class GradientDescent final : public ncvx::Optimizer {
             ncvx::ParameterSpec::boolean("line_search", false, "Armijo backtracking, warm-started at twice the last step")};
   }
 
+  /// The update uses the objective and the set's arithmetic alone: any factorization.
+  std::string refuses(const ncvx::FactorShape&) const override { return {}; }
+
   void step(const ncvx::Objective& objective, ncvx::FactorSet& factors, ncvx::Index) override {
     const double largest = relative_ ? step_ / objective.scale() : step_;
     const double value = objective.value_and_gradient(factors, gradient_);

@@ -8,7 +8,7 @@ using namespace ncvx;
 
 TEST_CASE("hadamard_sensing: A*(A(X)) averages to X over draws (E[A*A] = I), for symmetric and padded shapes") {
   // A fixed symmetric X (n = 12, padded to 16) and a rectangular one (10 x 6, padded to 16 x 8).
-  for (const MatrixShape shape : {MatrixShape::square_symmetric(12), MatrixShape::rectangular(10, 6)}) {
+  for (const MatrixShape& shape : {MatrixShape::square_symmetric(12), MatrixShape::rectangular(10, 6)}) {
     CAPTURE(shape.describe());
     RandomStream random(2, "test");
     Matrix X(shape.rows, shape.cols);

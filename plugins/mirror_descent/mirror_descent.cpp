@@ -40,6 +40,7 @@ class MirrorDescent final : public ncvx::Optimizer {
   }
 
   std::string refuses(const ncvx::FactorShape& shape) const override {
+    if (shape.general()) return Optimizer::refuses(shape);  // deep, cp: U and V are not blocks here
     return shape.symmetric ? "" : "the spectral entropy needs a symmetric positive definite X (X = U U^T); set "
                                   "factorization: symmetric on a symmetric problem";
   }

@@ -27,6 +27,9 @@ class Momentum final : public ncvx::Optimizer {
     };
   }
 
+  /// The update uses the objective and the set's arithmetic alone: any factorization.
+  std::string refuses(const ncvx::FactorShape&) const override { return {}; }
+
   void step(const ncvx::Objective& objective, ncvx::FactorSet& factors, ncvx::Index iteration) override {
     if (iteration == 0 || previous_.shape() != factors.shape()) previous_ = factors;  // F_{-1} = F_0
     if (nesterov_) {

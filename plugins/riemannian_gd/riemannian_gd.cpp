@@ -103,6 +103,7 @@ class RiemannianGd final : public ncvx::Optimizer {
   }
 
   std::string refuses(const ncvx::FactorShape& shape) const override {
+    if (shape.general()) return Optimizer::refuses(shape);  // deep, cp: U and V are not blocks here
     if (shape.symmetric)
       return "riemannian_gd moves on the manifold of n1 x n2 matrices of rank k (X = U V^T); set the method's "
              "factorization: asymmetric";

@@ -7,6 +7,11 @@
 // or 1/n (n1 for G, n2 for H), or 1. G, then H, is drawn column by column
 // from the run's "init" stream, so runs that differ only in alpha start from
 // the same directions.
+//
+// Any other factorization's blocks (deep's W_1 .. W_D, cp's A, B, C) are
+// drawn the same way, in order, each alpha times a Gaussian block with entry
+// variance 1/k (or 1/rows, or 1): for deep this is the small, nearly balanced
+// start of Arora et al. (the product is of order alpha^D).
 
 #include <ncvx/plugin.hpp>
 
@@ -30,8 +35,16 @@ class SmallRandom final : public ncvx::Initializer {
     };
   }
 
+  std::string refuses(const ncvx::FactorShape&) const override { return {}; }  // any factorization
+
   ncvx::FactorSet initialize(const ncvx::InitializationData&, const ncvx::FactorShape& shape,
                              ncvx::RandomStream& random) const override {
+    if (shape.general()) {
+      std::vector<ncvx::Matrix> blocks;
+      for (const ncvx::BlockShape& block : shape.blocks)
+        blocks.push_back(draw(block.rows, block.cols, shape.width, random));
+      return ncvx::FactorSet(shape, std::move(blocks));
+    }
     ncvx::Matrix U = draw(shape.rows, shape.width, random);
     if (shape.symmetric) return ncvx::FactorSet(std::move(U));
     ncvx::Matrix V = draw(shape.cols, shape.width, random);
@@ -44,10 +57,15 @@ class SmallRandom final : public ncvx::Initializer {
 
  private:
   ncvx::Matrix draw(ncvx::Index rows, ncvx::Index width, ncvx::RandomStream& random) const {
+    return draw(rows, width, width, random);
+  }
+
+  /// alpha times a rows x cols Gaussian block of entry variance 1/width, 1/rows or 1.
+  ncvx::Matrix draw(ncvx::Index rows, ncvx::Index cols, ncvx::Index width, ncvx::RandomStream& random) const {
     const double variance = variance_ == "inverse_width"       ? 1.0 / static_cast<double>(width)
                             : variance_ == "inverse_dimension" ? 1.0 / static_cast<double>(rows)
                                                                : 1.0;
-    ncvx::Matrix factor(rows, width);
+    ncvx::Matrix factor(rows, cols);
     random.fill_normal(factor, variance);
     return scale_ * factor;
   }

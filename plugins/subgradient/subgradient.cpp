@@ -37,6 +37,9 @@ class Subgradient final : public ncvx::Optimizer {
     };
   }
 
+  /// The update uses the objective and the set's arithmetic alone: any factorization.
+  std::string refuses(const ncvx::FactorShape&) const override { return {}; }
+
   void step(const ncvx::Objective& objective, ncvx::FactorSet& factors, ncvx::Index iteration) override {
     const double value = objective.value_and_gradient(factors, gradient_);
     double mu = step_;

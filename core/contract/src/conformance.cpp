@@ -48,6 +48,7 @@ std::vector<ConformanceCheck> check_plugin(const LoadedPlugin& plugin, const Par
     case PluginKind::initializer: check_initializer(plugin, values, options, checks); break;
     case PluginKind::optimizer: check_optimizer(plugin, values, options, checks); break;
     case PluginKind::metric: check_metric(plugin, values, options, checks); break;
+    case PluginKind::factorization: check_factorization(plugin, values, options, checks); break;
   }
   return checks.take();
 }

@@ -196,5 +196,7 @@ void check_optimizer(const LoadedPlugin& plugin, const ParameterValues& values, 
                      Checks& checks);
 void check_metric(const LoadedPlugin& plugin, const ParameterValues& values, const ConformanceOptions& options,
                   Checks& checks);
+void check_factorization(const LoadedPlugin& plugin, const ParameterValues& values, const ConformanceOptions& options,
+                         Checks& checks);
 
 }  // namespace ncvx::detail

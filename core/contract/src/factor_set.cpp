@@ -10,6 +10,7 @@
 namespace ncvx {
 
 std::string MatrixShape::describe() const {
+  if (is_tensor()) return fmt::format("{} x {} x {} tensor", modes[0], modes[1], modes[2]);
   return fmt::format("{} x {}{}", rows, cols, symmetric ? " symmetric" : "");
 }
 
@@ -25,9 +26,9 @@ void MatrixEntries::add(Index row, Index column, double value) {
   values.push_back(value);
 }
 
-FactorSet::FactorSet(Matrix U) : count_(1) { parts_[0] = std::move(U); }
+FactorSet::FactorSet(Matrix U) { parts_[0] = std::move(U); }
 
-FactorSet::FactorSet(Matrix U, Matrix V) : count_(2) {
+FactorSet::FactorSet(Matrix U, Matrix V) : parts_(2) {
   if (U.cols() != V.cols())
     throw std::invalid_argument(fmt::format("a factor set U V^T needs factors of equal width; got "
                                             "{} and {} columns",
@@ -36,34 +37,61 @@ FactorSet::FactorSet(Matrix U, Matrix V) : count_(2) {
   parts_[1] = std::move(V);
 }
 
+FactorSet::FactorSet(const FactorShape& shape, std::vector<Matrix> blocks)
+    : parts_(std::move(blocks)), general_(true), shape_(shape) {
+  if (!shape.general() || parts_.size() != shape.blocks.size())
+    throw std::invalid_argument(fmt::format("a general factor set was given {} blocks for a shape of {}",
+                                            parts_.size(), shape.blocks.size()));
+  for (std::size_t i = 0; i < parts_.size(); ++i)
+    if (parts_[i].rows() != shape.blocks[i].rows || parts_[i].cols() != shape.blocks[i].cols)
+      throw std::invalid_argument(fmt::format("block {} of a general factor set is {} x {}; its shape says {} x {}",
+                                              i + 1, parts_[i].rows(), parts_[i].cols(), shape.blocks[i].rows,
+                                              shape.blocks[i].cols));
+}
+
 FactorSet FactorSet::zeros(const FactorShape& shape) {
+  if (shape.general()) {
+    std::vector<Matrix> blocks;
+    for (const BlockShape& block : shape.blocks) blocks.push_back(Matrix::Zero(block.rows, block.cols));
+    return FactorSet(shape, std::move(blocks));
+  }
   if (shape.symmetric) return FactorSet(Matrix::Zero(shape.rows, shape.width));
   return FactorSet(Matrix::Zero(shape.rows, shape.width), Matrix::Zero(shape.cols, shape.width));
 }
 
 FactorShape FactorSet::shape() const {
+  if (general_) {
+    FactorShape shape = shape_;  // the blocks as they are now (an optimizer may have resized one)
+    for (std::size_t i = 0; i < parts_.size(); ++i) shape.blocks[i] = {parts_[i].rows(), parts_[i].cols()};
+    return shape;
+  }
   return {parts_[0].rows(), right().rows(), width(), symmetric()};
 }
 
 void FactorSet::resize(const FactorShape& shape) {
-  count_ = shape.symmetric ? 1 : 2;
+  general_ = shape.general();
+  if (general_) {
+    shape_ = shape;
+    parts_.resize(shape.blocks.size());
+    for (std::size_t i = 0; i < parts_.size(); ++i) parts_[i].resize(shape.blocks[i].rows, shape.blocks[i].cols);
+    return;
+  }
+  shape_ = FactorShape{};
+  parts_.resize(shape.symmetric ? 1 : 2);
   parts_[0].resize(shape.rows, shape.width);
-  if (shape.symmetric)
-    parts_[1].resize(0, 0);
-  else
-    parts_[1].resize(shape.cols, shape.width);
+  if (!shape.symmetric) parts_[1].resize(shape.cols, shape.width);
 }
 
 void FactorSet::set_zero() {
-  for (std::size_t i = 0; i < count_; ++i) parts_[i].setZero();
+  for (Matrix& part : parts_) part.setZero();
 }
 
 namespace {
 /// Arithmetic between two factor sets needs the same shapes (an optimizer's
 /// state of another run, say, would be read outside its arrays).
 void require_same(const FactorSet& a, const FactorSet& b) {
-  if (a.size() != b.size())
-    throw std::invalid_argument("factor sets of different factorizations (U U^T and U V^T) combined");
+  if (a.size() != b.size() || a.general() != b.general())
+    throw std::invalid_argument("factor sets of different factorizations combined");
   for (std::size_t i = 0; i < a.size(); ++i)
     if (a[i].rows() != b[i].rows() || a[i].cols() != b[i].cols())
       throw std::invalid_argument("factor sets of different shapes combined (" + std::to_string(a[i].rows()) + " x " +
@@ -74,30 +102,30 @@ void require_same(const FactorSet& a, const FactorSet& b) {
 
 FactorSet& FactorSet::operator+=(const FactorSet& other) {
   require_same(*this, other);
-  for (std::size_t i = 0; i < count_; ++i) parts_[i] += other.parts_[i];
+  for (std::size_t i = 0; i < parts_.size(); ++i) parts_[i] += other.parts_[i];
   return *this;
 }
 
 FactorSet& FactorSet::operator-=(const FactorSet& other) {
   require_same(*this, other);
-  for (std::size_t i = 0; i < count_; ++i) parts_[i] -= other.parts_[i];
+  for (std::size_t i = 0; i < parts_.size(); ++i) parts_[i] -= other.parts_[i];
   return *this;
 }
 
 FactorSet& FactorSet::operator+=(const ScaledFactorSet& other) {
   require_same(*this, other.factors);
-  for (std::size_t i = 0; i < count_; ++i) parts_[i] += other.scale * other.factors.parts_[i];
+  for (std::size_t i = 0; i < parts_.size(); ++i) parts_[i] += other.scale * other.factors.parts_[i];
   return *this;
 }
 
 FactorSet& FactorSet::operator-=(const ScaledFactorSet& other) {
   require_same(*this, other.factors);
-  for (std::size_t i = 0; i < count_; ++i) parts_[i] -= other.scale * other.factors.parts_[i];
+  for (std::size_t i = 0; i < parts_.size(); ++i) parts_[i] -= other.scale * other.factors.parts_[i];
   return *this;
 }
 
 FactorSet& FactorSet::operator*=(double scale) {
-  for (std::size_t i = 0; i < count_; ++i) parts_[i] *= scale;
+  for (std::size_t i = 0; i < parts_.size(); ++i) parts_[i] *= scale;
   return *this;
 }
 
@@ -124,29 +152,34 @@ FactorSet operator*(double scale, FactorSet&& factors) {
 double FactorSet::dot(const FactorSet& other) const {
   require_same(*this, other);
   double sum = 0;
-  for (std::size_t i = 0; i < count_; ++i) sum += (parts_[i].array() * other.parts_[i].array()).sum();
+  for (std::size_t i = 0; i < parts_.size(); ++i) sum += (parts_[i].array() * other.parts_[i].array()).sum();
   return sum;
 }
 
 double FactorSet::squared_norm() const {
   double sum = 0;
-  for (std::size_t i = 0; i < count_; ++i) sum += parts_[i].squaredNorm();
+  for (std::size_t i = 0; i < parts_.size(); ++i) sum += parts_[i].squaredNorm();
   return sum;
 }
 
 double FactorSet::norm() const { return std::sqrt(squared_norm()); }
 
 bool FactorSet::all_finite() const {
-  for (std::size_t i = 0; i < count_; ++i)
+  for (std::size_t i = 0; i < parts_.size(); ++i)
     if (!parts_[i].allFinite()) return false;
   return true;
 }
 
-Matrix FactorSet::product() const { return left() * right().transpose(); }
+Matrix FactorSet::product() const {
+  if (general_)
+    throw std::logic_error("FactorSet::product of a general factor set: its product is its factorization's "
+                           "(Factorization::lift)");
+  return left() * right().transpose();
+}
 
 bool operator==(const FactorSet& a, const FactorSet& b) {
-  if (a.count_ != b.count_) return false;
-  for (std::size_t i = 0; i < a.count_; ++i)
+  if (a.parts_.size() != b.parts_.size() || a.general_ != b.general_) return false;
+  for (std::size_t i = 0; i < a.parts_.size(); ++i)
     if (a.parts_[i].rows() != b.parts_[i].rows() || a.parts_[i].cols() != b.parts_[i].cols() ||
         a.parts_[i] != b.parts_[i])
       return false;

@@ -6,6 +6,7 @@
 
 #include "ncvx/corruption.hpp"
 #include "ncvx/errors.hpp"
+#include "ncvx/factorization.hpp"
 #include "ncvx/initializer.hpp"
 #include "ncvx/loss.hpp"
 #include "ncvx/measurement_model.hpp"
@@ -23,8 +24,34 @@ MeasurementModel::~MeasurementModel() = default;
 Loss::~Loss() = default;
 Initializer::~Initializer() = default;
 Optimizer::~Optimizer() = default;
-std::string Optimizer::refuses(const FactorShape&) const { return {}; }
+Factorization::~Factorization() = default;
 Metric::~Metric() = default;
+
+// ---------------------------------------------------------------- what a method refuses
+
+std::string Optimizer::refuses(const FactorShape& shape) const {
+  return shape.general() ? "its update is written for X = U U^T and U V^T; an optimizer that updates any "
+                           "factorization's blocks says so by overriding Optimizer::refuses"
+                         : "";
+}
+
+std::string Initializer::refuses(const FactorShape& shape) const {
+  return shape.general() ? "it fills U U^T and U V^T factor sets; an initializer that fills any "
+                           "factorization's blocks says so by overriding Initializer::refuses"
+                         : "";
+}
+
+// ---------------------------------------------------------------- Factorization
+
+std::string Factorization::refuses(const MatrixShape&, Index) const { return {}; }
+bool Factorization::direct() const { return false; }
+
+FactorSet lifted(const Factorization& factorization, const FactorSet& blocks) {
+  if (factorization.direct()) return blocks;
+  Matrix left, right;
+  factorization.lift(blocks, left, right);
+  return FactorSet(std::move(left), std::move(right));
+}
 
 // ---------------------------------------------------------------- Problem
 

@@ -3,15 +3,19 @@
 #include <cmath>
 
 #include "ncvx/errors.hpp"
+#include "ncvx/factorization.hpp"
 #include "ncvx/random_stream.hpp"
 
 #include <fmt/format.h>
 
 namespace ncvx {
 
-Objective::Objective(const MeasurementOperator& measurement, const Loss& loss,
-                     const Vector& observations)
-    : measurement_(measurement), loss_(loss), observations_(observations) {}
+Objective::Objective(const MeasurementOperator& measurement, const Loss& loss, const Vector& observations,
+                     const Factorization* factorization)
+    : measurement_(measurement),
+      loss_(loss),
+      observations_(observations),
+      factorization_(factorization && !factorization->direct() ? factorization : nullptr) {}
 
 namespace {
 
@@ -52,13 +56,34 @@ void Objective::evaluate(FactorEvaluation& item) const {
   }
 }
 
+double Objective::evaluate_general(const FactorSet& blocks, FactorSet* gradient) const {
+  if (!factorization_ || !blocks.general())
+    throw Error(fmt::format("the objective was given {} factors for {}; was the method's factorization "
+                            "changed?",
+                            blocks.general() ? "general" : describe(blocks),
+                            factorization_ ? "a general factorization" : "X = U U^T or U V^T"));
+  Matrix left, right;
+  factorization_->lift(blocks, left, right);
+  const FactorSet product(std::move(left), std::move(right));
+  FactorSet products;
+  FactorEvaluation item{&product, gradient ? &products : nullptr, 0.0};
+  evaluate(item);
+  if (gradient) {
+    gradient->resize(blocks.shape());
+    factorization_->pull_back(blocks, product.left(), product.right(), products.left(), products.right(), *gradient);
+  }
+  return item.value;
+}
+
 double Objective::value(const FactorSet& factors) const {
+  if (factorization_ || factors.general()) return evaluate_general(factors, nullptr);
   FactorEvaluation item{&factors, nullptr, 0.0};
   evaluate(item);
   return item.value;
 }
 
 double Objective::value_and_gradient(const FactorSet& factors, FactorSet& gradient) const {
+  if (factorization_ || factors.general()) return evaluate_general(factors, &gradient);
   FactorEvaluation item{&factors, &gradient, 0.0};
   evaluate(item);
   // symmetric: grad_U f = 2 A*(l'(r)) U; asymmetric: the adjoint products are the gradient.

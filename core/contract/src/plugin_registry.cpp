@@ -35,6 +35,7 @@ const char* to_string(PluginKind kind) {
     case PluginKind::initializer: return "initializer";
     case PluginKind::optimizer: return "optimizer";
     case PluginKind::metric: return "metric";
+    case PluginKind::factorization: return "factorization";
   }
   return "?";
 }
@@ -56,6 +57,12 @@ std::string abi_mismatch(const AbiRecord& plugin, const AbiRecord& host) {
                        "against this ncvx.",
                        field, theirs, ours);
   };
+  if (plugin.abi_version == 3 && host.abi_version == 4)
+    return "the plugin was built for ncvx's ABI 3 and this ncvx has ABI 4, which added the factorization kind: "
+           "FactorShape lists the blocks of general factorizations, Initializer::refuses is new, "
+           "Optimizer::refuses refuses general shapes unless overridden, and MetricContext gained `blocks`. "
+           "Rebuild the plugin against this ncvx; its source needs no change unless it should accept deep or cp "
+           "factors (docs/writing-a-plugin.md, 'Porting from ABI 3').";
   if (plugin.abi_version != host.abi_version)
     return sentence("the plugin ABI version", std::to_string(plugin.abi_version),
                     std::to_string(host.abi_version));
@@ -146,6 +153,13 @@ std::shared_ptr<Optimizer> LoadedPlugin::create_optimizer(const ParameterValues&
   require_kind(PluginKind::optimizer);
   return hold(guard("being created", [&] {
     return create_from(definition_->create_optimizer, in_process_.get(), &InProcessPlugin::create_optimizer, values);
+  }));
+}
+std::shared_ptr<Factorization> LoadedPlugin::create_factorization(const ParameterValues& values) const {
+  require_kind(PluginKind::factorization);
+  return hold(guard("being created", [&] {
+    return create_from(definition_->create_factorization, in_process_.get(), &InProcessPlugin::create_factorization,
+                       values);
   }));
 }
 std::shared_ptr<Metric> LoadedPlugin::create_metric(const ParameterValues& values) const {
@@ -369,6 +383,7 @@ const LoadedPlugin& PluginRegistry::add(InProcessPlugin plugin) {
                            : kind == PluginKind::loss        ? bool(plugin.create_loss)
                            : kind == PluginKind::initializer ? bool(plugin.create_initializer)
                            : kind == PluginKind::optimizer   ? bool(plugin.create_optimizer)
+                           : kind == PluginKind::factorization ? bool(plugin.create_factorization)
                                                              : bool(plugin.create_metric);
   if (!has_factory)
     throw PluginError(fmt::format("{}: an in-process {} plugin needs its factory.", plugin.origin, to_string(kind)));

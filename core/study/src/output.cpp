@@ -219,6 +219,16 @@ double success_of(const RunSpec& run, RunStatus status, double final_error) {
   return counts && final_error <= run.settings.success_below ? 1.0 : 0.0;
 }
 
+/// summary.csv's factorization: `symmetric` (uu) and `asymmetric` (uv), as
+/// before the factorization kind; another one by its name (its parameters,
+/// when swept, have their own columns).
+static std::string factorization_column(const MethodSpec& method) {
+  if (method.factorization.name.empty()) return method.symmetric_factorization ? "symmetric" : "asymmetric";
+  if (method.factorization.name == "uu") return "symmetric";
+  if (method.factorization.name == "uv") return "asymmetric";
+  return csv_field(method.factorization.name);
+}
+
 std::string summary_header(const Experiment& experiment) {
   std::string header = "run_id,method,init,optimizer,loss,factorization,width";
   for (const auto& axis : experiment.axes) add_field(header, csv_field(axis));
@@ -239,7 +249,7 @@ std::string summary_header(const Experiment& experiment) {
 std::string summary_row(const Experiment& experiment, const RunSpec& run, const RunResult& result) {
   std::string row = fmt::format("{},{},{},{},{},{},{}", run.id, csv_field(run.method.label), run.method.initializer.name,
                                 run.method.optimizer.name, run.method.loss.name,
-                                run.method.symmetric_factorization ? "symmetric" : "asymmetric", run.method.width);
+                                factorization_column(run.method), run.method.width);
   for (const auto& axis : experiment.axes) add_field(row, csv_field(value_of(run, axis)));
   add_field(row, std::to_string(run.seed));
   for (const auto& column : final_columns(experiment)) {

@@ -67,7 +67,8 @@ std::shared_ptr<const ProblemInstance> build_instance(const RunSpec& run, const 
   const MeasurementSetting setting{shape, data.observed ? &*data.observed : nullptr};
   std::shared_ptr<const MeasurementOperator> measurement = measurement_plugin.hold(
       measurement_plugin.guard("sampling the measurement operator", [&] { return model->sample(setting, random); }));
-  if (measurement->shape() != shape)
+  const MatrixShape measured = measurement->shape();  // a tensor's operator measures its unfolding
+  if (measured.rows != shape.rows || measured.cols != shape.cols || measured.symmetric != shape.symmetric)
     throw PluginError(fmt::format("{} sampled an operator on {} matrices for a problem of shape {}.",
                                   measurement_plugin.describe(), measurement->shape().describe(), shape.describe()));
 
@@ -108,6 +109,25 @@ double step_of(const RunSpec& run, const PluginRegistry& plugins) {
   return std::nan("");
 }
 
+/// The method's factorization plugin (uu or uv when a caller built the
+/// method without naming one).
+const LoadedPlugin& factorization_plugin(const RunSpec& run, const PluginRegistry& plugins) {
+  const std::string& name = run.method.factorization.name;
+  return plugins.find(PluginKind::factorization,
+                      !name.empty() ? name : run.method.symmetric_factorization ? "uu" : "uv");
+}
+
+/// "U 5 x 2", "U 5 x 2, V 4 x 2", or a general set's blocks "blocks 3 x 4, 4 x 4, 5 x 3".
+std::string describe(const FactorShape& shape) {
+  if (!shape.general())
+    return shape.symmetric ? fmt::format("U {} x {}", shape.rows, shape.width)
+                           : fmt::format("U {} x {}, V {} x {}", shape.rows, shape.width, shape.cols, shape.width);
+  std::string text = "blocks ";
+  for (std::size_t i = 0; i < shape.blocks.size(); ++i)
+    text += fmt::format("{}{} x {}", i ? ", " : "", shape.blocks[i].rows, shape.blocks[i].cols);
+  return text;
+}
+
 double largest_entry(const FactorSet& factors) {
   double largest = 0.0;
   for (std::size_t i = 0; i < factors.size(); ++i)
@@ -128,10 +148,15 @@ class RunLoop {
         loss_plugin_(plugins.find(PluginKind::loss, run.method.loss.name)),
         init_plugin_(plugins.find(PluginKind::initializer, run.method.initializer.name)),
         optimizer_plugin_(plugins.find(PluginKind::optimizer, run.method.optimizer.name)),
+        factorization_plugin_(factorization_plugin(run, plugins)),
         loss_(loss_plugin_.create_loss(run.method.loss.values)),
         initializer_(init_plugin_.create_initializer(run.method.initializer.values)),
         optimizer_(optimizer_plugin_.create_optimizer(run.method.optimizer.values)),
-        objective_(instance.measurement(), *loss_, instance.observations()),
+        factorization_(factorization_plugin_.create_factorization(run.method.factorization.name.empty()
+                                                                      ? ParameterValues::defaults(
+                                                                            factorization_plugin_.info().parameters)
+                                                                      : run.method.factorization.values)),
+        objective_(instance.measurement(), *loss_, instance.observations(), factorization_.get()),
         step_(step_of(run, plugins)),
         error_column_(static_cast<std::size_t>(experiment.column(experiment.error))) {
     objective_.join(lockstep);
@@ -186,22 +211,22 @@ class RunLoop {
   /// F_0, and the reference scale of divergence f(0) = sum_i l(-y_i) (no pass over A).
   bool initialize() {
     const MatrixShape& shape = instance_.shape();
-    const FactorShape wanted{shape.rows, shape.cols, run_.method.width, run_.method.symmetric_factorization};
+    const FactorShape wanted = factorization_plugin_.guard(
+        "declaring its blocks", [&] { return factorization_->shape(shape, run_.method.width); });
+    if (const std::string why = initializer_->refuses(wanted); !why.empty())
+      throw PluginError(fmt::format("{}: {}", init_plugin_.describe(), why));
     RandomStream random(run_.seed, "init");
     factors_ = init_plugin_.guard("initializing", [&] {
       return initializer_->initialize(InitializationData{instance_.measurement(), instance_.observations()},
                                       wanted, random);
     });
     if (factors_.shape() != wanted)
-      throw PluginError(fmt::format("{} returned factors of shape U {} x {}{} for {}: expected U {} x {}{}.",
-                                    init_plugin_.describe(), factors_.left().rows(), factors_.left().cols(),
-                                    factors_.symmetric() ? "" : fmt::format(", V {} x {}", factors_.right().rows(),
-                                                                            factors_.right().cols()),
-                                    wanted.symmetric ? "X = U U^T" : "X = U V^T", wanted.rows, wanted.width,
-                                    wanted.symmetric ? "" : fmt::format(", V {} x {}", wanted.cols, wanted.width)));
+      throw PluginError(fmt::format("{} returned factors of shape {} for {}: expected {}.", init_plugin_.describe(),
+                                    describe(factors_.shape()), factorization_plugin_.describe(), describe(wanted)));
     if (const std::string why = optimizer_->refuses(wanted); !why.empty())
       throw PluginError(fmt::format("{}: {}", optimizer_plugin_.describe(), why));
     initial_ = factors_;
+    initial_product_ = product();
     initial_largest_entry_ = largest_entry_ = largest_entry(factors_);
     const Vector& y = instance_.observations();
     Vector derivative(y.size());
@@ -218,11 +243,12 @@ class RunLoop {
   bool step(Index t) {
     optimizer_plugin_.guard("stepping", [&] { optimizer_->step(objective_, factors_, t); });
     result_.iterations = t + 1;
-    if (factors_.shape() != initial_.shape() || factors_.left().cols() != factors_.right().cols())
-      throw PluginError(fmt::format("{} changed the factors' shape at iteration {} (U is now {} x {}, it was {} x {}); "
+    if (factors_.shape() != initial_.shape() ||
+        (!factors_.general() && factors_.left().cols() != factors_.right().cols()))
+      throw PluginError(fmt::format("{} changed the factors' shape at iteration {} (now {}, it was {}); "
                                     "an optimizer updates the factors in place and keeps their shape.",
-                                    optimizer_plugin_.describe(), t, factors_.left().rows(), factors_.left().cols(),
-                                    initial_.left().rows(), initial_.left().cols()));
+                                    optimizer_plugin_.describe(), t, describe(factors_.shape()),
+                                    describe(initial_.shape())));
     if (factors_.all_finite()) {
       largest_entry_ = largest_entry(factors_);
       return true;
@@ -268,8 +294,18 @@ class RunLoop {
       throw PluginError("the metrics name fewer columns in this run than when the configuration was loaded.");
   }
 
-  MetricContext context(Index iteration) const {
-    return {instance_, objective_, factors_, initial_, iteration, step_};
+  MetricContext context(Index iteration) {
+    return {instance_, objective_, product(), initial_product_, iteration, step_, &factors_};
+  }
+
+  /// F_t as the thin factors of its product X = L R^T (F_t itself for U U^T and U V^T).
+  const FactorSet& product() {
+    if (factorization_->direct()) return factors_;
+    if (product_iteration_ != result_.iterations) {
+      product_ = factorization_plugin_.guard("lifting the blocks", [&] { return lifted(*factorization_, factors_); });
+      product_iteration_ = result_.iterations;
+    }
+    return product_;
   }
 
   void observe(Index iteration) {
@@ -283,11 +319,11 @@ class RunLoop {
     std::vector<double> row(experiment_.columns.size(), std::nan(""));
     row[0] = loss_plugin_.guard("evaluating", [&] { return objective_.value(factors_); });
     if (const int column = experiment_.column("test_error"); column >= 0)
-      row[static_cast<std::size_t>(column)] = instance_.test_error(factors_);
+      row[static_cast<std::size_t>(column)] = instance_.test_error(product());
     if (const int column = experiment_.column("heldout_rmse"); column >= 0)
-      row[static_cast<std::size_t>(column)] = instance_.heldout_rmse(factors_);
+      row[static_cast<std::size_t>(column)] = instance_.heldout_rmse(product());
     if (const int column = experiment_.column("validation_rmse"); column >= 0)
-      row[static_cast<std::size_t>(column)] = instance_.validation_rmse(factors_);
+      row[static_cast<std::size_t>(column)] = instance_.validation_rmse(product());
     if (factors_.all_finite()) {
       std::size_t column = experiment_.columns.size();
       for (auto it = metrics_.rbegin(); it != metrics_.rend(); ++it) column -= it->second->columns().size();
@@ -387,15 +423,19 @@ class RunLoop {
   const LoadedPlugin& loss_plugin_;
   const LoadedPlugin& init_plugin_;
   const LoadedPlugin& optimizer_plugin_;
+  const LoadedPlugin& factorization_plugin_;
   std::shared_ptr<Loss> loss_;
   std::shared_ptr<Initializer> initializer_;
   std::shared_ptr<Optimizer> optimizer_;
+  std::shared_ptr<Factorization> factorization_;
   Objective objective_;
   double step_;
   std::size_t error_column_;
   std::vector<std::pair<const LoadedPlugin*, std::shared_ptr<Metric>>> metrics_;
   std::vector<std::pair<std::size_t, double>> stop_rules_;
   FactorSet factors_, initial_;
+  FactorSet product_, initial_product_;  // their thin factors {L, R} (general factorizations)
+  Index product_iteration_ = -1;         // the iteration product_ was lifted at
   double loss_at_zero_ = 0.0;
   double initial_loss_ = 0.0;
   double initial_largest_entry_ = 0.0, largest_entry_ = 0.0;

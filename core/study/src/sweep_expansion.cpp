@@ -131,6 +131,36 @@ void read_method_budget(const ConfigNode& node, const std::string& section, Meth
   if (const ConfigNode* stop = node.find("stop")) method.stop = stop_rules_of(*stop, section + " stop");
 }
 
+/// The method's factorization: a plugin (uu, uv, deep, cp, ...), or `auto`
+/// (uu for a symmetric problem, uv otherwise), `symmetric` (uu) or
+/// `asymmetric` (uv), the names configurations used before the kind existed.
+ComponentChoice read_factorization(const ConfigNode* node, const std::string& section, const ProblemChoice& problem,
+                                   const PluginRegistry& plugins) {
+  const MatrixShape& shape = problem.description.shape;
+  std::string alias = node && node->is_scalar() ? node->scalar : node ? "" : "auto";
+  if (alias == "auto") alias = shape.symmetric ? "uu" : "uv";
+  if (alias == "symmetric") alias = "uu";
+  if (alias == "asymmetric") alias = "uv";
+  const SourceLocation where = node ? node->location : SourceLocation{};
+  const ComponentChoice choice =
+      alias.empty() ? validate_component(*node, PluginKind::factorization, section + " factorization", plugins)
+                    : validate_component(ConfigNode::make_scalar(alias, where), PluginKind::factorization,
+                                         section + " factorization", plugins);
+  if (choice.name == "uu" && !shape.symmetric)
+    fail(where,
+         fmt::format("{}: problem `{}` is {} (not symmetric), so it is fitted by X = U V^T; set "
+                     "factorization: uv (or leave it out).",
+                     section, problem.choice.name, shape.describe()));
+  return choice;
+}
+
+/// "X = U U^T", "X = U V^T", or the factorization's name and parameters.
+std::string describe_factorization(const ComponentChoice& factorization) {
+  if (factorization.name == "uu") return "X = U U^T";
+  if (factorization.name == "uv") return "X = U V^T";
+  return "factorization `" + factorization.key() + "`";
+}
+
 GlobalPoint read_global_point(const ConfigNode& tree, ProblemCache& problems, const PluginRegistry& plugins) {
   GlobalPoint point;
   SweepPoint& sweep = point.sweep;
@@ -181,31 +211,36 @@ MethodSpec read_method(const ConfigNode& node, const std::string& label, const C
   const ParameterSpec width_spec =
       ParameterSpec::integer("width", 1, "number of columns k of the factors (U: n1 x k)").at_least(1);
   method.width = std::get<std::int64_t>(parse_value(*node.find("width"), width_spec, section + " width"));
-  const ParameterSpec factorization_spec = ParameterSpec::choice(
-      "factorization", "auto", {"auto", "symmetric", "asymmetric"},
-      "X = U U^T (symmetric) or X = U V^T; auto: symmetric for a symmetric problem");
   const ConfigNode* factorization = node.find("factorization");
-  const std::string chosen =
-      factorization ? std::get<std::string>(parse_value(*factorization, factorization_spec,
-                                                                section + " factorization"))
-                    : "auto";
   const MatrixShape& shape = problem.description.shape;
-  method.symmetric_factorization = chosen == "auto" ? shape.symmetric : chosen == "symmetric";
-  if (method.symmetric_factorization && !shape.symmetric)
-    fail(factorization ? factorization->location : node.location,
-         fmt::format("{}: problem `{}` is {} (not symmetric), so it is fitted by X = U V^T; set "
-                     "factorization: asymmetric (or leave it out).",
-                     section, problem.choice.name, shape.describe()));
+  method.factorization = read_factorization(factorization, section, problem, plugins);
+  method.symmetric_factorization = method.factorization.name == "uu";
+  const SourceLocation& where = factorization ? factorization->location : node.location;
+  const LoadedPlugin& factorization_plugin = plugins.find(PluginKind::factorization, method.factorization.name);
+  const auto product = factorization_plugin.create_factorization(method.factorization.values);
+  const std::string unfit = factorization_plugin.guard(
+      "checking the problem's shape", [&] { return product->refuses(shape, method.width); });
+  if (!unfit.empty())
+    fail(where, fmt::format("{}: factorization `{}` cannot fit problem `{}` ({}) at width {}: {}", section,
+                            method.factorization.name, problem.choice.name, shape.describe(), method.width, unfit));
   read_method_budget(node, section, method);
+  const FactorShape factors =
+      factorization_plugin.guard("declaring its blocks", [&] { return product->shape(shape, method.width); });
+  const std::string what = describe_factorization(method.factorization);
   const LoadedPlugin& optimizer = plugins.find(PluginKind::optimizer, method.optimizer.name);
-  const FactorShape factors{shape.rows, shape.cols, method.width, method.symmetric_factorization};
   const std::string why = optimizer.guard("checking the factorization", [&] {
     return optimizer.create_optimizer(method.optimizer.values)->refuses(factors);
   });
   if (!why.empty())
     fail(factorization ? factorization->location : node.find("optimizer")->location,
-         fmt::format("{}: optimizer `{}` cannot fit X = {}: {}", section, method.optimizer.name,
-                     method.symmetric_factorization ? "U U^T" : "U V^T", why));
+         fmt::format("{}: optimizer `{}` cannot fit {}: {}", section, method.optimizer.name, what, why));
+  const LoadedPlugin& initializer = plugins.find(PluginKind::initializer, method.initializer.name);
+  const std::string refused = initializer.guard("checking the factorization", [&] {
+    return initializer.create_initializer(method.initializer.values)->refuses(factors);
+  });
+  if (!refused.empty())
+    fail(factorization ? factorization->location : node.find("init")->location,
+         fmt::format("{}: initializer `{}` cannot start {}: {}", section, method.initializer.name, what, refused));
   return method;
 }
 

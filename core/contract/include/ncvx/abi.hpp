@@ -25,7 +25,7 @@
 
 #include "ncvx/version.hpp"
 
-#define NCVX_ABI_VERSION 3u
+#define NCVX_ABI_VERSION 4u
 
 extern "C" {
 struct ncvx_abi_record {

@@ -14,20 +14,46 @@
 // and an optimizer that needs one factor at a time (ScaledGD's
 // preconditioner) uses left() and right(); for a symmetric set right() is
 // U itself. Factors are indexed 0 (U) and 1 (V); size() is 1 or 2.
+//
+// Any other factorization (factorization.hpp: a deep product W_L ... W_1, a
+// CP tensor [[A, B, C]]) holds its blocks in a general set, made by
+// FactorSet(shape, blocks) with the FactorShape its factorization declared:
+// the arithmetic above works on it block by block, so the generic optimizers
+// (gd, momentum, ...) run unchanged; left() and right() do not apply
+// (an optimizer that needs them refuses general shapes, optimizer.hpp).
 
-#include <array>
 #include <cstddef>
+#include <utility>
+#include <vector>
 
 #include "ncvx/types.hpp"
 
 namespace ncvx {
 
+/// The size of one block of a general factor set.
+struct BlockShape {
+  Index rows = 0;
+  Index cols = 0;
+
+  friend bool operator==(const BlockShape&, const BlockShape&) = default;
+};
+
 /// Sizes of a factor set: U is rows x width, and V (asymmetric) cols x width.
+/// A general set (another factorization) lists its blocks' sizes in `blocks`,
+/// and `symmetric` is false; rows x cols is still the shape of X.
 struct FactorShape {
+  FactorShape() = default;
+  FactorShape(Index rows_, Index cols_, Index width_, bool symmetric_, std::vector<BlockShape> blocks_ = {})
+      : rows(rows_), cols(cols_), width(width_), symmetric(symmetric_), blocks(std::move(blocks_)) {}
+
   Index rows = 0;
   Index cols = 0;
   Index width = 0;
   bool symmetric = true;
+  std::vector<BlockShape> blocks;  ///< empty for U U^T and U V^T
+
+  /// Whether this is the shape of another factorization's blocks.
+  bool general() const { return !blocks.empty(); }
 
   friend bool operator==(const FactorShape&, const FactorShape&) = default;
 };
@@ -47,21 +73,27 @@ class FactorSet {
   explicit FactorSet(Matrix U);
   /// Asymmetric: X = U V^T (U and V must have the same number of columns).
   FactorSet(Matrix U, Matrix V);
+  /// A general set: the blocks of another factorization, one per entry of
+  /// shape.blocks and of that size (std::invalid_argument otherwise).
+  FactorSet(const FactorShape& shape, std::vector<Matrix> blocks);
   /// Zeros of the given shape.
   static FactorSet zeros(const FactorShape& shape);
 
-  bool symmetric() const { return count_ == 1; }
-  std::size_t size() const { return count_; }
-  Index width() const { return parts_[0].cols(); }
+  bool symmetric() const { return !general_ && parts_.size() == 1; }
+  /// Whether this holds another factorization's blocks (not U U^T, U V^T).
+  bool general() const { return general_; }
+  std::size_t size() const { return parts_.size(); }
+  Index width() const { return general_ ? shape_.width : parts_[0].cols(); }
   FactorShape shape() const;
 
   Matrix& operator[](std::size_t i) { return parts_[i]; }
   const Matrix& operator[](std::size_t i) const { return parts_[i]; }
-  Matrix& left() { return parts_[0]; }
-  const Matrix& left() const { return parts_[0]; }
-  /// V, or U for a symmetric set.
-  Matrix& right() { return parts_[count_ - 1]; }
-  const Matrix& right() const { return parts_[count_ - 1]; }
+  /// U (U U^T and U V^T; the first block of a general set).
+  Matrix& left() { return parts_.front(); }
+  const Matrix& left() const { return parts_.front(); }
+  /// V, or U for a symmetric set (the last block of a general set).
+  Matrix& right() { return parts_.back(); }
+  const Matrix& right() const { return parts_.back(); }
 
   /// Resizes to `shape` (contents unspecified when the size changes).
   void resize(const FactorShape& shape);
@@ -84,14 +116,16 @@ class FactorSet {
   double squared_norm() const;
   bool all_finite() const;
 
-  /// X = U U^T or U V^T as a dense n1 x n2 matrix (small problems, tests).
+  /// X = U U^T or U V^T as a dense n1 x n2 matrix (small problems, tests);
+  /// a general set's product is its factorization's (std::logic_error here).
   Matrix product() const;
 
   friend bool operator==(const FactorSet& a, const FactorSet& b);
 
  private:
-  std::array<Matrix, 2> parts_;
-  std::size_t count_ = 1;
+  std::vector<Matrix> parts_ = std::vector<Matrix>(1);
+  bool general_ = false;
+  FactorShape shape_;  // a general set's shape (unused otherwise)
 };
 
 inline ScaledFactorSet operator*(double scale, const FactorSet& factors) { return {scale, factors}; }

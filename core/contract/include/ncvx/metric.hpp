@@ -39,11 +39,17 @@ namespace ncvx {
 struct MetricContext {
   const ProblemInstance& instance;
   const Objective& objective;
+  /// F_t and F_0 as U U^T's or U V^T's set: for another factorization
+  /// (deep, cp) the thin factors {L, R} of its product X = L R^T, so every
+  /// metric of X works for every factorization.
   const FactorSet& factors;          // F_t
   const FactorSet& initial_factors;  // F_0
   Index iteration;                   // t
   /// The optimizer's `step` parameter when it declares one (NaN otherwise).
   double step;
+  /// The method's own blocks at t (deep: W_1 .. W_D; cp: A, B, C); nullptr:
+  /// the same set as `factors` (U U^T and U V^T).
+  const FactorSet* blocks = nullptr;
 };
 
 class Metric {

@@ -7,6 +7,11 @@
 //   symmetric   grad_U f = 2 A*(l'(r)) U                 (B_i symmetric)
 //   asymmetric  grad_U f = A*(l'(r)) V,   grad_V f = A*(l'(r))^T U.
 //
+// Any other factorization (factorization.hpp) is evaluated through its
+// product X = L R^T: the operator evaluates the set {L, R} (one pass, the
+// adjoint products G R and G^T L), and the factorization's chain rule gives
+// every block's gradient.
+//
 // With the squared loss l(r) = r^2/4 this is f = 1/4 |A(X) - y|^2 and, for
 // X = U U^T, grad f(U) = A*(A(U U^T) - y) U. Both go through
 // MeasurementOperator::evaluate: one pass over A for a value, one (fused) or
@@ -31,6 +36,7 @@
 // (or X) fit the operator's shape, so a wrong shape is an error that names
 // both, never a read outside an array.
 
+#include "ncvx/factorization.hpp"
 #include "ncvx/loss.hpp"
 #include "ncvx/measurement_operator.hpp"
 
@@ -47,7 +53,9 @@ class SharedEvaluation {
 
 class Objective {
  public:
-  Objective(const MeasurementOperator& measurement, const Loss& loss, const Vector& observations);
+  /// `factorization` null or direct: the factors are U U^T's or U V^T's set.
+  Objective(const MeasurementOperator& measurement, const Loss& loss, const Vector& observations,
+            const Factorization* factorization = nullptr);
 
   double value(const FactorSet& factors) const;
   /// Returns f(F) and writes grad f(F) (the shape of F) into `gradient`.
@@ -66,6 +74,8 @@ class Objective {
   const MeasurementOperator& measurement() const { return measurement_; }
   const Loss& loss() const { return loss_; }
   const Vector& observations() const { return observations_; }
+  /// The factorization of general factor sets (nullptr: U U^T or U V^T).
+  const Factorization* factorization() const { return factorization_; }
   /// Evaluations so far (value and value_and_gradient each count one).
   long evaluations() const { return evaluations_; }
 
@@ -75,6 +85,8 @@ class Objective {
 
  private:
   void evaluate(FactorEvaluation& item) const;
+  /// value_and_gradient of a general set through its product.
+  double evaluate_general(const FactorSet& blocks, FactorSet* gradient) const;
   /// Refuse (Error) factors or an X that do not fit the operator, before any
   /// plugin reads them: an optimizer that resized a factor, or a caller's slip.
   void check(const FactorSet& factors) const;
@@ -83,6 +95,7 @@ class Objective {
   const MeasurementOperator& measurement_;
   const Loss& loss_;
   const Vector& observations_;
+  const Factorization* factorization_ = nullptr;  // general sets only
   SharedEvaluation* shared_ = nullptr;
   mutable long evaluations_ = 0;
   mutable double scale_ = 0.0;  // 0: not computed yet

@@ -20,7 +20,11 @@
 // An optimizer that only works for some factor sets (alternating least
 // squares needs X = U V^T, entropic mirror descent a symmetric X) says why
 // in `refuses`: a configuration that pairs it with such a shape is rejected
-// when it is loaded, and the conformance checks skip that shape.
+// when it is loaded, and the conformance checks skip that shape. The default
+// accepts U U^T and U V^T and refuses the general sets of other
+// factorizations (deep, cp; factorization.hpp); an optimizer whose update
+// uses only the objective and the set's arithmetic (gd, momentum) works on
+// any factorization and overrides `refuses` to say so.
 
 #include <string>
 
@@ -35,7 +39,8 @@ class Optimizer {
   virtual void step(const Objective& objective, FactorSet& factors, Index iteration) = 0;
 
   /// Why factor sets of this shape are not supported, as a sentence with the
-  /// fix ("" when they are, the default).
+  /// fix ("" when they are). Default: "" for U U^T and U V^T, a sentence for
+  /// general shapes.
   virtual std::string refuses(const FactorShape& shape) const;
 };
 

@@ -1,6 +1,6 @@
 #pragma once
 // Writing a plugin: implement one interface (Problem, Corruption,
-// MeasurementModel, Loss, Initializer, Optimizer or Metric), give the class a constructor from
+// MeasurementModel, Loss, Initializer, Optimizer, Metric or Factorization), give the class a constructor from
 // ParameterValues and a static `parameters()`, and register it once:
 //
 //   class SquaredLoss final : public ncvx::Loss {
@@ -25,6 +25,7 @@
 
 #include "ncvx/abi.hpp"
 #include "ncvx/corruption.hpp"
+#include "ncvx/factorization.hpp"
 #include "ncvx/initializer.hpp"
 #include "ncvx/loss.hpp"
 #include "ncvx/measurement_model.hpp"
@@ -35,9 +36,9 @@
 
 namespace ncvx {
 
-enum class PluginKind { problem, corruption, measurement, loss, initializer, optimizer, metric };
+enum class PluginKind { problem, corruption, measurement, loss, initializer, optimizer, metric, factorization };
 
-/// "problem", "corruption", "measurement", "loss", "initializer", "optimizer", "metric".
+/// "problem", "corruption", "measurement", "loss", "initializer", "optimizer", "metric", "factorization".
 const char* to_string(PluginKind kind);
 
 struct PluginInfo {
@@ -59,6 +60,7 @@ struct PluginDefinition {
   std::unique_ptr<Initializer> (*create_initializer)(const ParameterValues&) = nullptr;
   std::unique_ptr<Optimizer> (*create_optimizer)(const ParameterValues&) = nullptr;
   std::unique_ptr<Metric> (*create_metric)(const ParameterValues&) = nullptr;
+  std::unique_ptr<Factorization> (*create_factorization)(const ParameterValues&) = nullptr;
 };
 
 template <class Plugin>
@@ -98,10 +100,15 @@ PluginDefinition define_plugin(std::string name, std::string summary, std::strin
     definition.create_metric = [](const ParameterValues& values) -> std::unique_ptr<Metric> {
       return std::make_unique<Plugin>(values);
     };
+  } else if constexpr (std::is_base_of_v<Factorization, Plugin>) {
+    definition.info.kind = PluginKind::factorization;
+    definition.create_factorization = [](const ParameterValues& values) -> std::unique_ptr<Factorization> {
+      return std::make_unique<Plugin>(values);
+    };
   } else {
     static_assert(std::is_base_of_v<Optimizer, Plugin>,
                   "a plugin class derives from Problem, Corruption, MeasurementModel, Loss, "
-                  "Initializer, Optimizer or Metric");
+                  "Initializer, Optimizer, Metric or Factorization");
     definition.info.kind = PluginKind::optimizer;
     definition.create_optimizer = [](const ParameterValues& values) -> std::unique_ptr<Optimizer> {
       return std::make_unique<Plugin>(values);

@@ -73,6 +73,7 @@ struct InProcessPlugin {
   std::function<std::unique_ptr<Initializer>(const ParameterValues&)> create_initializer;
   std::function<std::unique_ptr<Optimizer>(const ParameterValues&)> create_optimizer;
   std::function<std::unique_ptr<Metric>(const ParameterValues&)> create_metric;
+  std::function<std::unique_ptr<Factorization>(const ParameterValues&)> create_factorization;
 };
 
 class LoadedPlugin {
@@ -98,6 +99,7 @@ class LoadedPlugin {
   std::shared_ptr<Initializer> create_initializer(const ParameterValues& values) const;
   std::shared_ptr<Optimizer> create_optimizer(const ParameterValues& values) const;
   std::shared_ptr<Metric> create_metric(const ParameterValues& values) const;
+  std::shared_ptr<Factorization> create_factorization(const ParameterValues& values) const;
 
   /// Takes ownership of an object made by this plugin's code (for instance an
   /// operator returned by MeasurementModel::sample) and keeps the library

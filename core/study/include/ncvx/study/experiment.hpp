@@ -70,7 +70,10 @@ struct MethodSpec {
   ComponentChoice optimizer;
   ComponentChoice loss;           ///< the method's `loss`, or the experiment's
   Index width = 1;
-  bool symmetric_factorization = true;  ///< X = U U^T; false: X = U V^T
+  /// The factorization plugin (uu, uv, deep, cp, ...) with its parameters;
+  /// `factorization: auto | symmetric | asymmetric` name uu or uv.
+  ComponentChoice factorization;
+  bool symmetric_factorization = true;  ///< X = U U^T (uu); false: any other
   /// The method's own budget and stop rules, in place of run.iterations,
   /// run.max_seconds and run.stop (a 30-iteration AltMin beside a 3000-iteration GD).
   std::optional<Index> iterations;
