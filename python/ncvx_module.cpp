@@ -65,10 +65,11 @@ void initialize(const std::vector<std::string>& folders) {
 
 PluginKind kind_of(const std::string& text) {
   for (PluginKind kind : {PluginKind::problem, PluginKind::corruption, PluginKind::measurement, PluginKind::loss,
-                          PluginKind::initializer, PluginKind::optimizer, PluginKind::metric})
+                          PluginKind::initializer, PluginKind::optimizer, PluginKind::metric,
+                          PluginKind::factorization})
     if (text == to_string(kind)) return kind;
   throw Error(fmt::format("'{}' is not a plugin kind (problem, corruption, measurement, loss, initializer, "
-                          "optimizer, metric).",
+                          "optimizer, metric, factorization).",
                           text));
 }
 
@@ -141,6 +142,16 @@ void check_matrix(const Matrix& M, Index rows, Index cols, const char* what) {
 
 void check_vector(const Vector& v, Index size, const char* what) {
   if (v.size() != size) wrong_value(fmt::format("{} must have {} entries; it has {}", what, size, v.size()));
+}
+
+/// Another factorization's blocks (deep, cp), each of the size `shape` lists.
+FactorSet blocks_for(const std::vector<Matrix>& parts, const FactorShape& shape) {
+  if (parts.size() != shape.blocks.size())
+    wrong_value(fmt::format("this method's factorization has {} blocks; {} were given", shape.blocks.size(),
+                            parts.size()));
+  for (std::size_t i = 0; i < parts.size(); ++i)
+    check_matrix(parts[i], shape.blocks[i].rows, shape.blocks[i].cols, fmt::format("block {}", i + 1).c_str());
+  return FactorSet(shape, parts);
 }
 
 /// Factors [U] (X = U U^T) or [U, V] (X = U V^T) of at least one column for
@@ -234,6 +245,7 @@ struct ObjectiveObject {
 struct ObjectiveView {
   const Objective* objective_pointer;
   std::shared_ptr<const bool> lease;
+  FactorShape shape;  // the run's factors: a general shape lists another factorization's blocks
 
   const Objective* get() const {
     check_lease(lease, "objective");
@@ -292,8 +304,10 @@ class PythonOptimizer final : public Optimizer {
         ~EndLease() { lease.end(); }
       } end{lease};
       const py::object result =
-          object_.get().attr("step")(ObjectiveView{&objective, lease.token()}, from_factors(factors), iteration);
-      FactorSet next = to_factors(factor_list(result, "a factor returned by step"));
+          object_.get().attr("step")(ObjectiveView{&objective, lease.token(), factors.shape()}, from_factors(factors),
+                                     iteration);
+      const std::vector<Matrix> parts = factor_list(result, "a factor returned by step");
+      FactorSet next = factors.general() ? blocks_for(parts, factors.shape()) : to_factors(parts);
       if (next.shape() != factors.shape())
         throw std::runtime_error("step returned factors of another shape than it was given");
       factors = std::move(next);
@@ -449,19 +463,28 @@ void register_component(const std::string& kind_text, const std::string& name, c
 
 /// value, value_and_gradient and scale, for the owning Objective and the view
 /// a Python optimizer is lent (both hold `objective`, a pointer-like member).
+/// The factors handed to an objective's methods: the blocks of the run's
+/// factorization for a lent view of a general one, else [U] or [U, V].
+template <class Self>
+FactorSet factors_of(const Self& f, const std::vector<Matrix>& parts) {
+  if constexpr (std::is_same_v<Self, ObjectiveView>)
+    if (f.shape.general()) return blocks_for(parts, f.shape);
+  return factors_for(parts, f.get()->measurement().shape());
+}
+
 template <class Class>
 void add_objective_methods(Class& target) {
   using Self = typename Class::type;
   target
       .def("value", [](const Self& f, const std::vector<Matrix>& factors) {
              const Objective& objective = *f.get();
-             const FactorSet F = factors_for(factors, objective.measurement().shape());
+             const FactorSet F = factors_of(f, factors);
              py::gil_scoped_release release;
              return objective.value(F);
            }, py::arg("factors"), "f(F) for factors [U] or [U, V]")
       .def("value_and_gradient", [](const Self& f, const std::vector<Matrix>& factors) {
              const Objective& objective = *f.get();
-             const FactorSet F = factors_for(factors, objective.measurement().shape());
+             const FactorSet F = factors_of(f, factors);
              FactorSet gradient;
              double value;
              {

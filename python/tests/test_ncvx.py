@@ -184,6 +184,30 @@ def test_a_python_optimizer_matches_the_built_in_gd_bit_for_bit():
     assert results.summary["status"].eq("budget").all()
 
 
+def test_a_python_optimizer_updates_any_factorization_as_the_built_in_gd_does():
+    # A deep network's blocks (W_1 4 x 12, W_2 4 x 4, W_3 12 x 4) reach the
+    # Python optimizer as a list and its update is gd's, bit for bit.
+    text = """
+problem: {n: 12, rank: 2}
+measurement: {name: gaussian_sensing, m: 150}
+methods:
+  - {label: gd, init: {name: small_random, scale: 0.1}, optimizer: {name: gd, step: 0.2}, width: 4,
+     factorization: {name: deep, depth: 3}}
+  - {label: python, init: {name: small_random, scale: 0.1}, optimizer: {name: py_gd, step: 0.2}, width: 4,
+     factorization: {name: deep, depth: 3}}
+run: {iterations: 100, log_every: 20, seeds: [1]}
+"""
+    results = ncvx.run(text)
+    metrics = results.metrics
+    runs = results.summary.set_index("run_id")
+    gd = metrics[metrics["run_id"].map(runs["method"]) == "gd"].reset_index(drop=True)
+    python = metrics[metrics["run_id"].map(runs["method"]) == "python"].reset_index(drop=True)
+    assert (gd["test_error"].to_numpy() == python["test_error"].to_numpy()).all()
+    assert gd["test_error"].iloc[-1] < gd["test_error"].iloc[0]
+    assert results.summary["factorization"].eq("deep").all()
+    assert results.summary["status"].eq("budget").all()
+
+
 def test_a_python_loss_is_usable_in_a_run_and_checked():
     results = ncvx.run(SMALL, overrides={"methods.gd.loss": "py_squared"})
     reference = ncvx.run(SMALL)
