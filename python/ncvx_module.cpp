@@ -762,11 +762,15 @@ PYBIND11_MODULE(_ncvx, m) {
 
   py::class_<LossObject>(m, "Loss", "a loss l on residuals")
       .def_readonly("name", &LossObject::name)
-      .def("evaluate", [](const LossObject& l, const Vector& residual) {
+      .def("evaluate", [](const LossObject& l, const Vector& residual, std::optional<Vector> observations) {
              Vector derivative(residual.size());
-             const double value = l.loss->evaluate(residual, derivative);
+             // A loss of the residual alone ignores y; a likelihood needs it (zeros when not given).
+             const Vector y = observations ? *observations : Vector::Zero(residual.size());
+             check_vector(y, residual.size(), "the observations (one per residual)");
+             const double value = l.loss->evaluate_observed(residual, y, derivative);
              return py::make_tuple(value, derivative);
-           }, py::arg("residual"), "(sum_i l(r_i), l'(r))");
+           }, py::arg("residual"), py::arg("observations") = py::none(),
+           "(sum_i l(z_i; y_i), dl/dz) for r = z - y and y (y = 0 when not given)");
   m.def("create_loss", [](const std::string& name, const std::vector<std::string>& assignments) {
     const LoadedPlugin& plugin = registry().find(PluginKind::loss, name);
     return LossObject{plugin.create_loss(values_for(plugin, assignments)), name};

@@ -4,7 +4,7 @@
 
 using namespace ncvx;
 
-TEST_CASE("cp: conforms; its lift is the unfolding of sum_r a_r (x) b_r (x) c_r") {
+TEST_CASE("cp: conforms, and its lift is the unfolding of sum_r a_r (x) b_r (x) c_r") {
   CHECK(test::conforms(PluginKind::factorization, "cp"));
   const auto cp = test::plugins().find(PluginKind::factorization, "cp").create_factorization({});
   const MatrixShape shape = MatrixShape::tensor(3, 4, 2);

@@ -27,7 +27,7 @@ TEST_CASE("deep: conforms at depths 1, 2, 3 and 5 (chain rule against difference
     CHECK(test::conforms(PluginKind::factorization, "deep", {{"depth", depth}}));
 }
 
-TEST_CASE("deep: blocks W_1 (k x n2), W_j (k x k), W_D (n1 x k); depth 2 is U V^T with U = W_2, V = W_1^T, bit for bit") {
+TEST_CASE("deep: blocks W_1 (k x n2), W_j (k x k), W_D (n1 x k), and depth 2 is U V^T with U = W_2, V = W_1^T, bit for bit") {
   const MatrixShape shape = MatrixShape::rectangular(7, 5);
   const FactorShape blocks = deep(3)->shape(shape, 4);
   REQUIRE(blocks.blocks.size() == 3);

@@ -249,7 +249,9 @@ class GaussianOperator final : public ncvx::MeasurementOperator {
     const auto block_loss = [&](std::size_t j, Index row, const double* residual, double* derivative, Index rows) {
       const Index segment = segment_of(row);
       values[static_cast<std::size_t>(segment)][j] +=
-          loss.evaluate(Eigen::Map<const Vector>(residual, rows), Eigen::Map<Vector>(derivative, rows));
+          loss.evaluate_observed(Eigen::Map<const Vector>(residual, rows),
+                                 Eigen::Map<const Vector>(observations.data() + row, rows),
+                                 Eigen::Map<Vector>(derivative, rows));
     };
     std::vector<Vector> sums = pass(observations, x, wanted, block_loss);
     ncvx::for_each_piece(pieces, threads, [&](Index piece) {

@@ -165,7 +165,7 @@ class HadamardOperator final : public ncvx::MeasurementOperator {
       const Slices &P = T.P, &Q = T.Q;
       products(P, Q, residual);
       residual -= observations;
-      item.value = loss.evaluate(residual, derivative);
+      item.value = loss.evaluate_observed(residual, observations, derivative);
       if (!item.adjoint_products) continue;
       ncvx::FactorSet& out = *item.adjoint_products;
       out.resize(F.shape());

@@ -35,11 +35,11 @@ TEST_CASE("low_rank_tensor: X* is the mode-1 unfolding of sum_r lambda_r a_r (x)
   CHECK(test::conforms(PluginKind::problem, "low_rank_tensor"));
 }
 
-TEST_CASE("low_rank_tensor: measured by completion and Gaussian sensing of its unfolding; wishart is refused") {
+TEST_CASE("low_rank_tensor: measured by completion and Gaussian sensing of its unfolding, and wishart is refused") {
   const test::Study study = test::study(R"(
 problem: {name: low_rank_tensor, n1: 5, n2: 4, n3: 3, rank: 1}
 measurement: [{name: matrix_completion, p: 0.6}, {name: gaussian_sensing, m: 50}]
-methods: [{label: cp, init: {name: small_random, scale: 0.1}, optimizer: {name: gd, step: 0.1}, width: 1,
+methods: [{label: cp, init: {name: small_random, scale: 0.1}, optimizer: {name: gd, step: 0.3}, width: 1,
            factorization: cp}]
 run: {iterations: 3000, log_every: 100, seeds: [1]}
 )");

@@ -172,7 +172,9 @@ NCVX_INLINE double pass(const TiledOmega& omega, Index first, Index last, const 
         residual[b] = w * entry - y[start + b];
       }
     }
-    value += loss.evaluate(Eigen::Map<const Vector>(residual, block.count), Eigen::Map<Vector>(derivative, block.count));
+    value += loss.evaluate_observed(Eigen::Map<const Vector>(residual, block.count),
+                                    Eigen::Map<const Vector>(y + start, block.count),
+                                    Eigen::Map<Vector>(derivative, block.count));
     if (!GL) continue;
     if constexpr (unrolled) {
       adjoint<Groups, F>(block, derivative, L, R, s, GL, GR, omega.diagonal_weight, omega.off_diagonal_weight);

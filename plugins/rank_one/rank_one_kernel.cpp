@@ -58,7 +58,8 @@ NCVX_INLINE double block(const Pass& pass, bool one_factor, Index first, const d
     for (Index j = 0; j < k; ++j) inner = inner + p[j][r] * q[j][r];
     residual[r] = pass.scale * inner - y[r];
   }
-  const double value = loss.evaluate(Eigen::Map<const Vector>(residual, R), Eigen::Map<Vector>(derivative, R));
+  const double value = loss.evaluate_observed(Eigen::Map<const Vector>(residual, R), Eigen::Map<const Vector>(y, R),
+                                              Eigen::Map<Vector>(derivative, R));
   if (!pass.gradient_left) return value;
   for (int r = 0; r < R; ++r) derivative[r] = pass.scale * derivative[r];
   for (Index j = 0; j < k; ++j)
@@ -137,8 +138,9 @@ NCVX_INLINE double panel_rows(const Pass& pass, bool one_factor, Index first, In
           inner = inner + p[j * kPanelRows + r + t] * q[j * kPanelRows + r + t];
         residual[t] = pass.scale * inner - y[start - first + r + t];
       }
-      value +=
-          loss.evaluate(Eigen::Map<const Vector>(residual, count), Eigen::Map<Vector>(derivative + r, count));
+      value += loss.evaluate_observed(Eigen::Map<const Vector>(residual, count),
+                                      Eigen::Map<const Vector>(y + (start - first + r), count),
+                                      Eigen::Map<Vector>(derivative + r, count));
       r += count;
     }
     if (!pass.gradient_left) continue;

@@ -32,12 +32,11 @@ std::uint64_t little(const unsigned char* at, int bytes) {
 
 class Archive {
  public:
-  explicit Archive(const std::string& file) : file_(file), stream_(std::fopen(file.c_str(), "rb")) {
+  explicit Archive(const std::string& file) : file_(file), stream_(std::fopen(file.c_str(), "rb"), &std::fclose) {
     if (!stream_) throw std::runtime_error(file + ": cannot open the file");
     size_ = std::filesystem::file_size(file);
     read_directory();
   }
-  ~Archive() { std::fclose(stream_); }
   Archive(const Archive&) = delete;
   Archive& operator=(const Archive&) = delete;
 
@@ -87,7 +86,8 @@ class Archive {
 
   void read_at(std::uint64_t offset, unsigned char* out, std::size_t bytes) {
     if (offset > size_ || bytes > size_ - offset) bad("a zip record runs past the end of the file (damaged)");
-    if (std::fseek(stream_, static_cast<long>(offset), SEEK_SET) != 0 || std::fread(out, 1, bytes, stream_) != bytes)
+    if (std::fseek(stream_.get(), static_cast<long>(offset), SEEK_SET) != 0 ||
+        std::fread(out, 1, bytes, stream_.get()) != bytes)
       bad("a read error");
   }
 
@@ -141,7 +141,8 @@ class Archive {
   }
 
   std::string file_;
-  std::FILE* stream_;
+  // Closed by its owner even when the constructor throws (a damaged file must not leak a descriptor).
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> stream_;
   std::uint64_t size_ = 0;
   std::map<std::string, Member> members_;
 };

@@ -221,3 +221,22 @@ TEST_CASE("ratings: a repeated (user, item) keeps its first position and its las
     CHECK(data.observed->columns == std::vector<std::int32_t>{std::stoi(item), 0, 1});
   }
 }
+
+TEST_CASE("ratings: a damaged file leaks no file descriptor (a refused .npz or text file closes what it opened)") {
+  // The reader fuzzer ended with "too many open files": a .npz whose directory was refused inside the
+  // archive's constructor left its FILE open. 200 refusals must leave the count of open descriptors as it was.
+  test::TemporaryFolder folder("ratings_descriptors");
+  const auto damaged_npz = folder.write("damaged.npz", std::string("PK\x05\x06 this is not a zip directory", 33));
+  const auto damaged_text = folder.write("damaged.tsv", "1 2 3\n4 5 five\n");
+  const auto open_descriptors = [] {
+    std::size_t count = 0;
+    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) ++count;
+    return count;
+  };
+  const std::size_t before = open_descriptors();
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    CHECK_THROWS(test::problem("ratings", {{"file", damaged_npz.string()}, {"format", std::string("npz")}}));
+    CHECK_THROWS(test::problem("ratings", {{"file", damaged_text.string()}}));
+  }
+  CHECK(open_descriptors() == before);
+}

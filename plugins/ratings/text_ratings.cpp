@@ -30,11 +30,10 @@ std::string shown(std::string_view text) {
 /// Lines of a file, read in blocks: each line without its '\n' (and '\r').
 class LineReader {
  public:
-  explicit LineReader(const std::string& file) : file_(file), stream_(std::fopen(file.c_str(), "rb")) {
+  explicit LineReader(const std::string& file) : file_(file), stream_(std::fopen(file.c_str(), "rb"), &std::fclose) {
     if (!stream_) throw std::runtime_error(file + ": cannot open the file");
     buffer_.resize(kBlock);
   }
-  ~LineReader() { std::fclose(stream_); }
   LineReader(const LineReader&) = delete;
   LineReader& operator=(const LineReader&) = delete;
 
@@ -81,15 +80,16 @@ class LineReader {
       if (buffer_.size() >= kLongestLine + kBlock) refuse(file_, number_ + 1, "a line longer than 1 MiB");
       buffer_.resize(buffer_.size() * 2);
     }
-    const std::size_t got = std::fread(buffer_.data() + end_, 1, buffer_.size() - end_, stream_);
-    if (std::ferror(stream_)) throw std::runtime_error(file_ + ": a read error");
+    const std::size_t got = std::fread(buffer_.data() + end_, 1, buffer_.size() - end_, stream_.get());
+    if (std::ferror(stream_.get())) throw std::runtime_error(file_ + ": a read error");
     end_ += got;
     read_ += got;
     done_ = got == 0;
   }
 
   std::string file_;
-  std::FILE* stream_;
+  // Closed by its owner even when the constructor throws (a damaged file must not leak a descriptor).
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> stream_;
   std::vector<char> buffer_;
   std::size_t begin_ = 0, end_ = 0, number_ = 0;
   std::uint64_t read_ = 0;

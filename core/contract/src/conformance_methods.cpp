@@ -3,6 +3,8 @@
 
 #include <cmath>
 #include <set>
+#include <stdexcept>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -12,16 +14,40 @@ namespace ncvx::detail {
 
 // ---------------------------------------------------------------- loss
 
+/// Observations in the loss's domain: real values, else signs +-1, else counts (the first it accepts).
+Vector observations_for(const Loss& loss, RandomStream& random, Index size, std::string& kind) {
+  Vector real(size);
+  random.fill_normal(real, 4.0);
+  Vector signs = real.unaryExpr([](double v) { return v >= 0 ? 1.0 : -1.0; });
+  Vector counts = real.unaryExpr([](double v) { return std::floor(std::abs(v)); });
+  for (auto& [name, y] : {std::pair<const char*, Vector&>{"real", real}, {"signs", signs}, {"counts", counts}})
+    if (loss.refuses(y).empty()) {
+      kind = name;
+      return y;
+    }
+  kind.clear();
+  return {};
+}
+
 void check_loss(const LoadedPlugin& plugin, const ParameterValues& values, const ConformanceOptions& options,
                 Checks& checks) {
   const auto loss = checks.created([&] { return plugin.create_loss(values); });
   if (!loss) return;
   RandomStream random(options.seed, "conformance");
-  Vector residual(30);
-  random.fill_normal(residual, 4.0);
-  checks.threshold("derivative against central finite differences", 1e-6, [&] {
+  std::string kind;
+  const Vector y = observations_for(*loss, random, 30, kind);
+  checks.condition("accepts real observations, signs or counts", [&]() -> std::string {
+    return kind.empty() ? "refuses real observations, signs +-1 and counts alike" : "";
+  });
+  if (kind.empty()) return;
+  // Predictions z around the observations; the loss sees r = z - y and y.
+  Vector prediction(y.size());
+  random.fill_normal(prediction, 2.0);
+  const Vector residual = prediction - y;
+  const std::string with = " (" + kind + " observations)";
+  checks.threshold("derivative against central finite differences" + with, 1e-6, [&] {
     Vector derivative(residual.size()), scratch(residual.size());
-    const double value = loss->evaluate(residual, derivative);
+    const double value = loss->evaluate_observed(residual, y, derivative);
     if (!std::isfinite(value) || !derivative.allFinite()) return kNan;
     double worst = 0;
     for (Index i = 0; i < residual.size(); ++i) {
@@ -29,20 +55,34 @@ void check_loss(const LoadedPlugin& plugin, const ParameterValues& values, const
       Vector plus = residual, minus = residual;
       plus(i) += h;
       minus(i) -= h;
-      const double numeric = (loss->evaluate(plus, scratch) - loss->evaluate(minus, scratch)) / (2 * h);
+      const double numeric =
+          (loss->evaluate_observed(plus, y, scratch) - loss->evaluate_observed(minus, y, scratch)) / (2 * h);
       worst = worse(worst, std::abs(numeric - derivative(i)) / std::max(1.0, std::abs(derivative(i))));
     }
     return worst;
-  }, "worst relative error over 30 residuals (NaN: a value or derivative is not finite)");
-  checks.threshold("value and derivative at zero residual", 0.0, [&] {
-    const Vector zero = Vector::Zero(5);
-    Vector derivative(5);
-    const double value = loss->evaluate(zero, derivative);
-    return std::abs(value) + derivative.norm();
-  }, "|L(0)| + |L'(0)|");
+  }, "worst relative error over 30 predictions (NaN: a value or derivative is not finite)");
+  // A loss of the residual alone (it has evaluate(residual, derivative)) is 0 with slope 0 at a perfect fit;
+  // a likelihood need not be.
+  bool residual_form = true;
+  try {
+    Vector scratch(1);
+    loss->evaluate(Vector::Zero(1), scratch);
+  } catch (const std::logic_error&) {
+    residual_form = false;
+  }
+  if (residual_form) {
+    checks.threshold("value and derivative at zero residual", 0.0, [&] {
+      const Vector zero = Vector::Zero(5);
+      Vector derivative(5);
+      const double value = loss->evaluate_observed(zero, y.head(5), derivative);
+      return std::abs(value) + derivative.norm();
+    }, "|L(0)| + |L'(0)|");
+  } else {
+    checks.skip("value and derivative at zero residual", "a likelihood of the observations (l(0; y) need not be 0)");
+  }
   checks.threshold("purity: same residual, same value", 0.0, [&] {
     Vector first(residual.size()), second(residual.size());
-    const double a = loss->evaluate(residual, first), b = loss->evaluate(residual, second);
+    const double a = loss->evaluate_observed(residual, y, first), b = loss->evaluate_observed(residual, y, second);
     return std::abs(a - b) + (first - second).norm();
   });
 }

@@ -2,6 +2,8 @@
 // information live in the core library, once, for the host and every
 // plugin), and the defaults of their optional members.
 
+#include <stdexcept>
+
 #include <fmt/format.h>
 
 #include "ncvx/corruption.hpp"
@@ -22,6 +24,15 @@ Corruption::~Corruption() = default;
 MeasurementOperator::~MeasurementOperator() = default;
 MeasurementModel::~MeasurementModel() = default;
 Loss::~Loss() = default;
+
+double Loss::evaluate(ConstVectorView, VectorView) const {
+  throw std::logic_error("this loss implements neither evaluate(residual, derivative) nor "
+                         "evaluate_observed(residual, observations, derivative)");
+}
+double Loss::evaluate_observed(ConstVectorView residual, ConstVectorView, VectorView derivative) const {
+  return evaluate(residual, derivative);
+}
+std::string Loss::refuses(ConstVectorView) const { return {}; }
 Initializer::~Initializer() = default;
 Optimizer::~Optimizer() = default;
 Factorization::~Factorization() = default;
@@ -99,7 +110,7 @@ void MeasurementOperator::evaluate(const Vector& observations, const Loss& loss,
     forward_factored(factors, residual);
     residual -= observations;
     derivative.resize(residual.size());
-    item.value = loss.evaluate(residual, derivative);
+    item.value = loss.evaluate_observed(residual, observations, derivative);
     if (!item.adjoint_products) continue;
     FactorSet& out = *item.adjoint_products;
     out.resize(factors.shape());

@@ -100,7 +100,7 @@ double loss_at(const MeasurementOperator& measurement, const Loss& loss, const V
   measurement.forward(X, residual);
   residual -= observations;
   derivative.resize(residual.size());
-  return loss.evaluate(residual, derivative);
+  return loss.evaluate_observed(residual, observations, derivative);
 }
 
 }  // namespace

@@ -230,7 +230,11 @@ class RunLoop {
     initial_largest_entry_ = largest_entry_ = largest_entry(factors_);
     const Vector& y = instance_.observations();
     Vector derivative(y.size());
-    loss_at_zero_ = loss_plugin_.guard("evaluating", [&] { return loss_->evaluate(-y, derivative); });
+    if (const std::string why = loss_plugin_.guard("checking the observations", [&] { return loss_->refuses(y); });
+        !why.empty())
+      throw PluginError(fmt::format("{} cannot fit these observations: {}", loss_plugin_.describe(), why));
+    const Vector at_zero = -y;
+    loss_at_zero_ = loss_plugin_.guard("evaluating", [&] { return loss_->evaluate_observed(at_zero, y, derivative); });
     if (!factors_.all_finite()) {
       result_.status = RunStatus::diverged;
       result_.message = "the initial factor is not finite";
