@@ -41,6 +41,7 @@ TEST_CASE("deep: blocks W_1 (k x n2), W_j (k x k), W_D (n1 x k), and depth 2 is 
   const auto instance = test::instance_from(R"(
 problem: {name: low_rank, n1: 7, n2: 5, rank: 2}
 measurement: {name: gaussian_sensing, m: 60}
+methods: [{label: m, init: small_random, optimizer: gd, width: 3}]
 )");
   const auto loss = test::loss("squared");
   const auto two = deep(2);
