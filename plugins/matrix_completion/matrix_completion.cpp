@@ -21,6 +21,10 @@
 // probability p, A(Z)_omega = Z_ij / sqrt(p), A*(v) = sum_omega v_omega
 // e_i e_j^T / sqrt(p); again E[A*A] = identity.
 //
+// `scaling: entries` measures the entries themselves, A(Z)_omega = Z_ij
+// (weight 1, also for a symmetric shape's pairs): the scale on which a
+// likelihood's link acts (1-bit, counts), the same for every p. Not isometric.
+//
 // A data problem gives the observed entries itself (`ratings`, a matrix with
 // missing values): the operator then measures exactly those, in tile
 // order, with p estimated as |Omega| / (number of entries, or of pairs i <= j).
@@ -275,25 +279,29 @@ class CompletionOperator final : public ncvx::MeasurementOperator {
 
 class MatrixCompletion final : public ncvx::MeasurementModel {
  public:
-  explicit MatrixCompletion(const ncvx::ParameterValues& values) : p_(values.real("p")) {}
+  explicit MatrixCompletion(const ncvx::ParameterValues& values)
+      : p_(values.real("p")), isometric_(values.choice("scaling") == "isometric") {}
 
   static std::vector<ncvx::ParameterSpec> parameters() {
     return {ncvx::ParameterSpec::real("p", 0.3,
                                       "probability that each entry (i <= j when symmetric) is observed; "
                                       "ignored for a data problem, whose entries are given")
                 .above(0.0)
-                .at_most(1.0)};
+                .at_most(1.0),
+            ncvx::ParameterSpec::choice("scaling", "isometric", {"isometric", "entries"},
+                                        "A(Z) = Z_Omega / sqrt(p) (E[A*A] = I), or the entries Z_Omega themselves "
+                                        "(the scale of a 1-bit or count likelihood's link)")};
   }
 
   std::unique_ptr<ncvx::MeasurementOperator> sample(const ncvx::MeasurementSetting& setting,
                                                     ncvx::RandomStream& random) const override {
     const ncvx::MatrixShape& shape = setting.shape;
-    if (setting.observed) return given(shape, *setting.observed);
+    if (setting.observed) return given(shape, *setting.observed, isometric_);
     if (shape.rows > std::numeric_limits<std::int32_t>::max() || shape.cols > std::numeric_limits<std::int32_t>::max())
       throw std::invalid_argument("matrix_completion indexes entries with 32-bit integers: sides up to 2^31 - 1");
     const std::int64_t total = shape.symmetric ? static_cast<std::int64_t>(shape.rows) * (shape.rows + 1) / 2
                                                : static_cast<std::int64_t>(shape.rows) * shape.cols;
-    Observed observed(shape, p_);
+    Observed observed(shape, p_, isometric_);
     observed.offsets.reserve(static_cast<std::size_t>(p_ * static_cast<double>(total) * 1.05) + 16);
     const double log_miss = std::log1p(-p_);  // -inf when p = 1: every gap is 0
     std::int64_t position = -1;
@@ -314,7 +322,7 @@ class MatrixCompletion final : public ncvx::MeasurementModel {
     return std::make_unique<CompletionOperator>(shape, std::move(observed));
   }
 
-  bool isometric_in_expectation(const ncvx::MatrixShape&) const override { return true; }
+  bool isometric_in_expectation(const ncvx::MatrixShape&) const override { return isometric_; }
 
   std::size_t required_bytes(const ncvx::MatrixShape& shape) const override {
     const double entries = shape.symmetric ? static_cast<double>(shape.rows) * static_cast<double>(shape.rows + 1) / 2
@@ -328,7 +336,7 @@ class MatrixCompletion final : public ncvx::MeasurementModel {
  private:
   /// The operator on a data problem's entries, in tile order, p estimated from their count.
   static std::unique_ptr<ncvx::MeasurementOperator> given(const ncvx::MatrixShape& shape,
-                                                          const ncvx::MatrixEntries& entries) {
+                                                          const ncvx::MatrixEntries& entries, bool isometric) {
     if (entries.size() == 0) throw std::invalid_argument("the data problem observed no entries");
     const double total = shape.symmetric ? static_cast<double>(shape.rows) * static_cast<double>(shape.rows + 1) / 2
                                          : static_cast<double>(shape.rows) * static_cast<double>(shape.cols);
@@ -342,7 +350,7 @@ class MatrixCompletion final : public ncvx::MeasurementModel {
       pairs.emplace_back(j, i);
     }
     std::stable_sort(pairs.begin(), pairs.end());
-    Observed observed(shape, p);
+    Observed observed(shape, p, isometric);
     observed.offsets.reserve(pairs.size());
     for (const auto& [j, i] : pairs) observed.add(i, j);
     observed.close();
@@ -350,6 +358,7 @@ class MatrixCompletion final : public ncvx::MeasurementModel {
   }
 
   double p_;
+  bool isometric_;
 };
 
 }  // namespace

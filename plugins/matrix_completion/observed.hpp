@@ -28,12 +28,15 @@ struct Observed {
   double off_diagonal_weight = 1.0;
 
   /// Entries observed with probability p: weights 1/sqrt(p) (sqrt(2/p) off the
-  /// diagonal of a symmetric shape, svec) and tiles sized for that density.
-  Observed(const ncvx::MatrixShape& shape, double p)
+  /// diagonal of a symmetric shape, svec) and tiles sized for that density;
+  /// `isometric` false: weight 1, the measurement is the entry itself.
+  Observed(const ncvx::MatrixShape& shape, double p, bool isometric = true)
       : rows(shape.rows),
         side(tile_side(p)),
-        diagonal_weight(1.0 / std::sqrt(p)),
-        off_diagonal_weight(shape.symmetric ? M_SQRT2 / std::sqrt(p) : 1.0 / std::sqrt(p)) {}
+        diagonal_weight(isometric ? 1.0 / std::sqrt(p) : 1.0),
+        off_diagonal_weight(!isometric          ? 1.0
+                            : shape.symmetric ? M_SQRT2 / std::sqrt(p)
+                                              : 1.0 / std::sqrt(p)) {}
 
   double weight(Index i, Index j) const { return i == j ? diagonal_weight : off_diagonal_weight; }
 
