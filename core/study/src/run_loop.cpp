@@ -57,6 +57,13 @@ std::shared_ptr<const ProblemInstance> build_instance(const RunSpec& run, const 
   if (!data.ground_truth && !data.observed)
     throw PluginError(fmt::format("{} returned neither a ground truth nor observed entries.",
                                   problem_plugin.describe()));
+  if (data.sparse)
+    for (std::size_t e = 0; e < data.sparse->size(); ++e)
+      if (data.sparse->rows[e] < 0 || data.sparse->rows[e] >= shape.rows || data.sparse->columns[e] < 0 ||
+          data.sparse->columns[e] >= shape.cols)
+        throw PluginError(fmt::format("{} returned a sparse entry ({}, {}) outside its {} shape.",
+                                      problem_plugin.describe(), data.sparse->rows[e], data.sparse->columns[e],
+                                      shape.describe()));
   std::optional<MatrixEntries> validation;
   if (problem.validation > 0 && data.observed) validation = hold_out(*data.observed, problem.validation, run.seed);
 
@@ -79,6 +86,11 @@ std::shared_ptr<const ProblemInstance> build_instance(const RunSpec& run, const 
       measurement->forward_factored(data.ground_truth->factors(), observations);
     else
       measurement->forward_entries(*data.observed, observations);
+    if (data.sparse && data.sparse->size() > 0) {  // data = X* + S*, the truth X* alone
+      Vector sparse;
+      measurement->forward_entries(*data.sparse, sparse);
+      observations += sparse;
+    }
   });
   RandomStream noise(run.seed, "noise");
   problem_plugin.guard("adding its noise", [&] { problem.model->add_noise(observations, noise); });

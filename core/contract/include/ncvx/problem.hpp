@@ -14,7 +14,10 @@
 //                reads its file once, when constructed).
 //   sample(r)    one instance of the data, drawn from the stream
 //                (seed, "ground_truth"): X* as factors (ground_truth.hpp),
-//                and/or observed and held-out entries (matrix_entries.hpp).
+//                and/or observed and held-out entries (matrix_entries.hpp),
+//                and optionally `sparse`: entries S* that are part of the
+//                data but not of the truth (low rank plus sparse, robust
+//                PCA: the data is X* + S*, the error is scored against X*).
 //   add_noise    optional: the problem's own observation noise, applied to y
 //                before the corruption stage, from the stream (seed, "noise")
 //                (low_rank_psd's `noise`).
@@ -22,7 +25,7 @@
 // What the core then does with an instance (problem_instance.hpp):
 //   A  = measurement model sampled for this shape (and the observed entries
 //        of a data problem) from (seed, "measurement"),
-//   y  = A(X*)   or   A(observed entries),
+//   y  = A(X*)   or   A(observed entries),   plus A(S*) when sparse is given,
 //   y  = add_noise(y), then each corruption in turn (corruption.hpp),
 //   test_error against X* when there is one, heldout_rmse on the held-out
 //   entries when there are some.
@@ -52,6 +55,9 @@ struct ProblemData {
   std::optional<GroundTruth> ground_truth;
   std::optional<MatrixEntries> observed;
   std::optional<MatrixEntries> heldout;
+  /// S*: added to what is measured (y = A(X* + S*)), never to what the fit
+  /// is scored against (symmetric shapes: (i, j) stands for (j, i) too).
+  std::optional<MatrixEntries> sparse;
 };
 
 class Problem {
