@@ -13,6 +13,11 @@
 //   method_step N1 N2 P K OPTIMIZER ITERATIONS  one iteration of OPTIMIZER (e.g. riemannian_gd) beside
 //                                 one of gd, alternating, on completion of an N1 x N2 rank-K X* with a
 //                                 fraction P observed (note: the ratio, the method's time over gd's)
+//   factorization_step NAME N1 N2 N3 P K DEPTH ITERATIONS  one gd iteration on the factorization NAME
+//                                 (deep of DEPTH on an N1 x N2 completion, or cp on an N1 x N2 x N3
+//                                 tensor completion; fraction P observed, width K) beside one on
+//                                 X = U V^T of the same width on the same operator, and the lift and
+//                                 chain rule alone (note: ratio = NAME / (uv + lift and chain rule))
 //   write_ratings FILE BYTES      a u.data-layout file of about BYTES (70 000 users, 20 011 items)
 //   ratings FILE [FORMAT]         the ratings problem reading FILE (seconds, MB/s, peak memory
 //                                 against the 16 bytes stored per rating)
@@ -435,6 +440,56 @@ int main(int argc, char** argv) {
       }
       print("method_step_" + method, n1, problem->measurement().measurements(), k, 1, median(other_times),
             median(gd_times), 0.0, fmt::format("n2={};ratio_to_gd={:.2f}", n2, median(other_times) / median(gd_times)));
+    } else if (which == "factorization_step") {
+      const std::string name = argv[2];
+      const Index n1 = arg(3), n2 = arg(4), n3 = arg(5), k = arg(7), depth = arg(8), iterations = arg(9);
+      const bool tensor = name == "cp";
+      const std::string text = fmt::format(
+          "problem: {}\nmeasurement: {{name: matrix_completion, p: {}}}\n"
+          "methods: [{{init: small_random, optimizer: gd, width: {}}}]\nrun: {{seeds: [1]}}\n",
+          tensor ? fmt::format("{{name: low_rank_tensor, n1: {}, n2: {}, n3: {}, rank: 3}}", n1, n2, n3)
+                 : fmt::format("{{name: low_rank, n1: {}, n2: {}, rank: 5}}", n1, n2),
+          argv[6], k);
+      const Experiment experiment = make_experiment(parse_config_text(text, {"bench", 0, 0, ""}), "bench", plugins());
+      const auto problem = build_instance(experiment.run(0), experiment, plugins());
+      const auto loss = plugins().find(PluginKind::loss, "squared").create_loss({});
+      const auto product = plugins().find(PluginKind::factorization, name).create_factorization(
+          tensor ? values_for(PluginKind::factorization, name, {})
+                 : values_for(PluginKind::factorization, name, {{"depth", std::int64_t{depth}}}));
+      const Objective blocks_objective(problem->measurement(), *loss, problem->observations(), product.get());
+      const Objective pair_objective(problem->measurement(), *loss, problem->observations());
+      const auto initializer = plugins().find(PluginKind::initializer, "small_random").create_initializer(
+          values_for(PluginKind::initializer, "small_random", {{"scale", 0.1}}));
+      const InitializationData data{problem->measurement(), problem->observations()};
+      RandomStream random(1, "init");
+      FactorSet blocks = initializer->initialize(data, product->shape(problem->shape(), k), random);
+      FactorSet pair = initializer->initialize(data, FactorShape(problem->shape().rows, problem->shape().cols, k, false),
+                                               random);
+      const auto gd = [] {
+        return plugins().find(PluginKind::optimizer, "gd").create_optimizer(
+            values_for(PluginKind::optimizer, "gd", {{"step", 1e-3}}));
+      };
+      const auto on_blocks = gd(), on_pair = gd();
+      std::vector<double> block_times, pair_times, chain_times;
+      Matrix left, right;
+      FactorSet gradient = FactorSet::zeros(blocks.shape());
+      for (Index t = 0; t <= iterations; ++t) {  // alternating, iteration 0 warms up
+        auto started = Clock::now();
+        on_blocks->step(blocks_objective, blocks, t);
+        if (t > 0) block_times.push_back(seconds_since(started));
+        started = Clock::now();
+        on_pair->step(pair_objective, pair, t);
+        if (t > 0) pair_times.push_back(seconds_since(started));
+        started = Clock::now();  // the lift and the chain rule alone (adjoint products of the right sizes)
+        product->lift(blocks, left, right);
+        product->pull_back(blocks, left, right, left, right, gradient);
+        if (t > 0) chain_times.push_back(seconds_since(started));
+      }
+      const double ratio = median(block_times) / (median(pair_times) + median(chain_times));
+      print("factorization_step_" + name + (tensor ? "" : std::to_string(depth)), n1,
+            problem->measurement().measurements(), k, 1, median(block_times), median(pair_times), 0.0,
+            fmt::format("n2={};n3={};uv_seconds={:.4g};lift_and_chain_seconds={:.4g};ratio={:.2f}", n2, n3,
+                        median(pair_times), median(chain_times), ratio));
     } else if (which == "write_ratings") {
       // 70 000 users taking turns, each rating distinct items of 20 011 (no repeated pair, as in
       // MovieLens), ratings 1-5, increasing times.

@@ -194,6 +194,16 @@ def main():
                 f"completion {r['n']} x {note['n2']}, |Omega|={int(r['m']):.1e}, k={r['k']}", seconds(r), None, "",
                 "gd (same run)", seconds(r, "per_trajectory_seconds"), rss(r), None)
     for r in rows:
+        if r["case"].startswith("factorization_step_"):
+            note = dict(item.split("=", 1) for item in r["note"].split(";"))
+            name = r["case"][len("factorization_step_"):]
+            shape = f"{r['n']} x {note['n2']}" + (f" x {note['n3']}" if note["n3"] != "0" else "")
+            peer = next((p for p in rows if p["case"] == "torch_factorization_" + name), None)
+            add(f"{name} gd iteration ({note['ratio']}x of U V^T's {float(note['uv_seconds']) * 1e3:.1f} ms "
+                f"+ lift and chain rule {float(note['lift_and_chain_seconds']) * 1e3:.1f} ms)",
+                f"completion {shape}, |Omega|={int(r['m']):.1e}, k={r['k']}", seconds(r), None, "",
+                "torch autograd", seconds(peer), rss(r), rss(peer))
+    for r in rows:
         if r["case"] == "ratings_read":
             note = dict(item.split("=", 1) for item in r["note"].split(";"))
             size = int(note["file_bytes"])

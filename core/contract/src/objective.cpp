@@ -62,10 +62,11 @@ double Objective::evaluate_general(const FactorSet& blocks, FactorSet* gradient)
                             "changed?",
                             blocks.general() ? "general" : describe(blocks),
                             factorization_ ? "a general factorization" : "X = U U^T or U V^T"));
-  Matrix left, right;
-  factorization_->lift(blocks, left, right);
-  const FactorSet product(std::move(left), std::move(right));
-  FactorSet products;
+  // The thin factors and their adjoint products live in per-thread buffers kept
+  // between calls: a large R (cp's Khatri-Rao product) is not allocated and
+  // faulted in again at every evaluation.
+  thread_local FactorSet product{Matrix(), Matrix()}, products;
+  factorization_->lift(blocks, product.left(), product.right());
   FactorEvaluation item{&product, gradient ? &products : nullptr, 0.0};
   evaluate(item);
   if (gradient) {
