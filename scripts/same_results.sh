@@ -26,15 +26,14 @@ for config in "${configs[@]}"; do
     echo "$config: NO RESULTS (old: $(tail -1 "$work/old-$name.log"))"
     continue
   fi
-  verdict="same"
+  differing=()
   for file in metrics.csv summary.csv; do
-    if ! cmp -s "$work/old-$name/$file" "$work/new-$name/$file"; then verdict="DIFFERS ($file)"; fi
+    cmp -s "$work/old-$name/$file" "$work/new-$name/$file" || differing+=("$file")
   done
-  if ! cmp -s <(grep -v '^#' "$work/old-$name/config.resolved.yaml") \
-              <(grep -v '^#' "$work/new-$name/config.resolved.yaml"); then
-    verdict="DIFFERS (config.resolved.yaml)"
-  fi
-  [ "$verdict" = same ] || differ=1
+  cmp -s <(grep -v '^#' "$work/old-$name/config.resolved.yaml") \
+         <(grep -v '^#' "$work/new-$name/config.resolved.yaml") || differing+=("config.resolved.yaml")
+  verdict="same"
+  if ((${#differing[@]})); then verdict="DIFFERS (${differing[*]})"; differ=1; fi
   echo "$config: $verdict"
 done
 exit $differ

@@ -165,7 +165,9 @@ class OperatorChecks {
     const MatrixShape& shape = shape_;
     bool sized = false;
     checks_.condition("dimensions (shape, m, output sizes)" + tag_, [&]() -> std::string {
-      if (A.shape() != shape) return "shape() is " + A.shape().describe() + ", expected " + shape.describe();
+      const MatrixShape measured = A.shape();  // a tensor's operator may describe its unfolding as a matrix
+      if (measured.rows != shape.rows || measured.cols != shape.cols || measured.symmetric != shape.symmetric)
+        return "shape() is " + measured.describe() + ", expected " + shape.describe();
       if (A.measurements() < 1) return "measurements() < 1";
       Vector out;
       A.forward(Matrix::Identity(shape.rows, shape.cols), out);
@@ -339,6 +341,8 @@ void check_measurement(const LoadedPlugin& plugin, const ParameterValues& values
   const Index n = std::max<Index>(options.n, 3);
   check_measurement_shape(*model, plugin, MatrixShape::square_symmetric(n), options, checks);
   check_measurement_shape(*model, plugin, MatrixShape::rectangular(n, n - 2), options, checks);
+  // An order-3 tensor, measured as its mode-1 unfolding (n x 2(n - 2) for n x 2 x (n - 2)).
+  check_measurement_shape(*model, plugin, MatrixShape::tensor(n, 2, n - 2), options, checks);
 }
 
 }  // namespace ncvx::detail
