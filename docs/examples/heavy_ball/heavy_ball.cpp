@@ -2,9 +2,9 @@
 //
 //   F_{t+1} = F_t - mu grad f(F_t) + beta (F_t - F_{t-1}),   F_{-1} = F_0,
 //
-// for the factors F = {U} (X = U U^T) or {U, V} (X = U V^T) alike. The
-// gradient comes from the objective ncvx composes; the optimizer only keeps
-// the previous iterate.
+// for the factors F = {U} (X = U U^T), {U, V} (X = U V^T) or the blocks of
+// any other factorization (deep, cp) alike. The gradient comes from the
+// objective ncvx composes; the optimizer only keeps the previous iterate.
 
 #include <ncvx/plugin.hpp>
 
@@ -21,6 +21,9 @@ class HeavyBall final : public ncvx::Optimizer {
         ncvx::ParameterSpec::real("momentum", 0.5, "beta: weight of U_t - U_{t-1}").at_least(0.0).below(1.0),
     };
   }
+
+  /// The update is the factor set's arithmetic alone: every factorization.
+  std::string refuses(const ncvx::FactorShape&) const override { return {}; }
 
   void step(const ncvx::Objective& objective, ncvx::FactorSet& factors, ncvx::Index iteration) override {
     if (iteration == 0) previous_ = factors;
