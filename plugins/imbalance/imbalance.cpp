@@ -8,8 +8,17 @@
 // symmetric U U^T does. Column `imbalance` at every logged iteration and the
 // summary column `max_imbalance` over every iteration (0 for X = U U^T).
 // Cost O((n1 + n2) k^2) per iteration.
+//
+// For a deep product X = W_D ... W_1 (the `deep` factorization, read from the
+// metric context's blocks) the same quantity between adjacent layers,
+//
+//   imbalance = max_j |W_{j+1}^T W_{j+1} - W_j W_j^T|_F,
+//
+// which gradient flow conserves too and whose smallness at the start is
+// Arora et al.'s balanced initialization. NaN for other factorizations (cp).
 
 #include <algorithm>
+#include <cmath>
 
 #include <ncvx/plugin.hpp>
 
@@ -24,11 +33,28 @@ class Imbalance final : public ncvx::Metric {
   std::vector<std::string> summary_columns() const override { return {"max_imbalance"}; }
   bool observes_every_iteration() const override { return true; }
 
-  void evaluate(const ncvx::MetricContext& context, double* values) override { values[0] = of(context.factors); }
-  void observe(const ncvx::MetricContext& context) override { largest_ = std::max(largest_, of(context.factors)); }
+  void evaluate(const ncvx::MetricContext& context, double* values) override { values[0] = of(context); }
+  void observe(const ncvx::MetricContext& context) override { largest_ = std::max(largest_, of(context)); }
   void summarize(const ncvx::MetricContext&, double* values) override { values[0] = largest_; }
 
  private:
+  static double of(const ncvx::MetricContext& context) {
+    if (context.blocks && context.blocks->general()) return of_layers(*context.blocks);
+    return of(context.factors);
+  }
+
+  /// max_j |W_{j+1}^T W_{j+1} - W_j W_j^T|_F over a chain of layers (blocks[j] = W_{j+1}); NaN if not a chain.
+  static double of_layers(const ncvx::FactorSet& blocks) {
+    double largest = blocks.size() == 1 ? 0.0 : -1.0;
+    for (std::size_t j = 0; j + 1 < blocks.size(); ++j) {
+      const ncvx::Matrix& lower = blocks[j];
+      const ncvx::Matrix& upper = blocks[j + 1];
+      if (upper.cols() != lower.rows()) return std::nan("");
+      largest = std::max(largest, (upper.transpose() * upper - lower * lower.transpose()).norm());
+    }
+    return largest;
+  }
+
   static double of(const ncvx::FactorSet& factors) {
     if (factors.symmetric()) return 0.0;
     return (factors.left().transpose() * factors.left() - factors.right().transpose() * factors.right()).norm();
