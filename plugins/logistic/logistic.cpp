@@ -10,8 +10,9 @@
 
 #include <cmath>
 
-#include <fmt/format.h>
 #include <ncvx/plugin.hpp>
+
+#include "../common/signs.hpp"
 
 namespace {
 
@@ -37,12 +38,7 @@ class LogisticLoss final : public ncvx::Loss {
   }
 
   std::string refuses(ncvx::ConstVectorView observations) const override {
-    for (ncvx::Index i = 0; i < observations.size(); ++i)
-      if (observations(i) != 1.0 && observations(i) != -1.0)
-        return fmt::format("the logistic loss fits 1-bit observations y = +-1 and y_{} = {:.6g}; turn the "
-                           "measurements into signs with the one_bit corruption",
-                           i + 1, observations(i));
-    return {};
+    return ncvx::signs::refuse_unless_signs(observations, "logistic", "turn the measurements into signs with the one_bit corruption");
   }
 
  private:

@@ -12,8 +12,9 @@
 
 #include <cmath>
 
-#include <fmt/format.h>
 #include <ncvx/plugin.hpp>
+
+#include "../common/signs.hpp"
 
 namespace {
 
@@ -47,12 +48,7 @@ class ProbitLoss final : public ncvx::Loss {
   }
 
   std::string refuses(ncvx::ConstVectorView observations) const override {
-    for (ncvx::Index i = 0; i < observations.size(); ++i)
-      if (observations(i) != 1.0 && observations(i) != -1.0)
-        return fmt::format("the probit loss fits 1-bit observations y = +-1 and y_{} = {:.6g}; turn the "
-                           "measurements into signs with the one_bit corruption (noise: gaussian)",
-                           i + 1, observations(i));
-    return {};
+    return ncvx::signs::refuse_unless_signs(observations, "probit", "turn the measurements into signs with the one_bit corruption (noise: gaussian)");
   }
 
  private:
