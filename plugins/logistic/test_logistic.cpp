@@ -51,16 +51,28 @@ run: {iterations: 3000, log_every: 100, seeds: [1, 2, 3]}
   }
 }
 
-TEST_CASE("logistic: observations that are not signs fail the run before its first step, with the fix") {
-  const test::Study study = test::study(R"(
+TEST_CASE("logistic: observations that are not signs are refused at load, at the loss's key, with the fix") {
+  std::string message;
+  try {
+    test::experiment_from(R"(
 problem: {name: low_rank, n1: 6, n2: 5, rank: 1}
 measurement: {name: gaussian_sensing, m: 30}
-methods: [{label: m, init: small_random, optimizer: gd, width: 1, loss: logistic}]
+methods:
+  - {label: m, init: small_random, optimizer: gd, width: 1,
+     loss: logistic}
 run: {iterations: 10, seeds: [1]}
 )");
-  const RunResult& run = *study.runs("m").front();
-  CHECK(run.status == RunStatus::failed);
-  CHECK(run.iterations == 0);
-  CHECK(run.message.find("loss `logistic`") != std::string::npos);
-  CHECK(run.message.find("one_bit corruption") != std::string::npos);
+  } catch (const ConfigError& error) {
+    message = error.what();
+  }
+  CHECK(message.find("test.yaml:6:12: method 'm': loss `logistic` cannot fit the observations of problem "
+                     "`low_rank` (seed 1)") != std::string::npos);
+  CHECK(message.find("one_bit corruption") != std::string::npos);
+  // With the signs it loads; the check built one instance per sweep point, for this loss only.
+  CHECK_NOTHROW(test::experiment_from(R"(
+problem: {name: low_rank, n1: 6, n2: 5, rank: 1}
+measurement: {name: gaussian_sensing, m: 30}
+corruptions: [one_bit]
+methods: [{label: m, init: small_random, optimizer: gd, width: 1, loss: logistic}]
+)"));
 }

@@ -8,8 +8,61 @@
 #include "config_stages.hpp"
 #include "config_values.hpp"
 #include "ncvx/errors.hpp"
+#include "ncvx/plugin_registry.hpp"
+#include "ncvx/study/run_loop.hpp"
 
 namespace ncvx {
+
+namespace {
+
+/// Where the loss of method `label` is set: its own `loss`, else the experiment's.
+SourceLocation loss_location(const Experiment& experiment, const std::string& label) {
+  const auto position = std::find(experiment.method_labels.begin(), experiment.method_labels.end(), label);
+  const ConfigNode* methods = experiment.resolved.find("methods");
+  const auto index = static_cast<std::size_t>(position - experiment.method_labels.begin());
+  if (methods && methods->is_sequence() && index < methods->items.size())
+    if (const ConfigNode* loss = methods->items[index].find("loss")) return loss->location;
+  if (const ConfigNode* loss = experiment.resolved.find("loss")) return loss->location;
+  return {};
+}
+
+/// A loss with a restricted domain (one that refuses generic real values: a
+/// likelihood of signs or counts) is checked when the configuration is loaded,
+/// against the observations of the first seed of every sweep point that uses
+/// it: the logistic loss on real-valued data is an error at its key, not a
+/// failed run per seed. Losses of any real observation cost nothing here.
+void check_observation_domains(const Experiment& experiment, const PluginRegistry& plugins) {
+  Vector generic(2);
+  generic << 0.37, -1.3;
+  for (std::size_t point = 0; point + 1 < experiment.point_starts.size(); ++point) {
+    const std::size_t first = experiment.point_starts[point], end = experiment.point_starts[point + 1];
+    if (first >= end) continue;
+    const std::uint64_t seed = experiment.run(first).seed;
+    std::shared_ptr<const ProblemInstance> instance;
+    std::vector<std::string> checked;
+    for (std::size_t id = first; id < end; ++id) {
+      const RunSpec run = experiment.run(id);
+      if (run.seed != seed) break;  // runs go point, seed, method: the first seed's are first
+      const std::string key = run.method.loss.key();
+      if (std::find(checked.begin(), checked.end(), key) != checked.end()) continue;
+      checked.push_back(key);
+      const LoadedPlugin& plugin = plugins.find(PluginKind::loss, run.method.loss.name);
+      const auto loss = plugin.create_loss(run.method.loss.values);
+      if (plugin.guard("checking its domain", [&] { return loss->refuses(generic); }).empty()) continue;
+      if (!instance) instance = build_instance(run, experiment, plugins);
+      const std::string why =
+          plugin.guard("checking the observations", [&] { return loss->refuses(instance->observations()); });
+      if (!why.empty())
+        throw ConfigError(fmt::format("{}: method '{}': loss `{}` cannot fit the observations of problem `{}` "
+                                      "(seed {}): {}",
+                                      loss_location(experiment, run.method.label).describe(),
+                                      run.method.label, run.method.loss.name,
+                                      experiment.problem_of(run).choice.name, seed, why));
+    }
+  }
+}
+
+}  // namespace
 
 std::string ComponentChoice::key() const {
   std::string text = name;
@@ -107,7 +160,9 @@ std::vector<ParameterSpec> RunSettings::parameters() {
 Experiment make_experiment(ConfigNode root, const std::string& source, const PluginRegistry& plugins) {
   detail::ValidatedConfig config = detail::validate_configuration(std::move(root), source, plugins);
   detail::ExpandedSweep sweep = detail::expand_sweep(config, plugins);
-  return detail::plan_runs(std::move(config), std::move(sweep), plugins);
+  Experiment experiment = detail::plan_runs(std::move(config), std::move(sweep), plugins);
+  check_observation_domains(experiment, plugins);
+  return experiment;
 }
 
 ParameterValues parse_parameter_assignments(const PluginInfo& plugin, const std::vector<std::string>& assignments) {

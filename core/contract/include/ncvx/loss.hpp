@@ -21,8 +21,10 @@
 // likelihood overrides evaluate_observed: the logistic loss of 1-bit data
 // l(z; y) = log(1 + exp(-y z)), y = +-1, or the Poisson loss of counts
 // l(z; y) = exp(z) - y z. Such a loss says which observations it accepts in
-// `refuses` (y = +-1; counts >= 0): a run whose observations are outside the
-// domain fails before its first step, with the reason.
+// `refuses` (y = +-1; counts >= 0): a configuration whose observations are
+// outside the domain is refused when loaded (the first seed of every sweep
+// point is checked, for losses that refuse generic real values), and a run
+// given them anyway fails before its first step, with the reason.
 //
 // Contract: l is differentiable almost everywhere in z; the evaluations are
 // pure functions (safe to call concurrently); l(0; y) need not be 0, and L
