@@ -49,7 +49,7 @@ Outcome run_config(const std::string& name, const std::vector<std::string>& over
 TEST_CASE("problems config: asymmetric sensing, test error against L R^T") {
   const Outcome outcome = run_config("asymmetric_sensing.yaml", {"run.iterations=3000", "run.seeds=[1]"});
   CHECK(outcome.experiment.problems.front().description.shape == MatrixShape::rectangular(40, 30));
-  CHECK_FALSE(outcome.experiment.run(0).method.symmetric_factorization);
+  CHECK_FALSE(outcome.experiment.run(0).method.symmetric_factorization());
   CHECK(outcome.final_error("spectral") < 1e-12);
   CHECK(outcome.final_error("small_random") < 1e-3);
 }

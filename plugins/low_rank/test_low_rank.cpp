@@ -53,5 +53,5 @@ problem: {name: low_rank, n1: 9, n2: 6}
 measurement: {name: gaussian_sensing, m: 40}
 methods: [{label: right, init: small_random, optimizer: gd, width: 2}]
 )");
-  CHECK_FALSE(experiment.run(0).method.symmetric_factorization);
+  CHECK_FALSE(experiment.run(0).method.symmetric_factorization());
 }

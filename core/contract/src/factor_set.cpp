@@ -68,6 +68,23 @@ FactorShape FactorSet::shape() const {
   return {parts_[0].rows(), right().rows(), width(), symmetric()};
 }
 
+std::string FactorShape::describe() const {
+  if (!general())
+    return symmetric ? fmt::format("U {} x {}", rows, width)
+                     : fmt::format("U {} x {}, V {} x {}", rows, width, cols, width);
+  std::string text = "blocks ";
+  for (std::size_t i = 0; i < blocks.size(); ++i)
+    text += fmt::format("{}{} x {}", i ? ", " : "", blocks[i].rows, blocks[i].cols);
+  return text;
+}
+
+std::string FactorSet::describe() const {
+  if (general_) return shape().describe();
+  std::string text = fmt::format("U {} x {}", left().rows(), left().cols());
+  if (!symmetric()) text += fmt::format(", V {} x {}", right().rows(), right().cols());
+  return text;
+}
+
 void FactorSet::resize(const FactorShape& shape) {
   general_ = shape.general();
   if (general_) {

@@ -19,12 +19,6 @@ Objective::Objective(const MeasurementOperator& measurement, const Loss& loss, c
 
 namespace {
 
-/// "U 5 x 2" or "U 5 x 2, V 4 x 2".
-std::string describe(const FactorSet& factors) {
-  std::string text = fmt::format("U {} x {}", factors.left().rows(), factors.left().cols());
-  if (!factors.symmetric()) text += fmt::format(", V {} x {}", factors.right().rows(), factors.right().cols());
-  return text;
-}
 
 }  // namespace
 
@@ -35,7 +29,7 @@ void Objective::check(const FactorSet& factors) const {
   if (!fits)
     throw Error(fmt::format("the objective was given factors {} ({}), which do not fit its operator on {} "
                             "matrices; was a factor resized?",
-                            describe(factors), factors.symmetric() ? "X = U U^T" : "X = U V^T", shape.describe()));
+                            factors.describe(), factors.symmetric() ? "X = U U^T" : "X = U V^T", shape.describe()));
 }
 
 void Objective::check(const Matrix& X) const {
@@ -60,7 +54,7 @@ double Objective::evaluate_general(const FactorSet& blocks, FactorSet* gradient)
   if (!factorization_ || !blocks.general())
     throw Error(fmt::format("the objective was given {} factors for {}; was the method's factorization "
                             "changed?",
-                            blocks.general() ? "general" : describe(blocks),
+                            blocks.general() ? "general" : blocks.describe(),
                             factorization_ ? "a general factorization" : "X = U U^T or U V^T"));
   // The thin factors and their adjoint products live in per-thread buffers kept
   // between calls: a large R (cp's Khatri-Rao product) is not allocated and

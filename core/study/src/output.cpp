@@ -223,7 +223,6 @@ double success_of(const RunSpec& run, RunStatus status, double final_error) {
 /// before the factorization kind; another one by its name (its parameters,
 /// when swept, have their own columns).
 static std::string factorization_column(const MethodSpec& method) {
-  if (method.factorization.name.empty()) return method.symmetric_factorization ? "symmetric" : "asymmetric";
   if (method.factorization.name == "uu") return "symmetric";
   if (method.factorization.name == "uv") return "asymmetric";
   return csv_field(method.factorization.name);

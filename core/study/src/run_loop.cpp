@@ -121,25 +121,6 @@ double step_of(const RunSpec& run, const PluginRegistry& plugins) {
   return std::nan("");
 }
 
-/// The method's factorization plugin (uu or uv when a caller built the
-/// method without naming one).
-const LoadedPlugin& factorization_plugin(const RunSpec& run, const PluginRegistry& plugins) {
-  const std::string& name = run.method.factorization.name;
-  return plugins.find(PluginKind::factorization,
-                      !name.empty() ? name : run.method.symmetric_factorization ? "uu" : "uv");
-}
-
-/// "U 5 x 2", "U 5 x 2, V 4 x 2", or a general set's blocks "blocks 3 x 4, 4 x 4, 5 x 3".
-std::string describe(const FactorShape& shape) {
-  if (!shape.general())
-    return shape.symmetric ? fmt::format("U {} x {}", shape.rows, shape.width)
-                           : fmt::format("U {} x {}, V {} x {}", shape.rows, shape.width, shape.cols, shape.width);
-  std::string text = "blocks ";
-  for (std::size_t i = 0; i < shape.blocks.size(); ++i)
-    text += fmt::format("{}{} x {}", i ? ", " : "", shape.blocks[i].rows, shape.blocks[i].cols);
-  return text;
-}
-
 double largest_entry(const FactorSet& factors) {
   double largest = 0.0;
   for (std::size_t i = 0; i < factors.size(); ++i)
@@ -160,14 +141,11 @@ class RunLoop {
         loss_plugin_(plugins.find(PluginKind::loss, run.method.loss.name)),
         init_plugin_(plugins.find(PluginKind::initializer, run.method.initializer.name)),
         optimizer_plugin_(plugins.find(PluginKind::optimizer, run.method.optimizer.name)),
-        factorization_plugin_(factorization_plugin(run, plugins)),
+        factorization_plugin_(plugins.find(PluginKind::factorization, run.method.factorization.name)),
         loss_(loss_plugin_.create_loss(run.method.loss.values)),
         initializer_(init_plugin_.create_initializer(run.method.initializer.values)),
         optimizer_(optimizer_plugin_.create_optimizer(run.method.optimizer.values)),
-        factorization_(factorization_plugin_.create_factorization(run.method.factorization.name.empty()
-                                                                      ? ParameterValues::defaults(
-                                                                            factorization_plugin_.info().parameters)
-                                                                      : run.method.factorization.values)),
+        factorization_(factorization_plugin_.create_factorization(run.method.factorization.values)),
         objective_(instance.measurement(), *loss_, instance.observations(), factorization_.get()),
         step_(step_of(run, plugins)),
         error_column_(static_cast<std::size_t>(experiment.column(experiment.error))) {
@@ -234,7 +212,7 @@ class RunLoop {
     });
     if (factors_.shape() != wanted)
       throw PluginError(fmt::format("{} returned factors of shape {} for {}: expected {}.", init_plugin_.describe(),
-                                    describe(factors_.shape()), factorization_plugin_.describe(), describe(wanted)));
+                                    factors_.describe(), factorization_plugin_.describe(), wanted.describe()));
     if (const std::string why = optimizer_->refuses(wanted); !why.empty())
       throw PluginError(fmt::format("{}: {}", optimizer_plugin_.describe(), why));
     initial_ = factors_;
@@ -263,8 +241,8 @@ class RunLoop {
         (!factors_.general() && factors_.left().cols() != factors_.right().cols()))
       throw PluginError(fmt::format("{} changed the factors' shape at iteration {} (now {}, it was {}); "
                                     "an optimizer updates the factors in place and keeps their shape.",
-                                    optimizer_plugin_.describe(), t, describe(factors_.shape()),
-                                    describe(initial_.shape())));
+                                    optimizer_plugin_.describe(), t, factors_.describe(),
+                                    initial_.describe()));
     if (factors_.all_finite()) {
       largest_entry_ = largest_entry(factors_);
       return true;

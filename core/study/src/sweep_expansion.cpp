@@ -214,7 +214,6 @@ MethodSpec read_method(const ConfigNode& node, const std::string& label, const C
   const ConfigNode* factorization = node.find("factorization");
   const MatrixShape& shape = problem.description.shape;
   method.factorization = read_factorization(factorization, section, problem, plugins);
-  method.symmetric_factorization = method.factorization.name == "uu";
   const SourceLocation& where = factorization ? factorization->location : node.location;
   const LoadedPlugin& factorization_plugin = plugins.find(PluginKind::factorization, method.factorization.name);
   const auto product = factorization_plugin.create_factorization(method.factorization.values);

@@ -23,6 +23,7 @@
 // (an optimizer that needs them refuses general shapes, optimizer.hpp).
 
 #include <cstddef>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -54,6 +55,8 @@ struct FactorShape {
 
   /// Whether this is the shape of another factorization's blocks.
   bool general() const { return !blocks.empty(); }
+  /// "U 5 x 2", "U 5 x 2, V 4 x 2", or a general set's "blocks 3 x 4, 4 x 4, 5 x 3".
+  std::string describe() const;
 
   friend bool operator==(const FactorShape&, const FactorShape&) = default;
 };
@@ -85,6 +88,8 @@ class FactorSet {
   std::size_t size() const { return parts_.size(); }
   Index width() const { return general_ ? shape_.width : parts_[0].cols(); }
   FactorShape shape() const;
+  /// As FactorShape::describe, from the factors' own sizes (V's width too).
+  std::string describe() const;
 
   Matrix& operator[](std::size_t i) { return parts_[i]; }
   const Matrix& operator[](std::size_t i) const { return parts_[i]; }

@@ -73,7 +73,8 @@ struct MethodSpec {
   /// The factorization plugin (uu, uv, deep, cp, ...) with its parameters;
   /// `factorization: auto | symmetric | asymmetric` name uu or uv.
   ComponentChoice factorization;
-  bool symmetric_factorization = true;  ///< X = U U^T (uu); false: any other
+  /// X = U U^T (uu); false: any other.
+  bool symmetric_factorization() const { return factorization.name == "uu"; }
   /// The method's own budget and stop rules, in place of run.iterations,
   /// run.max_seconds and run.stop (a 30-iteration AltMin beside a 3000-iteration GD).
   std::optional<Index> iterations;
