@@ -10,9 +10,10 @@
 //                                 time on two threads (what the runner does otherwise)
 //   completion N OBSERVED K ITERATIONS  GD on matrix completion with about OBSERVED entries
 //   spectral MODEL N SIZE K       spectral initialization (SIZE = m or observed entries)
-//   method_step N1 N2 P K OPTIMIZER ITERATIONS  one iteration of OPTIMIZER (e.g. riemannian_gd) beside
-//                                 one of gd, alternating, on completion of an N1 x N2 rank-K X* with a
-//                                 fraction P observed (note: the ratio, the method's time over gd's)
+//   method_step N1 N2 P K OPTIMIZER ITERATIONS  one iteration of OPTIMIZER (e.g. riemannian_gd, or
+//                                 NAME:KEY=VALUE for one parameter: gauss_newton:sweep=simultaneous)
+//                                 beside one of gd, alternating, on completion of an N1 x N2 rank-K X*
+//                                 with a fraction P observed (note: the ratio, the method's time over gd's)
 //   factorization_step NAME N1 N2 N3 P K DEPTH ITERATIONS  one gd iteration on the factorization NAME
 //                                 (deep of DEPTH on an N1 x N2 completion, or cp on an N1 x N2 x N3
 //                                 tensor completion; fraction P observed, width K) beside one on
@@ -408,6 +409,21 @@ int main(int argc, char** argv) {
     } else if (which == "method_step") {
       const Index n1 = arg(2), n2 = arg(3), k = arg(5), iterations = arg(7);
       const std::string method = argv[6];
+      // NAME or NAME:KEY=VALUE (a real when VALUE reads as one, else a choice or text)
+      const std::string name = method.substr(0, method.find(':'));
+      std::vector<std::pair<std::string, ParameterValue>> setting;
+      if (const auto colon = method.find(':'); colon != std::string::npos) {
+        const std::string assignment = method.substr(colon + 1);
+        const auto equals = assignment.find('=');
+        if (equals == std::string::npos) throw std::runtime_error("method_step: write OPTIMIZER:KEY=VALUE");
+        const std::string key = assignment.substr(0, equals), value = assignment.substr(equals + 1);
+        char* end = nullptr;
+        const double number = std::strtod(value.c_str(), &end);
+        if (!value.empty() && *end == '\0')
+          setting.emplace_back(key, number);
+        else
+          setting.emplace_back(key, value);
+      }
       const std::string text = fmt::format(
           "problem: {{name: low_rank, n1: {}, n2: {}, rank: {}}}\nmeasurement: {{name: matrix_completion, p: {}}}\n"
           "methods: [{{init: spectral, optimizer: gd, width: {}}}]\nrun: {{seeds: [1]}}\n",
@@ -426,8 +442,8 @@ int main(int argc, char** argv) {
       }
       const auto gd = plugins().find(PluginKind::optimizer, "gd").create_optimizer(
           values_for(PluginKind::optimizer, "gd", {{"step", 0.5}}));
-      const auto other = plugins().find(PluginKind::optimizer, method).create_optimizer(
-          values_for(PluginKind::optimizer, method, {}));
+      const auto other = plugins().find(PluginKind::optimizer, name).create_optimizer(
+          values_for(PluginKind::optimizer, name, setting));
       FactorSet with_gd = start, with_other = start;
       std::vector<double> gd_times, other_times;
       for (Index t = 0; t <= iterations; ++t) {  // alternating, iteration 0 warms up

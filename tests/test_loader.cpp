@@ -94,7 +94,7 @@ TEST_CASE("loader: an unknown name lists the available ones, the folders and fai
   } catch (const PluginError& error) {
     message = error.what();
   }
-  CHECK(message.find("unknown optimizer 'gdd'; did you mean 'gd'? Available optimizer plugins: altmin, gd, mirror_descent, momentum, nuclear_norm, precgd, riemannian_gd, scaled_gd, subgradient, svp, wirtinger_flow.") == 0);
+  CHECK(message.find("unknown optimizer 'gdd'; did you mean 'gd'? Available optimizer plugins: altmin, gauss_newton, gd, mirror_descent, momentum, nuclear_norm, precgd, riemannian_gd, scaled_gd, subgradient, svp, wirtinger_flow.") == 0);
   CHECK(message.find("Searched: ") != std::string::npos);
   CHECK(message.find("Not loaded: cannot load plugin file") != std::string::npos);
 }
