@@ -49,6 +49,7 @@
 #include <stdexcept>
 #include <type_traits>
 
+#include <ncvx/device_form.hpp>
 #include <ncvx/memory.hpp>
 #include <ncvx/parallel.hpp>
 #include <ncvx/plugin.hpp>
@@ -128,6 +129,15 @@ class StoredRows {
   const T* block(Index first, Index, std::vector<T>&) const { return entries_.row(first); }
   T* row(Index i) { return entries_.row(i); }
 
+  /// The rows as a device backend reads them (device_form.hpp).
+  void describe(ncvx::DeviceForm& form) const {
+    form.layout = ncvx::DeviceForm::Layout::dense_rows;
+    if constexpr (std::is_same_v<T, float>)
+      form.rows_single = entries_.data();
+    else
+      form.rows_double = entries_.data();
+  }
+
  private:
   ncvx::HugePageRows<T> entries_;  // streamed by every pass
 };
@@ -146,6 +156,11 @@ class RegeneratedRows {
   Index rows() const { return m_; }
   Index cols() const { return length_; }
   std::size_t bytes() const { return static_cast<std::size_t>(m_) * static_cast<std::size_t>(length_) * 8; }
+
+  void describe(ncvx::DeviceForm& form) const {
+    form.layout = ncvx::DeviceForm::Layout::regenerated_rows;
+    form.key = {key_[0], key_[1]};
+  }
 
   const double* block(Index first, Index count, std::vector<double>& buffer) const {
     buffer.resize(static_cast<std::size_t>(count * length_));
@@ -175,11 +190,20 @@ class RegeneratedRows {
 #endif
 
 template <class Rows>
-class GaussianOperator final : public ncvx::MeasurementOperator {
+class GaussianOperator final : public ncvx::MeasurementOperator, public ncvx::DeviceDescribed {
  public:
   using T = typename Rows::Scalar;
 
   GaussianOperator(const ncvx::MatrixShape& shape, Rows sensing) : shape_(shape), sensing_(std::move(sensing)) {}
+
+  ncvx::DeviceForm device_form() const override {
+    ncvx::DeviceForm form;
+    form.shape = shape_;
+    form.measurements = sensing_.rows();
+    form.length = sensing_.cols();
+    sensing_.describe(form);
+    return form;
+  }
 
   ncvx::MatrixShape shape() const override { return shape_; }
   Index measurements() const override { return sensing_.rows(); }

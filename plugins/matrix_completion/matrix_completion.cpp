@@ -45,6 +45,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include <ncvx/device_form.hpp>
 #include <ncvx/parallel.hpp>
 #include <ncvx/plugin.hpp>
 
@@ -60,10 +61,27 @@ using ncvx::Vector;
 
 using ncvx::completion::Observed;
 
-class CompletionOperator final : public ncvx::MeasurementOperator {
+class CompletionOperator final : public ncvx::MeasurementOperator, public ncvx::DeviceDescribed {
  public:
   CompletionOperator(const ncvx::MatrixShape& shape, Observed observed)
       : shape_(shape), observed_(std::move(observed)) {}
+
+  /// The observed entries in measurement order, for a device backend.
+  ncvx::DeviceForm device_form() const override {
+    ncvx::DeviceForm form;
+    form.layout = ncvx::DeviceForm::Layout::entries;
+    form.shape = shape_;
+    form.measurements = measurements();
+    form.rows.resize(static_cast<std::size_t>(measurements()));
+    form.columns.resize(form.rows.size());
+    for_each([&](Index o, Index i, Index j, double) {
+      form.rows[static_cast<std::size_t>(o)] = static_cast<std::int32_t>(i);
+      form.columns[static_cast<std::size_t>(o)] = static_cast<std::int32_t>(j);
+    });
+    form.diagonal_weight = observed_.diagonal_weight;
+    form.off_diagonal_weight = observed_.off_diagonal_weight;
+    return form;
+  }
 
   ncvx::MatrixShape shape() const override { return shape_; }
   Index measurements() const override { return static_cast<Index>(observed_.offsets.size()); }

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "ncvx/corruption.hpp"
+#include "ncvx/device_form.hpp"
 #include "ncvx/errors.hpp"
 #include "ncvx/factorization.hpp"
 #include "ncvx/initializer.hpp"
@@ -22,6 +23,7 @@ namespace ncvx {
 Problem::~Problem() = default;
 Corruption::~Corruption() = default;
 MeasurementOperator::~MeasurementOperator() = default;
+DeviceDescribed::~DeviceDescribed() = default;
 MeasurementModel::~MeasurementModel() = default;
 Loss::~Loss() = default;
 

@@ -23,7 +23,7 @@ const std::vector<std::string> kTopLevelKeys = {
     "name", "description", "problem", "corruptions", "measurement", "loss", "methods",
     "metrics", "run",  "sweep",       "figures"};
 const std::vector<std::string> kMethodKeys = {"label", "init", "optimizer", "width", "loss", "factorization",
-                                              "iterations", "max_seconds", "stop"};
+                                              "iterations", "max_seconds", "stop", "backend", "precision"};
 /// Keys that existed in earlier versions, with where they went.
 const std::map<std::string, std::string> kMovedKeys = {
     {"phases", "the phase thresholds moved to the `phases` metric: metrics: [{name: phases, "

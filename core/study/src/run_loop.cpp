@@ -8,6 +8,7 @@
 
 #include "ncvx/errors.hpp"
 #include "ncvx/plugin_registry.hpp"
+#include "ncvx/study/device_backend.hpp"
 #include "ncvx/study/lockstep.hpp"
 
 namespace ncvx {
@@ -230,11 +231,49 @@ class RunLoop {
       result_.message = "the initial factor is not finite";
       return false;
     }
+    if (run_.method.on_device()) start_device();
     return true;
+  }
+
+  /// The trajectory moves to the device (backend: cuda): the operator, y and F_0 go up once.
+  void start_device() {
+    std::string why;
+    const DeviceBackend* backend = device_backend(why);
+    if (!backend) throw Error(why);
+    const auto* described = dynamic_cast<const DeviceDescribed*>(&instance_.measurement());
+    if (!described)
+      throw Error(fmt::format("measurement `{}` does not describe its operator to a device backend; run this method "
+                              "with backend: cpu",
+                              run_.measurement.name));
+    const DeviceForm form = described->device_form();
+    const DeviceRunSpec spec = device_run_spec(run_.method);
+    if (const std::string refused = backend->refuses(form, spec); !refused.empty())
+      throw Error(fmt::format("backend: cuda cannot run this method: {}", refused));
+    device_ = backend->start(form, instance_.observations(), factors_, spec);
+    synced_ = true;
+  }
+
+  /// F_t on the host (a device run copies it down when a metric or the log asks).
+  void sync() {
+    if (!device_ || synced_) return;
+    device_->download(factors_);
+    synced_ = true;
   }
 
   /// F_{t+1}; false (diverged) when it is not finite.
   bool step(Index t) {
+    if (device_) {
+      device_->step();
+      result_.iterations = t + 1;
+      synced_ = false;
+      if (device_->finite()) return true;
+      sync();
+      result_.status = RunStatus::diverged;
+      result_.message = fmt::format("the iterate overflowed or became NaN on the device at iteration {}; try a "
+                                    "smaller step",
+                                    t + 1);
+      return false;
+    }
     optimizer_plugin_.guard("stepping", [&] { optimizer_->step(objective_, factors_, t); });
     result_.iterations = t + 1;
     if (factors_.shape() != initial_.shape() ||
@@ -304,14 +343,17 @@ class RunLoop {
 
   void observe(Index iteration) {
     for (auto& [plugin, metric] : metrics_)
-      if (metric->observes_every_iteration())
+      if (metric->observes_every_iteration()) {
+        sync();
         plugin->guard("observing", [&, m = metric.get()] { m->observe(context(iteration)); });
+      }
   }
 
   /// One row of metrics.csv; returns whether a stop rule holds.
   bool log(Index iteration) {
     std::vector<double> row(experiment_.columns.size(), std::nan(""));
-    row[0] = loss_plugin_.guard("evaluating", [&] { return objective_.value(factors_); });
+    sync();
+    row[0] = device_ ? device_->value() : loss_plugin_.guard("evaluating", [&] { return objective_.value(factors_); });
     if (const int column = experiment_.column("test_error"); column >= 0)
       row[static_cast<std::size_t>(column)] = instance_.test_error(product());
     if (const int column = experiment_.column("heldout_rmse"); column >= 0)
@@ -390,6 +432,7 @@ class RunLoop {
   }
 
   void summarize() {
+    sync();
     // Convergence: the first logged iteration within the tolerance of the best.
     for (std::size_t row = 0; row < result_.metrics.size(); ++row)
       if (result_.metrics[row][error_column_] <= (1 + run_.settings.convergence_within) * result_.best_error) {
@@ -432,10 +475,12 @@ class RunLoop {
   Index product_iteration_ = -1;         // the iteration product_ was lifted at
   double loss_at_zero_ = 0.0;
   double initial_loss_ = 0.0;
-  double initial_largest_entry_ = 0.0, largest_entry_ = 0.0;
+  double initial_largest_entry_ = 0.0, largest_entry_ = 0.0;  // max |entry| of F_0 and of the last finite F_t
   double step_seconds_ = 0.0;  // in the optimizer's steps so far (the time axis)
   double best_validation_ = 0.0;  // the lowest validation_rmse so far (chosen_iteration's)
-  Index stale_ = 0;               // logged iterations since it last improved  // max |entry| of F_0 and of the last finite F_t
+  Index stale_ = 0;               // logged iterations since it last improved
+  std::unique_ptr<DeviceTrajectory> device_;  // backend: cuda: the trajectory, its factors on the device
+  bool synced_ = true;                        // factors_ is the device's current iterate
 };
 
 }  // namespace

@@ -200,7 +200,8 @@ GlobalPoint read_global_point(const ConfigNode& tree, ProblemCache& problems, co
 }
 
 MethodSpec read_method(const ConfigNode& node, const std::string& label, const ComponentChoice& default_loss,
-                       const ProblemChoice& problem, const PluginRegistry& plugins) {
+                       const ProblemChoice& problem, const ComponentChoice& measurement,
+                       const PluginRegistry& plugins) {
   const std::string section = "method '" + label + "'";
   MethodSpec method;
   method.label = label;
@@ -223,6 +224,7 @@ MethodSpec read_method(const ConfigNode& node, const std::string& label, const C
     fail(where, fmt::format("{}: factorization `{}` cannot fit problem `{}` ({}) at width {}: {}", section,
                             method.factorization.name, problem.choice.name, shape.describe(), method.width, unfit));
   read_method_budget(node, section, method);
+  read_method_device(node, section, measurement, method, plugins);
   const FactorShape factors =
       factorization_plugin.guard("declaring its blocks", [&] { return product->shape(shape, method.width); });
   const std::string what = describe_factorization(method.factorization);
@@ -275,7 +277,7 @@ void add_methods(GlobalPoint& point, const ConfigNode& tree, const std::vector<S
       substitute(method_tree, dimensions.axes, dimensions.per_method[m], method_choice, swept);
       const ConfigNode& node = *at(method_tree, {"methods", std::to_string(m)});
       SweepPoint::Method method;
-      method.spec = read_method(node, config.labels[m], point.loss, problem, plugins);
+      method.spec = read_method(node, config.labels[m], point.loss, problem, point.sweep.measurement, plugins);
       for (const auto& record : swept) method.swept.push_back({record.axis, record.value});
       point.sweep.methods.push_back(std::move(method));
     }

@@ -66,9 +66,10 @@ Runs collect_runs(const Experiment& experiment, const RunOptions& options) {
           instance = static_cast<std::uint32_t>(runs.instance_key.size());
           runs.instance_key.push_back(point_key[p]);
         }
-        const auto loss = loss_index
-                              .try_emplace(point.methods[m].spec.loss.key(), static_cast<std::uint32_t>(loss_index.size()))
-                              .first->second;
+        // A device run evaluates on its device, never through a lockstep: a group of its own.
+        const std::string group = point.methods[m].spec.on_device() ? fmt::format("device run {}", id)
+                                                                     : point.methods[m].spec.loss.key();
+        const auto loss = loss_index.try_emplace(group, static_cast<std::uint32_t>(loss_index.size())).first->second;
         runs.entries.push_back({instance, loss, id});
         // F, F_0, the gradient, an optimizer's and the metrics' copies: about eight factor sets.
         runs.run_bytes = std::max(runs.run_bytes,

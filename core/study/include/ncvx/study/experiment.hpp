@@ -80,6 +80,12 @@ struct MethodSpec {
   std::optional<Index> iterations;
   std::optional<double> max_seconds;
   std::optional<std::vector<StopRule>> stop;
+  /// Where the iterations run: `cpu`, or `cuda` (a device backend:
+  /// device_backend.hpp), and the device's arithmetic: `double`, or `single`
+  /// (the operator, the factors and the sums in float).
+  std::string backend = "cpu";
+  std::string precision = "double";
+  bool on_device() const { return backend != "cpu"; }
 };
 
 struct RunSettings {
