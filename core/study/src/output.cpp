@@ -8,12 +8,14 @@
 #include <ctime>
 #include <fstream>
 #include <map>
+#include <set>
 #include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "ncvx/errors.hpp"
+#include "ncvx/study/device_backend.hpp"
 #include "ncvx/study/journal.hpp"
 #include "ncvx/plugin_registry.hpp"
 #include "ncvx/version.hpp"
@@ -319,6 +321,20 @@ void write_meta(const fs::path& directory, const Experiment& experiment, const P
   meta["error"] = experiment.error;
   meta["host_abi"] = abi_json(AbiRecord::of_host());
   meta["plugins"] = plugins_json(plugins);
+  // The methods run on a device: backend, precision and the device itself.
+  nlohmann::json devices = nlohmann::json::array();
+  std::set<std::string> recorded;
+  for (const auto& point : experiment.points)
+    for (const auto& method : point.methods)
+      if (method.spec.on_device() && recorded.insert(method.spec.label).second) {
+        std::string why;
+        const DeviceBackend* backend = device_backend(why);
+        devices.push_back({{"method", method.spec.label},
+                           {"backend", method.spec.backend},
+                           {"precision", method.spec.precision},
+                           {"device", backend ? backend->device() : why}});
+      }
+  if (!devices.empty()) meta["devices"] = devices;
   write_atomically(directory / "meta.json", meta.dump(2) + "\n");
 }
 
