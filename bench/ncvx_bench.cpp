@@ -19,6 +19,11 @@
 //                                 tensor completion; fraction P observed, width K) beside one on
 //                                 X = U V^T of the same width on the same operator, and the lift and
 //                                 chain rule alone (note: ratio = NAME / (uv + lift and chain rule))
+//   device_sensing N M K ITERATIONS [single]  GD on Gaussian sensing with the trajectory on the device
+//                                 (backend: cuda; NCVX_DEVICE_BACKEND chooses another backend), width K;
+//                                 note: the device, its copy rate and the floor: one read of the stored
+//                                 operator at that rate
+//   device_completion N OBSERVED K ITERATIONS  the same for completion of an N x N symmetric matrix
 //   write_ratings FILE BYTES      a u.data-layout file of about BYTES (70 000 users, 20 011 items)
 //   ratings FILE [FORMAT]         the ratings problem reading FILE (seconds, MB/s, peak memory
 //                                 against the 16 bytes stored per rating)
@@ -46,7 +51,9 @@
 #endif
 #include <fmt/format.h>
 
+#include <ncvx/study/device_backend.hpp>
 #include <ncvx/study/lockstep.hpp>
+#include <ncvx/device_form.hpp>
 #include <ncvx/plugin_registry.hpp>
 #include <ncvx/study/experiment.hpp>
 #include <ncvx/problem_instance.hpp>
@@ -406,6 +413,45 @@ int main(int argc, char** argv) {
       const Index n = arg(2), m = arg(3), k = arg(4), iterations = arg(5);
       const auto problem = instance("rank_one", n, 1, {{"m", std::int64_t{m}}});
       gradient_descent("rank_one", *problem, k, 1, iterations, 8.0 * static_cast<double>(m * n), "");
+    } else if (which == "device_sensing" || which == "device_completion") {
+      const bool sensing = which == "device_sensing";
+      const Index n = arg(2), size = arg(3), k = arg(4), iterations = arg(5);
+      const bool single = argc > 6 && std::string(argv[6]) == "single";
+      std::string why;
+      const DeviceBackend* backend = device_backend(why);
+      if (!backend) throw std::runtime_error(why);
+      const double p = std::min(1.0, static_cast<double>(size) / (0.5 * static_cast<double>(n) * (n + 1)));
+      const auto problem =
+          sensing ? instance("gaussian_sensing", n, 5, {{"m", std::int64_t{size}}, {"storage", std::string(single ? "single" : "double")}})
+                  : instance("matrix_completion", n, 5, {{"p", p}});
+      const auto* described = dynamic_cast<const DeviceDescribed*>(&problem->measurement());
+      if (!described) throw std::runtime_error("the operator describes no device form");
+      const DeviceForm form = described->device_form();
+      RandomStream random(1, "bench");
+      Matrix U(n, k);
+      random.fill_normal(U, 1e-3);
+      DeviceRunSpec spec;
+      spec.step = 0.1;
+      spec.single = single;
+      const auto trajectory = backend->start(form, problem->observations(), FactorSet(U), spec);
+      for (int warm = 0; warm < 3; ++warm) trajectory->step();
+      trajectory->finite();
+      std::vector<double> times;
+      for (Index t = 0; t < iterations; ++t) {  // each step timed to its end (finite() waits for the device)
+        const auto started = Clock::now();
+        trajectory->step();
+        trajectory->finite();
+        times.push_back(seconds_since(started));
+      }
+      const double stored = sensing ? static_cast<double>(form.measurements) * static_cast<double>(form.length) *
+                                          (single ? 4.0 : 8.0)
+                                    : static_cast<double>(form.measurements) * (8.0 + 8.0);
+      const double rate = backend->copy_rate(std::size_t{1} << 30);
+      std::string device = backend->device();
+      std::replace(device.begin(), device.end(), ',', ' ');  // one CSV field
+      print(which, n, form.measurements, k, 1, median(times), stored / rate, stored,
+            fmt::format("device={};copy_gbs={:.0f};floor_is=one read of the operator at the copy rate", device,
+                        rate / 1e9));
     } else if (which == "method_step") {
       const Index n1 = arg(2), n2 = arg(3), k = arg(5), iterations = arg(7);
       const std::string method = argv[6];

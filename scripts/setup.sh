@@ -62,6 +62,6 @@ if [ "$tests" = 1 ]; then
   echo "ncvx setup: built $build_dir/ncvx, its plugins, the tests, the benchmarks and the Python module"
 else
   cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release
-  cmake --build "$build_dir" -j "$jobs" --target ncvx ncvx_plugins
-  echo "ncvx setup: built $build_dir/ncvx and its plugins in $build_dir/plugins"
+  cmake --build "$build_dir" -j "$jobs" --target ncvx ncvx_plugins ncvx_backends
+  echo "ncvx setup: built $build_dir/ncvx and its plugins in $build_dir/plugins (and the CUDA backend where nvcc is found)"
 fi

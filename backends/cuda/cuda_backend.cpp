@@ -107,6 +107,8 @@ class CudaBackend final : public ncvx::DeviceBackend {
 #endif
   }
 
+  double copy_rate(std::size_t bytes) const override { return ncvx::cuda::copy_rate(bytes); }
+
   std::unique_ptr<ncvx::DeviceTrajectory> start(const DeviceForm& form, const ncvx::Vector& observations,
                                                 const FactorSet& initial, const DeviceRunSpec& spec) const override {
     return std::make_unique<CudaTrajectory>(form, observations, initial, spec);

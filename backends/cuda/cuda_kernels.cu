@@ -8,6 +8,7 @@
 
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <stdexcept>
 #include <string>
@@ -466,6 +467,28 @@ void Trajectory::step() { state_->engine->step(); }
 bool Trajectory::finite() { return state_->engine->finite(); }
 double Trajectory::value() { return state_->engine->value(); }
 void Trajectory::download(double* left, double* right) { state_->engine->download(left, right); }
+
+double copy_rate(std::size_t bytes) {
+  Buffer<char> from(static_cast<Index>(bytes)), to(static_cast<Index>(bytes));
+  check(cudaMemset(from.data(), 1, bytes), "filling a buffer");
+  cudaEvent_t start, stop;
+  check(cudaEventCreate(&start), "creating an event");
+  check(cudaEventCreate(&stop), "creating an event");
+  std::vector<float> milliseconds;
+  for (int repeat = 0; repeat < 11; ++repeat) {
+    check(cudaEventRecord(start), "recording an event");
+    check(cudaMemcpy(to.data(), from.data(), bytes, cudaMemcpyDeviceToDevice), "copying on the device");
+    check(cudaEventRecord(stop), "recording an event");
+    check(cudaEventSynchronize(stop), "waiting for an event");
+    float elapsed = 0.0f;
+    check(cudaEventElapsedTime(&elapsed, start, stop), "reading an event");
+    if (repeat > 0) milliseconds.push_back(elapsed);
+  }
+  cudaEventDestroy(start);
+  cudaEventDestroy(stop);
+  std::sort(milliseconds.begin(), milliseconds.end());
+  return 2.0 * static_cast<double>(bytes) / (1e-3 * static_cast<double>(milliseconds[milliseconds.size() / 2]));
+}
 
 std::string describe_device(bool& available) {
   available = false;

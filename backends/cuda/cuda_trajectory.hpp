@@ -59,4 +59,8 @@ class Trajectory {
 /// "NVIDIA H200, sm_90, 139 GiB" with `available`, or why no device answers.
 std::string describe_device(bool& available);
 
+/// Bytes read plus written per second by device-to-device copies of `bytes`
+/// (the median of ten, after one to warm up), timed with CUDA events.
+double copy_rate(std::size_t bytes);
+
 }  // namespace ncvx::cuda

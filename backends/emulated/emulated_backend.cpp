@@ -6,7 +6,10 @@
 // description, the packing and the gradients, and the single precision path
 // against the double CPU path. It is not a fast path and is not installed.
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -204,6 +207,19 @@ class EmulatedBackend final : public ncvx::DeviceBackend {
 #else
     return ncvx::device::refuses(form, spec, false);
 #endif
+  }
+
+  /// The host's memcpy rate (bytes read plus written).
+  double copy_rate(std::size_t bytes) const override {
+    std::vector<char> from(bytes, 1), to(bytes, 0);
+    std::vector<double> seconds;
+    for (int repeat = 0; repeat < 5; ++repeat) {
+      const auto started = std::chrono::steady_clock::now();
+      std::memcpy(to.data(), from.data(), bytes);
+      seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    }
+    std::sort(seconds.begin(), seconds.end());
+    return 2.0 * static_cast<double>(bytes) / seconds[seconds.size() / 2];
   }
 
   std::unique_ptr<ncvx::DeviceTrajectory> start(const DeviceForm& form, const ncvx::Vector& observations,

@@ -67,6 +67,10 @@ class DeviceBackend {
   virtual bool available() const = 0;
   /// Why this operator layout, shape or precision cannot run here ("" when it can).
   virtual std::string refuses(const DeviceForm& form, const DeviceRunSpec& spec) const = 0;
+  /// The device memory's copy rate in bytes per second (read plus written),
+  /// the median of repeated device-to-device copies of `bytes`: the
+  /// benchmarks' floor for memory-bound passes.
+  virtual double copy_rate(std::size_t bytes) const = 0;
   /// Uploads the operator, y and F_0; the trajectory owns its device memory.
   virtual std::unique_ptr<DeviceTrajectory> start(const DeviceForm& form, const Vector& observations,
                                                   const FactorSet& initial, const DeviceRunSpec& spec) const = 0;
