@@ -209,8 +209,9 @@ class EmulatedBackend final : public ncvx::DeviceBackend {
 #endif
   }
 
-  /// The host's memcpy rate (bytes read plus written).
+  /// The host's memcpy rate (bytes read plus written), on at most 64 MiB.
   double copy_rate(std::size_t bytes) const override {
+    bytes = std::min(bytes, std::size_t{64} << 20);
     std::vector<char> from(bytes, 1), to(bytes, 0);
     std::vector<double> seconds;
     for (int repeat = 0; repeat < 5; ++repeat) {
