@@ -79,8 +79,14 @@ void from_row_major(const T* data, Matrix& M) {
     for (Index c = 0; c < M.cols(); ++c) M(a, c) = static_cast<double>(data[a * M.cols() + c]);
 }
 
-/// Why a backend with or without Philox cannot run this form and spec ("" when it can).
-inline std::string refuses(const DeviceForm& form, const DeviceRunSpec&, bool have_philox) {
+/// Why a backend cannot run this form and spec ("" when it can); a backend
+/// built without Random123 cannot regenerate an operator.
+inline std::string refuses(const DeviceForm& form, const DeviceRunSpec&) {
+#ifdef NCVX_HAVE_RANDOM123
+  constexpr bool have_philox = true;
+#else
+  constexpr bool have_philox = false;
+#endif
   if (form.layout == DeviceForm::Layout::regenerated_rows && !have_philox)
     return "the regenerated operator needs Random123 (Debian librandom123-dev) when the backend is built";
   if (form.layout == DeviceForm::Layout::dense_rows && !form.rows_double && !form.rows_single)

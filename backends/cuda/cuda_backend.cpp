@@ -100,11 +100,7 @@ class CudaBackend final : public ncvx::DeviceBackend {
   bool available() const override { return available_; }
 
   std::string refuses(const DeviceForm& form, const DeviceRunSpec& spec) const override {
-#ifdef NCVX_HAVE_RANDOM123
-    return ncvx::device::refuses(form, spec, true);
-#else
-    return ncvx::device::refuses(form, spec, false);
-#endif
+    return ncvx::device::refuses(form, spec);
   }
 
   double copy_rate(std::size_t bytes) const override { return ncvx::cuda::copy_rate(bytes); }

@@ -202,11 +202,7 @@ class EmulatedBackend final : public ncvx::DeviceBackend {
   bool available() const override { return true; }
 
   std::string refuses(const DeviceForm& form, const DeviceRunSpec& spec) const override {
-#ifdef NCVX_HAVE_RANDOM123
-    return ncvx::device::refuses(form, spec, true);
-#else
-    return ncvx::device::refuses(form, spec, false);
-#endif
+    return ncvx::device::refuses(form, spec);
   }
 
   /// The host's memcpy rate (bytes read plus written), on at most 64 MiB.
