@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -103,12 +104,12 @@ struct RegeneratedRows {
   }
 };
 
-/// The block's values summed in a fixed tree (blockDim.x = kThreads).
-template <class T>
+/// The block's values summed in a fixed tree (blockDim.x = Threads).
+template <class T, int Threads = kThreads>
 __device__ T block_sum(T value, T* shared) {
   shared[threadIdx.x] = value;
   __syncthreads();
-  for (int half = kThreads / 2; half > 0; half /= 2) {
+  for (int half = Threads / 2; half > 0; half /= 2) {
     if (static_cast<int>(threadIdx.x) < half) shared[threadIdx.x] += shared[threadIdx.x + half];
     __syncthreads();
   }
@@ -151,6 +152,51 @@ __global__ void rows_adjoint(Rows source, const T* derivative, Index m, Index le
     T sum = T(0);
     for (Index i = first; i < last; ++i) sum += source(i, p) * derivative[i];
     partial[chunk * length + p] = sum;
+  }
+}
+
+constexpr int kFusedThreads = 512;
+
+/// The dense rows' forward and adjoint in one pass over S (stored rows with
+/// length <= kPer * kFusedThreads): a persistent block takes rows blockIdx.x,
+/// + gridDim.x, ...; its threads hold the positions p = thread + j
+/// kFusedThreads of the row, dot them with x (a fixed tree), and add d_i S_ip
+/// into accumulators kept in registers, reading the row a second time from
+/// cache rather than memory. Each block writes its accumulators to partial[block]
+/// at the end; add_chunks adds the blocks in order.
+template <class T, class S, int kPer>
+__global__ void __launch_bounds__(kFusedThreads, 1)
+    rows_fused(const S* rows, const T* x, const T* y, Index m, Index length, int kind, T delta, T* derivative,
+               T* values, T* partial) {
+  __shared__ T shared[kFusedThreads];
+  T accumulator[kPer];
+#pragma unroll
+  for (int j = 0; j < kPer; ++j) accumulator[j] = T(0);
+  for (Index i = blockIdx.x; i < m; i += gridDim.x) {
+    const S* row = rows + i * length;
+    T sum = T(0);
+#pragma unroll
+    for (int j = 0; j < kPer; ++j) {
+      const Index p = threadIdx.x + static_cast<Index>(j) * kFusedThreads;
+      if (p < length) sum += static_cast<T>(row[p]) * x[p];
+    }
+    const T dot = block_sum<T, kFusedThreads>(sum, shared);
+    T d = T(0);
+    const T value = math::loss(kind, delta, dot - y[i], d);
+    if (threadIdx.x == 0) {
+      values[i] = value;
+      derivative[i] = d;
+    }
+#pragma unroll
+    for (int j = 0; j < kPer; ++j) {
+      const Index p = threadIdx.x + static_cast<Index>(j) * kFusedThreads;
+      if (p < length) accumulator[j] += d * static_cast<T>(row[p]);
+    }
+  }
+#pragma unroll
+  for (int j = 0; j < kPer; ++j) {
+    const Index p = threadIdx.x + static_cast<Index>(j) * kFusedThreads;
+    if (p < length) partial[static_cast<Index>(blockIdx.x) * length + p] = accumulator[j];
   }
 }
 
@@ -293,7 +339,13 @@ class TypedEngine final : public Engine {
       x_.allocate(problem.length);
       w_.allocate(problem.length);
       chunks_ = (problem.measurements + kChunkRows - 1) / kChunkRows;
-      partial_.allocate(chunks_ * problem.length);
+      // One pass for stored rows up to 40 * 512 entries (n = 200 packed), unless NCVX_CUDA_TWO_PASS is set.
+      const char* two_pass = std::getenv("NCVX_CUDA_TWO_PASS");
+      fused_ = problem.layout == 0 && problem.length <= 40 * kFusedThreads && !(two_pass && *two_pass);
+      int processors = 1;
+      check(cudaDeviceGetAttribute(&processors, cudaDevAttrMultiProcessorCount, 0), "reading the device");
+      fused_blocks_ = std::min<Index>(processors, problem.measurements);
+      partial_.allocate(std::max(chunks_, fused_blocks_) * problem.length);
     } else {
       entry_rows_.upload(problem.entry_rows, problem.measurements);
       entry_columns_.upload(problem.entry_columns, problem.measurements);
@@ -383,7 +435,9 @@ class TypedEngine final : public Engine {
       dense_x_kernel<<<blocks_for(p.length), kThreads>>>(x_.data(), left, right, k, p.rows, p.symmetric, p.length);
       check_launch("the packed iterate");
       const unsigned row_blocks = static_cast<unsigned>(m < 65535 * 16 ? m : 65535 * 16);
-      if (p.layout == 0) {
+      if (fused_ && gradient) {
+        fused_pass(x_.data(), delta);  // the residuals, d and the adjoint's block partials in one pass
+      } else if (p.layout == 0) {
         rows_forward<<<row_blocks, kThreads>>>(StoredRows<S, T>{rows_.data(), p.length}, x_.data(),
                                               observations_.data(), m, p.length, p.loss, delta, derivative_.data(),
                                               values_.data());
@@ -418,14 +472,18 @@ class TypedEngine final : public Engine {
       check_launch("the entries' gradient");
       return;
     }
-    const dim3 grid(blocks_for(p.length) > 1024 ? 1024 : blocks_for(p.length), static_cast<unsigned>(chunks_));
-    if (p.layout == 0)
-      rows_adjoint<<<grid, kThreads>>>(StoredRows<S, T>{rows_.data(), p.length}, derivative_.data(), m, p.length,
-                                       partial_.data());
-    else
-      rows_adjoint<<<grid, kThreads>>>(RegeneratedRows<T>{p.key0, p.key1, 1.0 / std::sqrt(static_cast<double>(m))},
-                                       derivative_.data(), m, p.length, partial_.data());
-    add_chunks<<<blocks_for(p.length), kThreads>>>(partial_.data(), chunks_, p.length, w_.data());
+    if (!fused_) {
+      const dim3 grid(blocks_for(p.length) > 1024 ? 1024 : blocks_for(p.length), static_cast<unsigned>(chunks_));
+      if (p.layout == 0)
+        rows_adjoint<<<grid, kThreads>>>(StoredRows<S, T>{rows_.data(), p.length}, derivative_.data(), m, p.length,
+                                         partial_.data());
+      else
+        rows_adjoint<<<grid, kThreads>>>(
+            RegeneratedRows<T>{p.key0, p.key1, 1.0 / std::sqrt(static_cast<double>(m))}, derivative_.data(), m,
+            p.length, partial_.data());
+    }
+    add_chunks<<<blocks_for(p.length), kThreads>>>(partial_.data(), fused_ ? fused_blocks_ : chunks_, p.length,
+                                                  w_.data());
     check_launch("the adjoint");
     const Index inner = p.symmetric ? p.rows : p.cols;
     dense_gradient<<<blocks_for(left_count), kThreads>>>(w_.data(), right, gradient_left_.data(), p.rows, inner, k,
@@ -434,6 +492,24 @@ class TypedEngine final : public Engine {
       dense_gradient<<<blocks_for(p.cols * k), kThreads>>>(w_.data(), left, gradient_right_.data(), p.cols, p.rows, k,
                                                           p.rows, p.symmetric, !p.symmetric, T(1));
     check_launch("the gradient");
+  }
+
+  /// rows_fused with the fewest positions per thread that cover a row.
+  void fused_pass(const T* x, T delta) {
+    const Problem& p = problem_;
+    const auto blocks = static_cast<unsigned>(fused_blocks_);
+    const S* rows = rows_.data();
+    if (p.length <= 4 * kFusedThreads)
+      rows_fused<T, S, 4><<<blocks, kFusedThreads>>>(rows, x, observations_.data(), p.measurements, p.length, p.loss,
+                                                    delta, derivative_.data(), values_.data(), partial_.data());
+    else if (p.length <= 16 * kFusedThreads)
+      rows_fused<T, S, 16><<<blocks, kFusedThreads>>>(rows, x, observations_.data(), p.measurements, p.length,
+                                                     p.loss, delta, derivative_.data(), values_.data(),
+                                                     partial_.data());
+    else
+      rows_fused<T, S, 40><<<blocks, kFusedThreads>>>(rows, x, observations_.data(), p.measurements, p.length,
+                                                     p.loss, delta, derivative_.data(), values_.data(),
+                                                     partial_.data());
   }
 
   Problem problem_;
@@ -445,6 +521,8 @@ class TypedEngine final : public Engine {
   Buffer<std::int64_t> left_start_, left_entry_, right_start_, right_entry_;
   Buffer<T> left_coefficient_, right_coefficient_;
   Index chunks_ = 0;
+  bool fused_ = false;    // the dense rows in one pass (rows_fused)
+  Index fused_blocks_ = 1;
 };
 
 }  // namespace
