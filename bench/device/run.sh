@@ -52,8 +52,16 @@ cuda="$build/backends/libncvx_backend_cuda.so"
 [ -f "$cuda" ] || { echo "the CUDA backend was not built (see $out/configure.log)"; exit 1; }
 
 stage "device tests (the CUDA backend against the CPU path)"
-NCVX_DEVICE_BACKEND="$cuda" timeout 240 "$build/tests/ncvx_device_tests" > "$out/device_tests.log" 2>&1
+NCVX_DEVICE_BACKEND="$cuda" timeout 180 "$build/tests/ncvx_device_tests" > "$out/device_tests.log" 2>&1
 echo "device tests: exit $? ($(tail -3 "$out/device_tests.log" | tr '\n' ' '))" | tee -a "$out/stages.txt"
+NCVX_CUDA_TWO_PASS=1 NCVX_DEVICE_BACKEND="$cuda" timeout 120 "$build/tests/ncvx_device_tests" \
+  > "$out/device_tests_two_pass.log" 2>&1
+echo "device tests, two passes: exit $? ($(tail -3 "$out/device_tests_two_pass.log" | tr '\n' ' '))" | tee -a "$out/stages.txt"
+if command -v compute-sanitizer > /dev/null; then
+  NCVX_DEVICE_BACKEND="$cuda" timeout 120 compute-sanitizer --tool memcheck --error-exitcode 3 \
+    "$build/tests/ncvx_device_tests" -tc='*completion*' > "$out/memcheck.log" 2>&1
+  echo "memcheck (completion cases): exit $?" | tee -a "$out/stages.txt"
+fi
 
 stage "benchmark"
 bench="$build/bench/ncvx_bench"
@@ -63,6 +71,7 @@ csv="$out/bench.csv"
 run() { timeout 120 "$@" >> "$csv" 2>> "$out/bench.log" || echo "failed: $*" >> "$out/bench.log"; }
 run "$bench" device_sensing 200 10000 200 20
 run "$bench" device_sensing 200 10000 200 20 single
+NCVX_CUDA_TWO_PASS=1 run "$bench" device_sensing 200 10000 200 20
 run python3 bench/peers/torch_gpu.py sensing 200 10000 200 20
 run python3 bench/peers/torch_gpu.py sensing 200 10000 200 20 --dtype float32
 run python3 bench/peers/torch_gpu.py batched 200 10000 200 10 64
