@@ -90,6 +90,16 @@ TEST_CASE("device: completion, symmetric (U U^T and U V^T) and rectangular") {
           std::string(kSmall) + ", optimizer: {name: gd, step: 0.5}");
 }
 
+TEST_CASE("device: rank-one measurements, symmetric (U U^T and U V^T) and rectangular") {
+  compare("{name: low_rank_psd, n: 12, rank: 1}", "{name: rank_one, m: 200}",
+          std::string(kSmall) + ", optimizer: {name: gd, step: 0.05}");
+  compare("{name: low_rank_psd, n: 12, rank: 1}", "{name: rank_one, m: 200}",
+          std::string(kSmall) + ", factorization: asymmetric, optimizer: {name: gd, step: 0.05}");
+  compare(kRectangular, "{name: rank_one, m: 300}", std::string(kSmall) + ", optimizer: {name: gd, step: 0.1}");
+  compare(kRectangular, "{name: rank_one, m: 300}", std::string(kSmall) + ", optimizer: {name: gd, step: 0.1}",
+          "single");
+}
+
 TEST_CASE("device: heavy-ball and Nesterov momentum") {
   for (const char* variant : {"heavy_ball", "nesterov"})
     compare(kPsd, "{name: gaussian_sensing, m: 300}",
@@ -135,11 +145,11 @@ TEST_CASE("device: a method the device does not run is refused at load, at the b
     }
   }
   try {
-    test::experiment_from("problem: {name: low_rank_psd, n: 10, rank: 1}\nmeasurement: {name: rank_one, m: 60}\n"
+    test::experiment_from("problem: {name: low_rank_psd, n: 16, rank: 1}\nmeasurement: {name: hadamard_sensing, m: 60}\n"
                           "methods:\n  - {init: spectral, optimizer: gd, width: 1, backend: cuda}\n");
     FAIL("loaded");
   } catch (const ConfigError& error) {
-    CHECK(std::string(error.what()).find("not `rank_one`") != std::string::npos);
+    CHECK(std::string(error.what()).find("not `hadamard_sensing`") != std::string::npos);
   }
 }
 

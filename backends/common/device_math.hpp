@@ -12,6 +12,8 @@
 //                c_ij = 1 on the diagonal, sqrt 2 off it (svec of X's symmetric part);
 //                r_i = <S_i, x> - y_i;  w = S^T l'(r);  W = smat(w) or unvec(w)
 //   entries      r_e = w_e X_ij - y_e, or w_e (X_ij + X_ji) / 2 - y_e (symmetric)
+//   rank one     r_i = scale <P_i, Q_i> - y_i with P = A L, Q = B R (A R, or P, when
+//                symmetric); A*(d) M = A^T diag(scale d) (B M)
 //
 // and the gradient blocks the objective defines (objective.hpp):
 //
@@ -104,6 +106,24 @@ NCVX_DEVICE_FUNCTION T entry_value(Index i, Index j, const T* left, const T* rig
   const T weight = i == j ? diagonal_weight : off_diagonal_weight;
   if (symmetric && i != j) return weight * T(0.5) * (row_dot(left, i, right, j, k) + row_dot(left, j, right, i, k));
   return weight * row_dot(left, i, right, j, k);
+}
+
+/// Rank-one rows (A(X)_i = scale a_i^T X b_i): P(i, c) = sum_p a_ip F(p, c),
+/// the projection of a factor on the rows (length = the factor's rows).
+template <class T, class S>
+NCVX_DEVICE_FUNCTION T project_row(const S* rows, Index i, Index length, const T* factor, Index k, Index c) {
+  T sum = T(0);
+  for (Index p = 0; p < length; ++p) sum += static_cast<T>(rows[i * length + p]) * factor[p * k + c];
+  return sum;
+}
+
+/// G(p, c) = sum_i a_ip scale d_i partner(i, c): row p of A^T diag(scale d) partner.
+template <class T, class S>
+NCVX_DEVICE_FUNCTION T rank_one_adjoint(const S* rows, Index length, Index p, const T* derivative, const T* partner,
+                                        Index m, Index k, Index c, T scale) {
+  T sum = T(0);
+  for (Index i = 0; i < m; ++i) sum += static_cast<T>(rows[i * length + p]) * derivative[i] * partner[i * k + c];
+  return scale * sum;
 }
 
 #ifdef NCVX_HAVE_RANDOM123

@@ -37,6 +37,8 @@ class CudaTrajectory final : public ncvx::DeviceTrajectory {
     problem.rows_single = form.rows_single;
     problem.key0 = form.key[0];
     problem.key1 = form.key[1];
+    problem.rows_right = form.rows_right;
+    problem.scale = form.scale;
     if (form.layout == DeviceForm::Layout::entries) {
       problem.entry_rows = form_.rows.data();
       problem.entry_columns = form_.columns.data();

@@ -125,6 +125,35 @@ __global__ void dense_x_kernel(T* x, const T* left, const T* right, Index k, Ind
     x[p] = math::dense_x(p, left, right, k, rows, symmetric);
 }
 
+/// Rank-one rows: out(i, c) = <a_i, F(:, c)> (the projection P = A F).
+template <class T>
+__global__ void project_kernel(const T* rows, Index length, const T* factor, Index k, Index m, T* out) {
+  for (Index slot = blockIdx.x * static_cast<Index>(blockDim.x) + threadIdx.x; slot < m * k;
+       slot += static_cast<Index>(gridDim.x) * blockDim.x)
+    out[slot] = math::project_row(rows, slot / k, length, factor, k, slot % k);
+}
+
+template <class T>
+__global__ void rank_one_residual(const T* left, const T* right, const T* y, Index m, Index k, T scale, int kind,
+                                  T delta, T* derivative, T* values) {
+  for (Index i = blockIdx.x * static_cast<Index>(blockDim.x) + threadIdx.x; i < m;
+       i += static_cast<Index>(gridDim.x) * blockDim.x) {
+    const T r = scale * math::row_dot(left, i, right, i, k) - y[i];
+    T d = T(0);
+    values[i] = math::loss(kind, delta, r, d);
+    derivative[i] = d;
+  }
+}
+
+/// out(p, c) = factor * (A^T diag(scale d) partner)(p, c).
+template <class T>
+__global__ void rank_one_gradient(const T* rows, Index length, const T* derivative, const T* partner, Index m,
+                                  Index k, T scale, T factor, T* out) {
+  for (Index slot = blockIdx.x * static_cast<Index>(blockDim.x) + threadIdx.x; slot < length * k;
+       slot += static_cast<Index>(gridDim.x) * blockDim.x)
+    out[slot] = factor * math::rank_one_adjoint(rows, length, slot / k, derivative, partner, m, k, slot % k, scale);
+}
+
 /// One block per row: r_i = <S_i, x> - y_i, d_i = l'(r_i), values_i = l(r_i).
 template <class T, class Rows>
 __global__ void rows_forward(Rows source, const T* x, const T* y, Index m, Index length, int kind, T delta,
@@ -335,7 +364,13 @@ class TypedEngine final : public Engine {
       else
         rows_.upload(problem.rows_double, problem.measurements * problem.length);
     }
-    if (problem.layout != 2) {
+    if (problem.layout == 3) {
+      const Index m = problem.measurements;
+      rank_left_.upload(problem.rows_double, m * problem.length);
+      if (problem.rows_right) rank_right_.upload(problem.rows_right, m * problem.cols);
+      projected_left_.allocate(m * problem.width);
+      projected_right_.allocate(m * problem.width);
+    } else if (problem.layout != 2) {
       x_.allocate(problem.length);
       w_.allocate(problem.length);
       chunks_ = (problem.measurements + kChunkRows - 1) / kChunkRows;
@@ -424,6 +459,10 @@ class TypedEngine final : public Engine {
     const Problem& p = problem_;
     const Index k = p.width, m = p.measurements;
     const T delta = static_cast<T>(p.delta);
+    if (p.layout == 3) {
+      rank_one_evaluate(left, right, gradient);
+      return;
+    }
     if (p.layout == 2) {
       entries_forward<<<blocks_for(m), kThreads>>>(entry_rows_.data(), entry_columns_.data(), left, right,
                                                   observations_.data(), m, k, p.symmetric,
@@ -494,6 +533,34 @@ class TypedEngine final : public Engine {
     check_launch("the gradient");
   }
 
+  /// f (and the gradient blocks) for rank-one rows: P = A L, Q = B R (A R; P for U U^T).
+  void rank_one_evaluate(const T* left, const T* right, bool gradient) {
+    const Problem& p = problem_;
+    const Index m = p.measurements, k = p.width, n1 = p.length, n2 = p.rows_right ? p.cols : n1;
+    const T* right_rows = p.rows_right ? rank_right_.data() : rank_left_.data();
+    const T scale = static_cast<T>(p.scale);
+    project_kernel<<<blocks_for(m * k), kThreads>>>(rank_left_.data(), n1, left, k, m, projected_left_.data());
+    if (p.two_factors)
+      project_kernel<<<blocks_for(m * k), kThreads>>>(right_rows, n2, right, k, m, projected_right_.data());
+    const T* projected_right = p.two_factors ? projected_right_.data() : projected_left_.data();
+    rank_one_residual<<<blocks_for(m), kThreads>>>(projected_left_.data(), projected_right, observations_.data(), m, k,
+                                                  scale, p.loss, static_cast<T>(p.delta), derivative_.data(),
+                                                  values_.data());
+    check_launch("the rank-one residuals");
+    if (!gradient) {
+      sum_values<<<static_cast<unsigned>(kValueBlocks), kThreads>>>(values_.data(), m, total_.data() + 1);
+      sum_values<<<1, kThreads>>>(total_.data() + 1, kValueBlocks, total_.data());
+      check_launch("the loss value");
+      return;
+    }
+    rank_one_gradient<<<blocks_for(n1 * k), kThreads>>>(rank_left_.data(), n1, derivative_.data(), projected_right, m,
+                                                       k, scale, p.two_factors ? T(1) : T(2), gradient_left_.data());
+    if (p.two_factors)
+      rank_one_gradient<<<blocks_for(n2 * k), kThreads>>>(right_rows, n2, derivative_.data(), projected_left_.data(),
+                                                         m, k, scale, T(1), gradient_right_.data());
+    check_launch("the rank-one gradient");
+  }
+
   /// rows_fused with the fewest positions per thread that cover a row.
   void fused_pass(const T* x, T delta) {
     const Problem& p = problem_;
@@ -520,6 +587,7 @@ class TypedEngine final : public Engine {
   Buffer<std::int32_t> entry_rows_, entry_columns_, left_partner_, right_partner_;
   Buffer<std::int64_t> left_start_, left_entry_, right_start_, right_entry_;
   Buffer<T> left_coefficient_, right_coefficient_;
+  Buffer<T> rank_left_, rank_right_, projected_left_, projected_right_;  // rank-one rows and P, Q
   Index chunks_ = 0;
   bool fused_ = false;    // the dense rows in one pass (rows_fused)
   Index fused_blocks_ = 1;

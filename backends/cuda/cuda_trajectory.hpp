@@ -12,12 +12,14 @@ namespace ncvx::cuda {
 
 /// A trajectory's data, on the host; copied to the device by Trajectory.
 struct Problem {
-  int layout = 0;  ///< 0 dense rows, 1 regenerated rows, 2 entries (DeviceForm::Layout)
+  int layout = 0;  ///< 0 dense rows, 1 regenerated rows, 2 entries, 3 rank-one rows (DeviceForm::Layout)
   bool symmetric = false, two_factors = false, single = false;
   std::int64_t rows = 0, cols = 0, measurements = 0, length = 0, width = 0;
   const double* rows_double = nullptr;  ///< dense rows (one of the two)
   const float* rows_single = nullptr;
   std::uint64_t key0 = 0, key1 = 0;
+  const double* rows_right = nullptr;  ///< rank-one rows: the b_i (null: b_i = a_i, in rows_double)
+  double scale = 1.0;
   const std::int32_t* entry_rows = nullptr;  ///< entries: (i_e, j_e)
   const std::int32_t* entry_columns = nullptr;
   double diagonal_weight = 1.0, off_diagonal_weight = 1.0;

@@ -120,6 +120,39 @@ class EmulatedTrajectory final : public ncvx::DeviceTrajectory {
       apply_incidences(left_incidences_, right, gradient_left_, rows_left_);
       if (two_factors_)
         apply_incidences(symmetric ? left_incidences_ : right_incidences_, left, gradient_right_, rows_right_);
+    } else if (form_.layout == DeviceForm::Layout::rank_one_rows) {
+      const Index n1 = form_.length, n2 = form_.rows_right ? form_.shape.cols : n1;
+      const double* right_rows = form_.rows_right ? form_.rows_right : form_.rows_double;
+      const T scale = static_cast<T>(form_.scale);
+      projected_left_.assign(static_cast<std::size_t>(m * k_), T(0));
+      projected_right_.assign(static_cast<std::size_t>(m * k_), T(0));
+      for (Index i = 0; i < m; ++i)
+        for (Index c = 0; c < k_; ++c) {
+          projected_left_[static_cast<std::size_t>(i * k_ + c)] = project_row(form_.rows_double, i, n1, left, k_, c);
+          projected_right_[static_cast<std::size_t>(i * k_ + c)] =
+              two_factors_ ? project_row(right_rows, i, n2, right, k_, c)
+                           : projected_left_[static_cast<std::size_t>(i * k_ + c)];
+        }
+      for (Index i = 0; i < m; ++i) {
+        T dot = T(0);
+        for (Index c = 0; c < k_; ++c)
+          dot += projected_left_[static_cast<std::size_t>(i * k_ + c)] * projected_right_[static_cast<std::size_t>(i * k_ + c)];
+        value += loss(kind, delta, scale * dot - observations_[static_cast<std::size_t>(i)],
+                      derivative_[static_cast<std::size_t>(i)]);
+      }
+      if (!gradient) return static_cast<double>(value);
+      gradient_left_.assign(static_cast<std::size_t>(rows_left_ * k_), T(0));
+      for (Index p = 0; p < rows_left_; ++p)
+        for (Index c = 0; c < k_; ++c)
+          gradient_left_[static_cast<std::size_t>(p * k_ + c)] = rank_one_adjoint(
+              form_.rows_double, n1, p, derivative_.data(), projected_right_.data(), m, k_, c, scale);
+      if (two_factors_) {
+        gradient_right_.assign(static_cast<std::size_t>(rows_right_ * k_), T(0));
+        for (Index p = 0; p < rows_right_; ++p)
+          for (Index c = 0; c < k_; ++c)
+            gradient_right_[static_cast<std::size_t>(p * k_ + c)] =
+                rank_one_adjoint(right_rows, n2, p, derivative_.data(), projected_left_.data(), m, k_, c, scale);
+      }
     } else {
       const Index length = form_.length;
       x_.resize(static_cast<std::size_t>(length));
@@ -192,7 +225,7 @@ class EmulatedTrajectory final : public ncvx::DeviceTrajectory {
   const R* rows_ = nullptr;
   std::vector<R> copy_;
   std::vector<T> observations_, left_, right_, previous_left_, previous_right_, ahead_left_, ahead_right_;
-  std::vector<T> gradient_left_, gradient_right_, derivative_, x_, w_;
+  std::vector<T> gradient_left_, gradient_right_, derivative_, x_, w_, projected_left_, projected_right_;
   Incidences left_incidences_, right_incidences_;
 };
 

@@ -26,6 +26,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include <ncvx/device_form.hpp>
 #include <ncvx/memory.hpp>
 #include <ncvx/parallel.hpp>
 #include <ncvx/plugin.hpp>
@@ -46,7 +47,7 @@ using RowsView = Eigen::Map<const Rows, Eigen::Aligned64>;
 /// once per pass.
 using MeasurementRows = ncvx::HugePageRows<double>;
 
-class RankOneOperator final : public ncvx::MeasurementOperator {
+class RankOneOperator final : public ncvx::MeasurementOperator, public ncvx::DeviceDescribed {
  public:
   /// `right` is empty for a symmetric shape (b_i = a_i).
   RankOneOperator(const ncvx::MatrixShape& shape, MeasurementRows left, MeasurementRows right)
@@ -57,6 +58,19 @@ class RankOneOperator final : public ncvx::MeasurementOperator {
 
   ncvx::MatrixShape shape() const override { return shape_; }
   Index measurements() const override { return left_.rows(); }
+
+  /// The rows a_i (and b_i), as a device backend reads them.
+  ncvx::DeviceForm device_form() const override {
+    ncvx::DeviceForm form;
+    form.layout = ncvx::DeviceForm::Layout::rank_one_rows;
+    form.shape = shape_;
+    form.measurements = left_.rows();
+    form.length = left_.cols();
+    form.rows_double = left_.data();
+    form.rows_right = right_.rows() > 0 ? right_.data() : nullptr;
+    form.scale = scale_;
+    return form;
+  }
 
   void forward(const Matrix& X, Vector& out) const override {
     out = scale_ * ((a() * X).array() * b().array()).rowwise().sum().matrix();

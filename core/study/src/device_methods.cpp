@@ -5,7 +5,8 @@
 //   factorization  uu, uv
 //   optimizer      gd (a constant step: no relative step, line search or row bound), momentum
 //   loss           squared, l1, huber
-//   measurement    gaussian_sensing (stored in double or float, or regenerated), matrix_completion
+//   measurement    gaussian_sensing (stored in double or float, or regenerated), matrix_completion,
+//                  rank_one
 //
 // and the build has a device backend and the machine a device. Nothing runs
 // before that is settled.
@@ -87,8 +88,9 @@ void read_method_device(const ConfigNode& node, const std::string& section, cons
   }
   if (!one_of(method.loss.name, {"squared", "l1", "huber"}))
     refuse(fmt::format("the losses squared, l1 and huber, not `{}`", method.loss.name));
-  if (!one_of(measurement.name, {"gaussian_sensing", "matrix_completion"}))
-    refuse(fmt::format("the measurements gaussian_sensing and matrix_completion, not `{}`", measurement.name));
+  if (!one_of(measurement.name, {"gaussian_sensing", "matrix_completion", "rank_one"}))
+    refuse(fmt::format("the measurements gaussian_sensing, matrix_completion and rank_one, not `{}`",
+                       measurement.name));
 }
 
 }  // namespace detail

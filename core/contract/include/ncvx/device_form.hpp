@@ -5,7 +5,7 @@
 // DeviceDescribed; the core asks with dynamic_cast, so a plugin that does not
 // is simply run on the CPU.
 //
-// Three layouts cover the built-in models (each A(X)_i = <B_i, X>):
+// Four layouts cover the built-in models (each A(X)_i = <B_i, X>):
 //
 //   dense_rows        A(X)_i = <S_i, x>,  S an m x length row-major matrix in
 //                     double or float; x = svec(X_sym) (isometric packing of
@@ -15,6 +15,9 @@
 //   regenerated_rows  the same with S_ip = normal(key, i, p) / sqrt(m) from
 //                     Philox4x64-10 on the counter (i, p / 4) and two
 //                     Box-Muller pairs: nothing stored but the key.
+//   rank_one_rows     A(X)_i = scale a_i^T X b_i with the rows a_i (m x n1,
+//                     rows_double) and b_i (m x n2, rows_right; b_i = a_i
+//                     for a symmetric shape, rows_right null).
 //   entries           A(X)_e = w_e X(i_e, j_e) (rectangular), or
 //                     A(X)_e = w_e (X(i_e, j_e) + X(j_e, i_e)) / 2 (symmetric),
 //                     with w_e the diagonal weight where i_e = j_e and the
@@ -33,7 +36,7 @@
 namespace ncvx {
 
 struct DeviceForm {
-  enum class Layout { dense_rows, regenerated_rows, entries };
+  enum class Layout { dense_rows, regenerated_rows, entries, rank_one_rows };
   Layout layout = Layout::dense_rows;
   MatrixShape shape;
   Index measurements = 0;  ///< m
@@ -42,6 +45,9 @@ struct DeviceForm {
   const double* rows_double = nullptr;        ///< row i at rows_double + i * length (or:)
   const float* rows_single = nullptr;         ///< the same rows in float
   std::array<std::uint64_t, 2> key{};         ///< regenerated_rows: Philox key
+  // rank_one_rows (rows_double holds the a_i, `length` = n1)
+  const double* rows_right = nullptr;         ///< the b_i (m x n2); null: b_i = a_i
+  double scale = 1.0;
   // entries
   std::vector<std::int32_t> rows, columns;    ///< (i_e, j_e), i_e <= j_e for a symmetric shape
   double diagonal_weight = 1.0, off_diagonal_weight = 1.0;
