@@ -9,6 +9,7 @@
 #include "ncvx/conformance.hpp"
 #include "ncvx/errors.hpp"
 #include "ncvx/study/contained.hpp"
+#include "ncvx/study/device_backend.hpp"
 #include "ncvx/study/experiment.hpp"
 
 namespace ncvx::cli {
@@ -37,6 +38,10 @@ int list_plugins(const PluginRegistry& registry) {
   std::vector<std::string> folders;
   for (const auto& folder : registry.folders()) folders.push_back(folder.string());
   std::cout << fmt::format("\nsearched: {}\n", fmt::join(folders, ", "));
+  std::string why;
+  const DeviceBackend* device = device_backend(why);
+  std::cout << (device ? fmt::format("device backend (backend: cuda): {}\n", device->device())
+                       : fmt::format("device backend (backend: cuda): none: {}\n", why));
   if (registry.failures().empty()) return 0;
   std::cout << "\nnot loaded:\n";
   for (const auto& failure : registry.failures()) std::cout << "  " << failure.reason << "\n";
