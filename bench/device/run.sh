@@ -63,6 +63,13 @@ if command -v compute-sanitizer > /dev/null; then
   echo "memcheck (completion cases): exit $?" | tee -a "$out/stages.txt"
 fi
 
+stage "the GPU quickstart end to end (CPU, device double, device single)"
+NCVX_DEVICE_BACKEND="$cuda" timeout 120 "$build/ncvx" run configs/gpu/quickstart.yaml --out "$out/quickstart" --quiet \
+  > "$out/quickstart.txt" 2>&1
+echo "quickstart: exit $?" | tee -a "$out/stages.txt"
+cp "$out/quickstart/summary.csv" "$out/quickstart_summary.csv" 2>/dev/null
+rm -rf "$out/quickstart"
+
 stage "benchmark"
 bench="$build/bench/ncvx_bench"
 export NCVX_DEVICE_BACKEND="$cuda"
