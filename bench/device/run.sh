@@ -11,7 +11,9 @@
 #   4. runs the side-by-side benchmark: ncvx's device trajectory, its floor
 #      (one read of the operator at the measured copy rate) and the PyTorch
 #      peers on the same card;
-#   5. writes everything to OUT and prints the table last.
+#   5. writes to OUT six files (the device tool brings back eight at most):
+#      stages.txt, gpu.txt, log.txt (every stage's output), bench.csv,
+#      quickstart_summary.csv and table.md; prints the table last.
 #
 #   bash bench/device/run.sh OUT     (carry .device; about 5 minutes on an H200)
 set -uo pipefail
@@ -39,43 +41,49 @@ export CPATH="$root/usr/include:$root/usr/include/eigen3${CPATH:+:$CPATH}"
 export LIBRARY_PATH="$arch_lib${LIBRARY_PATH:+:$LIBRARY_PATH}"
 export LD_LIBRARY_PATH="$arch_lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.sm,clocks.mem --format=csv > "$out/gpu.txt" 2>&1
-nvcc --version > "$out/nvcc.txt" 2>&1
+nvcc --version >> "$out/gpu.txt" 2>&1
+log="$out/log.txt"
+: > "$log"
+logs=/tmp/ncvx-logs
+mkdir -p "$logs"
 
 stage "configuring and building"
 generator=()
 command -v ninja > /dev/null && generator=(-G Ninja)
 cmake -S . -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DNCVX_BUILD_TESTS=ON -DNCVX_BUILD_BENCH=ON \
-  -DNCVX_PYTHON=OFF -DCMAKE_PREFIX_PATH="$root/usr" > "$out/configure.log" 2>&1 || { tail -40 "$out/configure.log"; exit 1; }
+  -DNCVX_PYTHON=OFF -DCMAKE_PREFIX_PATH="$root/usr" > "$logs/configure.log" 2>&1 ||
+  { tail -40 "$logs/configure.log" | tee -a "$log"; exit 1; }
+grep "ncvx:" "$logs/configure.log" >> "$log"
 cmake --build "$build" -j 16 --target ncvx ncvx_plugins ncvx_backends ncvx_device_tests ncvx_bench \
-  > "$out/build.log" 2>&1 || { tail -60 "$out/build.log"; exit 1; }
+  > "$logs/build.log" 2>&1 || { tail -60 "$logs/build.log" | tee -a "$log"; exit 1; }
 cuda="$build/backends/libncvx_backend_cuda.so"
-[ -f "$cuda" ] || { echo "the CUDA backend was not built (see $out/configure.log)"; exit 1; }
+[ -f "$cuda" ] || { echo "the CUDA backend was not built" | tee -a "$log"; exit 1; }
 
 stage "device tests (the CUDA backend against the CPU path)"
-NCVX_DEVICE_BACKEND="$cuda" timeout 180 "$build/tests/ncvx_device_tests" > "$out/device_tests.log" 2>&1
-echo "device tests: exit $? ($(tail -3 "$out/device_tests.log" | tr '\n' ' '))" | tee -a "$out/stages.txt"
-NCVX_CUDA_TWO_PASS=1 NCVX_DEVICE_BACKEND="$cuda" timeout 120 "$build/tests/ncvx_device_tests" \
-  > "$out/device_tests_two_pass.log" 2>&1
-echo "device tests, two passes: exit $? ($(tail -3 "$out/device_tests_two_pass.log" | tr '\n' ' '))" | tee -a "$out/stages.txt"
+tests() {  # NAME COMMAND...: the command's output into the log, its exit status into the stages
+  local name="$1"
+  shift
+  echo "== $name" >> "$log"
+  timeout 180 "$@" >> "$log" 2>&1
+  echo "$name: exit $?" | tee -a "$out/stages.txt"
+}
+export NCVX_DEVICE_BACKEND="$cuda"
+tests "device tests" "$build/tests/ncvx_device_tests"
+NCVX_CUDA_TWO_PASS=1 tests "device tests, two passes" "$build/tests/ncvx_device_tests"
 if command -v compute-sanitizer > /dev/null; then
-  NCVX_DEVICE_BACKEND="$cuda" timeout 120 compute-sanitizer --tool memcheck --error-exitcode 3 \
-    "$build/tests/ncvx_device_tests" -tc='*completion*' > "$out/memcheck.log" 2>&1
-  echo "memcheck (completion cases): exit $?" | tee -a "$out/stages.txt"
+  tests "memcheck (completion, rank-one)" compute-sanitizer --tool memcheck --error-exitcode 3 \
+    "$build/tests/ncvx_device_tests" -tc='*completion*,*rank-one*'
 fi
 
 stage "the GPU quickstart end to end (CPU, device double, device single)"
-NCVX_DEVICE_BACKEND="$cuda" timeout 120 "$build/ncvx" run configs/gpu/quickstart.yaml --out "$out/quickstart" --quiet \
-  > "$out/quickstart.txt" 2>&1
-echo "quickstart: exit $?" | tee -a "$out/stages.txt"
-cp "$out/quickstart/summary.csv" "$out/quickstart_summary.csv" 2>/dev/null
-rm -rf "$out/quickstart"
+tests "quickstart" "$build/ncvx" run configs/gpu/quickstart.yaml --out "$logs/quickstart" --quiet
+cp "$logs/quickstart/summary.csv" "$out/quickstart_summary.csv" 2>/dev/null
 
 stage "benchmark"
 bench="$build/bench/ncvx_bench"
-export NCVX_DEVICE_BACKEND="$cuda"
 csv="$out/bench.csv"
 : > "$csv"
-run() { timeout 120 "$@" >> "$csv" 2>> "$out/bench.log" || echo "failed: $*" >> "$out/bench.log"; }
+run() { timeout 120 "$@" >> "$csv" 2>> "$log" || echo "failed: $*" | tee -a "$log"; }
 run "$bench" device_sensing 200 10000 200 20
 run "$bench" device_sensing 200 10000 200 20 single
 NCVX_CUDA_TWO_PASS=1 run "$bench" device_sensing 200 10000 200 20
