@@ -19,7 +19,7 @@
 //                                 tensor completion; fraction P observed, width K) beside one on
 //                                 X = U V^T of the same width on the same operator, and the lift and
 //                                 chain rule alone (note: ratio = NAME / (uv + lift and chain rule))
-//   device_sensing N M K ITERATIONS [single]  GD on Gaussian sensing with the trajectory on the device
+//   device_sensing N M K ITERATIONS [double|single|regenerated]  GD on Gaussian sensing with the trajectory on the device
 //                                 (backend: cuda; NCVX_DEVICE_BACKEND chooses another backend), width K;
 //                                 note: the device, its copy rate and the floor: one read of the stored
 //                                 operator at that rate
@@ -416,13 +416,15 @@ int main(int argc, char** argv) {
     } else if (which == "device_sensing" || which == "device_completion") {
       const bool sensing = which == "device_sensing";
       const Index n = arg(2), size = arg(3), k = arg(4), iterations = arg(5);
-      const bool single = argc > 6 && std::string(argv[6]) == "single";
+      // the operator's storage: double, single (float, and float arithmetic), or regenerated (Philox)
+      const std::string storage = argc > 6 ? argv[6] : "double";
+      const bool single = storage == "single";
       std::string why;
       const DeviceBackend* backend = device_backend(why);
       if (!backend) throw std::runtime_error(why);
       const double p = std::min(1.0, static_cast<double>(size) / (0.5 * static_cast<double>(n) * (n + 1)));
       const auto problem =
-          sensing ? instance("gaussian_sensing", n, 5, {{"m", std::int64_t{size}}, {"storage", std::string(single ? "single" : "double")}})
+          sensing ? instance("gaussian_sensing", n, 5, {{"m", std::int64_t{size}}, {"storage", storage}})
                   : instance("matrix_completion", n, 5, {{"p", p}});
       const auto* described = dynamic_cast<const DeviceDescribed*>(&problem->measurement());
       if (!described) throw std::runtime_error("the operator describes no device form");
@@ -443,6 +445,7 @@ int main(int argc, char** argv) {
         trajectory->finite();
         times.push_back(seconds_since(started));
       }
+      // regenerated: the floor of the stored operator it stands in for (it reads nothing but generates every entry)
       const double stored = sensing ? static_cast<double>(form.measurements) * static_cast<double>(form.length) *
                                           (single ? 4.0 : 8.0)
                                     : static_cast<double>(form.measurements) * (8.0 + 8.0);

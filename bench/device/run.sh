@@ -87,6 +87,7 @@ run() { timeout 120 "$@" >> "$csv" 2>> "$log" || echo "failed: $*" | tee -a "$lo
 run "$bench" device_sensing 200 10000 200 20
 run "$bench" device_sensing 200 10000 200 20 single
 NCVX_CUDA_TWO_PASS=1 run "$bench" device_sensing 200 10000 200 20
+run "$bench" device_sensing 1024 51200 1024 2 regenerated   # one iteration of the n = 1 024 sweep
 run python3 bench/peers/torch_gpu.py sensing 200 10000 200 20
 run python3 bench/peers/torch_gpu.py sensing 200 10000 200 20 --dtype float32
 run python3 bench/peers/torch_gpu.py batched 200 10000 200 10 64
