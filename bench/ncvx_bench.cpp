@@ -453,8 +453,8 @@ int main(int argc, char** argv) {
       std::string device = backend->device();
       std::replace(device.begin(), device.end(), ',', ' ');  // one CSV field
       print(which, n, form.measurements, k, 1, median(times), stored / rate, stored,
-            fmt::format("device={};copy_gbs={:.0f};floor_is=one read of the operator at the copy rate", device,
-                        rate / 1e9));
+            fmt::format("device={};copy_gbs={:.0f};floor_is=one read of the operator at the copy rate;passes={}",
+                        device, rate / 1e9, std::getenv("NCVX_CUDA_TWO_PASS") ? "two" : "one where it fits"));
     } else if (which == "method_step") {
       const Index n1 = arg(2), n2 = arg(3), k = arg(5), iterations = arg(7);
       const std::string method = argv[6];

@@ -30,7 +30,8 @@ def main():
         if r["case"] == "device_sensing":
             dtype = "float32" if single else "float64"
             peer = next((p for p in rows if p["case"] == "torch_gpu_sensing" and f"dtype={dtype}" in p["note"]), None)
-            size = f"Gaussian sensing n={r['n']} m={r['m']} k={r['k']} ({'single' if single else 'double'})"
+            passes = ", two passes" if notes[id(r)].get("passes") == "two" else ""
+            size = f"Gaussian sensing n={r['n']} m={r['m']} k={r['k']} ({'single' if single else 'double'}{passes})"
         else:
             peer = next((p for p in rows if p["case"] == "torch_gpu_completion"), None)
             size = f"completion n={r['n']} \\|Ω\\|={int(r['m']):.1e} k={r['k']}"
