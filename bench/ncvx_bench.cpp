@@ -458,21 +458,10 @@ int main(int argc, char** argv) {
     } else if (which == "method_step") {
       const Index n1 = arg(2), n2 = arg(3), k = arg(5), iterations = arg(7);
       const std::string method = argv[6];
-      // NAME or NAME:KEY=VALUE (a real when VALUE reads as one, else a choice or text)
+      // NAME or NAME:KEY=VALUE, read as `ncvx check NAME KEY=VALUE` reads it
       const std::string name = method.substr(0, method.find(':'));
-      std::vector<std::pair<std::string, ParameterValue>> setting;
-      if (const auto colon = method.find(':'); colon != std::string::npos) {
-        const std::string assignment = method.substr(colon + 1);
-        const auto equals = assignment.find('=');
-        if (equals == std::string::npos) throw std::runtime_error("method_step: write OPTIMIZER:KEY=VALUE");
-        const std::string key = assignment.substr(0, equals), value = assignment.substr(equals + 1);
-        char* end = nullptr;
-        const double number = std::strtod(value.c_str(), &end);
-        if (!value.empty() && *end == '\0')
-          setting.emplace_back(key, number);
-        else
-          setting.emplace_back(key, value);
-      }
+      std::vector<std::string> assignments;
+      if (const auto colon = method.find(':'); colon != std::string::npos) assignments.push_back(method.substr(colon + 1));
       const std::string text = fmt::format(
           "problem: {{name: low_rank, n1: {}, n2: {}, rank: {}}}\nmeasurement: {{name: matrix_completion, p: {}}}\n"
           "methods: [{{init: spectral, optimizer: gd, width: {}}}]\nrun: {{seeds: [1]}}\n",
@@ -491,8 +480,8 @@ int main(int argc, char** argv) {
       }
       const auto gd = plugins().find(PluginKind::optimizer, "gd").create_optimizer(
           values_for(PluginKind::optimizer, "gd", {{"step", 0.5}}));
-      const auto other = plugins().find(PluginKind::optimizer, name).create_optimizer(
-          values_for(PluginKind::optimizer, name, setting));
+      const LoadedPlugin& other_plugin = plugins().find(PluginKind::optimizer, name);
+      const auto other = other_plugin.create_optimizer(parse_parameter_assignments(other_plugin.info(), assignments));
       FactorSet with_gd = start, with_other = start;
       std::vector<double> gd_times, other_times;
       for (Index t = 0; t <= iterations; ++t) {  // alternating, iteration 0 warms up

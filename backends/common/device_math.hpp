@@ -152,4 +152,12 @@ NCVX_DEVICE_FUNCTION T look_ahead(T f, T previous, T beta) {
   return f + beta * (f - previous);
 }
 
+/// The entry after the step; `ahead` is Nesterov's look-ahead entry (unused otherwise).
+template <class T>
+NCVX_DEVICE_FUNCTION T updated(int kind, T f, T previous, T ahead, T gradient, T mu, T beta) {
+  if (kind == kNesterov) return ahead - mu * gradient;
+  if (kind == kHeavyBall) return look_ahead(f, previous, beta) - mu * gradient;
+  return f - mu * gradient;
+}
+
 }  // namespace ncvx::device

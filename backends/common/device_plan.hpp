@@ -64,19 +64,21 @@ inline Incidences incidences(const DeviceForm& form, bool left) {
   return list;
 }
 
-/// The k columns of M as rows: row-major n x k.
+template <class T>
+using RowMajor = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+/// M (n x k) in the device's layout: row-major, in T.
 template <class T>
 std::vector<T> row_major(const Matrix& M) {
   std::vector<T> out(static_cast<std::size_t>(M.size()));
-  for (Index a = 0; a < M.rows(); ++a)
-    for (Index c = 0; c < M.cols(); ++c) out[static_cast<std::size_t>(a * M.cols() + c)] = static_cast<T>(M(a, c));
+  Eigen::Map<RowMajor<T>>(out.data(), M.rows(), M.cols()) = M.cast<T>();
   return out;
 }
 
+/// M from the device's layout (M's size is kept).
 template <class T>
 void from_row_major(const T* data, Matrix& M) {
-  for (Index a = 0; a < M.rows(); ++a)
-    for (Index c = 0; c < M.cols(); ++c) M(a, c) = static_cast<double>(data[a * M.cols() + c]);
+  M = Eigen::Map<const RowMajor<T>>(data, M.rows(), M.cols()).template cast<double>();
 }
 
 /// Why a backend cannot run this form and spec ("" when it can); a backend

@@ -21,8 +21,8 @@ using ncvx::FactorSet;
 class CudaTrajectory final : public ncvx::DeviceTrajectory {
  public:
   CudaTrajectory(const DeviceForm& form, const ncvx::Vector& observations, const FactorSet& start,
-                 const DeviceRunSpec& spec)
-      : form_(form) {
+                 const DeviceRunSpec& spec) {
+    // Everything the Problem points to lives until the upload below returns.
     ncvx::cuda::Problem problem;
     problem.layout = static_cast<int>(form.layout);
     problem.symmetric = form.shape.symmetric;
@@ -39,24 +39,25 @@ class CudaTrajectory final : public ncvx::DeviceTrajectory {
     problem.key1 = form.key[1];
     problem.rows_right = form.rows_right;
     problem.scale = form.scale;
+    ncvx::device::Incidences left_list, right_list;
     if (form.layout == DeviceForm::Layout::entries) {
-      problem.entry_rows = form_.rows.data();
-      problem.entry_columns = form_.columns.data();
+      problem.entry_rows = form.rows.data();
+      problem.entry_columns = form.columns.data();
       problem.diagonal_weight = form.diagonal_weight;
       problem.off_diagonal_weight = form.off_diagonal_weight;
-      left_ = ncvx::device::incidences(form_, true);
-      problem.left_start = left_.start.data();
-      problem.left_partner = left_.partner.data();
-      problem.left_entry = left_.entry.data();
-      problem.left_coefficient = left_.coefficient.data();
-      problem.left_incidences = static_cast<std::int64_t>(left_.partner.size());
+      left_list = ncvx::device::incidences(form, true);
+      problem.left_start = left_list.start.data();
+      problem.left_partner = left_list.partner.data();
+      problem.left_entry = left_list.entry.data();
+      problem.left_coefficient = left_list.coefficient.data();
+      problem.left_incidences = static_cast<std::int64_t>(left_list.partner.size());
       if (problem.two_factors && !problem.symmetric) {
-        right_ = ncvx::device::incidences(form_, false);
-        problem.right_start = right_.start.data();
-        problem.right_partner = right_.partner.data();
-        problem.right_entry = right_.entry.data();
-        problem.right_coefficient = right_.coefficient.data();
-        problem.right_incidences = static_cast<std::int64_t>(right_.partner.size());
+        right_list = ncvx::device::incidences(form, false);
+        problem.right_start = right_list.start.data();
+        problem.right_partner = right_list.partner.data();
+        problem.right_entry = right_list.entry.data();
+        problem.right_coefficient = right_list.coefficient.data();
+        problem.right_incidences = static_cast<std::int64_t>(right_list.partner.size());
       }
     }
     const std::vector<double> left = ncvx::device::row_major<double>(start.left());
@@ -71,10 +72,6 @@ class CudaTrajectory final : public ncvx::DeviceTrajectory {
     problem.step = spec.step;
     problem.momentum = spec.momentum;
     trajectory_ = std::make_unique<ncvx::cuda::Trajectory>(problem);
-    left_ = {};  // uploaded: the host copies go
-    right_ = {};
-    form_.rows.clear();
-    form_.columns.clear();
   }
 
   void step() override { trajectory_->step(); }
@@ -90,8 +87,6 @@ class CudaTrajectory final : public ncvx::DeviceTrajectory {
   }
 
  private:
-  DeviceForm form_;
-  ncvx::device::Incidences left_, right_;
   std::unique_ptr<ncvx::cuda::Trajectory> trajectory_;
 };
 

@@ -311,12 +311,8 @@ __global__ void update_kernel(T* factor, T* previous, const T* from, const T* gr
   for (Index a = blockIdx.x * static_cast<Index>(blockDim.x) + threadIdx.x; a < count;
        a += static_cast<Index>(gridDim.x) * blockDim.x) {
     const T current = factor[a];
-    if (kind == math::kNesterov)
-      factor[a] = from[a] - mu * gradient[a];
-    else if (kind == math::kHeavyBall)
-      factor[a] = math::look_ahead(current, previous[a], beta) - mu * gradient[a];
-    else
-      factor[a] = current - mu * gradient[a];
+    factor[a] = math::updated(kind, current, previous[a], kind == math::kNesterov ? from[a] : T(0), gradient[a], mu,
+                              beta);
     previous[a] = current;
   }
 }
@@ -488,9 +484,7 @@ class TypedEngine final : public Engine {
       check_launch("the rows' residuals");
     }
     if (!gradient) {
-      sum_values<<<static_cast<unsigned>(kValueBlocks), kThreads>>>(values_.data(), m, total_.data() + 1);
-      sum_values<<<1, kThreads>>>(total_.data() + 1, kValueBlocks, total_.data());
-      check_launch("the loss value");
+      sum_loss();
       return;
     }
     const T factor = p.two_factors ? T(1) : T(2);  // X = U U^T: G = 2 A*(d) U
@@ -533,6 +527,14 @@ class TypedEngine final : public Engine {
     check_launch("the gradient");
   }
 
+  /// total_[0] = the measurements' loss values, summed in a fixed order (blocks, then their partials).
+  void sum_loss() {
+    sum_values<<<static_cast<unsigned>(kValueBlocks), kThreads>>>(values_.data(), problem_.measurements,
+                                                                 total_.data() + 1);
+    sum_values<<<1, kThreads>>>(total_.data() + 1, kValueBlocks, total_.data());
+    check_launch("the loss value");
+  }
+
   /// f (and the gradient blocks) for rank-one rows: P = A L, Q = B R (A R; P for U U^T).
   void rank_one_evaluate(const T* left, const T* right, bool gradient) {
     const Problem& p = problem_;
@@ -548,9 +550,7 @@ class TypedEngine final : public Engine {
                                                   values_.data());
     check_launch("the rank-one residuals");
     if (!gradient) {
-      sum_values<<<static_cast<unsigned>(kValueBlocks), kThreads>>>(values_.data(), m, total_.data() + 1);
-      sum_values<<<1, kThreads>>>(total_.data() + 1, kValueBlocks, total_.data());
-      check_launch("the loss value");
+      sum_loss();
       return;
     }
     rank_one_gradient<<<blocks_for(n1 * k), kThreads>>>(rank_left_.data(), n1, derivative_.data(), projected_right, m,

@@ -59,29 +59,26 @@ class EmulatedTrajectory final : public ncvx::DeviceTrajectory {
 
   void step() override {
     const T beta = static_cast<T>(spec_.momentum), mu = static_cast<T>(spec_.step);
-    if (spec_.update == DeviceRunSpec::Update::nesterov) {
-      ahead_left_ = left_;
-      ahead_right_ = right_;
+    const int kind = static_cast<int>(spec_.update);
+    if (kind == kNesterov) {  // the gradient at the look-ahead point F + beta (F - F_prev)
+      ahead_left_.resize(left_.size());
+      ahead_right_.resize(right_.size());
       for (std::size_t a = 0; a < left_.size(); ++a) ahead_left_[a] = look_ahead(left_[a], previous_left_[a], beta);
       for (std::size_t a = 0; a < right_.size(); ++a) ahead_right_[a] = look_ahead(right_[a], previous_right_[a], beta);
       evaluate(ahead_left_.data(), two_factors_ ? ahead_right_.data() : ahead_left_.data(), true);
-      previous_left_ = left_;
-      previous_right_ = right_;
-      for (std::size_t a = 0; a < left_.size(); ++a) left_[a] = ahead_left_[a] - mu * gradient_left_[a];
-      for (std::size_t a = 0; a < right_.size(); ++a) right_[a] = ahead_right_[a] - mu * gradient_right_[a];
-      return;
+    } else {
+      evaluate(left_.data(), two_factors_ ? right_.data() : left_.data(), true);
     }
-    evaluate(left_.data(), two_factors_ ? right_.data() : left_.data(), true);
-    const bool heavy_ball = spec_.update == DeviceRunSpec::Update::heavy_ball;
-    auto update = [&](std::vector<T>& factor, std::vector<T>& previous, const std::vector<T>& gradient) {
+    auto update = [&](std::vector<T>& factor, std::vector<T>& previous, const std::vector<T>& ahead,
+                      const std::vector<T>& gradient) {
       for (std::size_t a = 0; a < factor.size(); ++a) {
         const T current = factor[a];
-        factor[a] = heavy_ball ? look_ahead(current, previous[a], beta) - mu * gradient[a] : current - mu * gradient[a];
+        factor[a] = updated(kind, current, previous[a], kind == kNesterov ? ahead[a] : T(0), gradient[a], mu, beta);
         previous[a] = current;
       }
     };
-    update(left_, previous_left_, gradient_left_);
-    if (two_factors_) update(right_, previous_right_, gradient_right_);
+    update(left_, previous_left_, ahead_left_, gradient_left_);
+    if (two_factors_) update(right_, previous_right_, ahead_right_, gradient_right_);
   }
 
   bool finite() override {

@@ -65,7 +65,9 @@ Matrix damped_pseudo_inverse(const Matrix& H, double lambda) {
 class GaussNewton final : public ncvx::Optimizer {
  public:
   explicit GaussNewton(const ncvx::ParameterValues& values)
-      : step_(values.real("step")), damping_(values.real("damping")), sweep_(values.choice("sweep")) {}
+      : step_(values.real("step")),
+        damping_(values.real("damping")),
+        alternating_(values.choice("sweep") == "alternating") {}
 
   static std::vector<ncvx::ParameterSpec> parameters() {
     return {
@@ -90,19 +92,21 @@ class GaussNewton final : public ncvx::Optimizer {
     }
     Matrix& U = factors.left();
     Matrix& V = factors.right();
-    const Matrix left_gram = U.transpose() * U;
+    // V's preconditioner: U's Gram before U's half-step (simultaneous) or after it, with
+    // the gradient there (alternating).
+    Matrix left_gram;
+    if (!alternating_) left_gram = U.transpose() * U;
     U -= (2.0 * step_) * gradient_.left() * damped_pseudo_inverse(V.transpose() * V, damping_);
-    if (sweep_ == "alternating") {
+    if (alternating_) {
       objective.value_and_gradient(factors, gradient_);
-      V -= (2.0 * step_) * gradient_.right() * damped_pseudo_inverse(U.transpose() * U, damping_);
-    } else {
-      V -= (2.0 * step_) * gradient_.right() * damped_pseudo_inverse(left_gram, damping_);
+      left_gram = U.transpose() * U;
     }
+    V -= (2.0 * step_) * gradient_.right() * damped_pseudo_inverse(left_gram, damping_);
   }
 
  private:
   double step_, damping_;
-  std::string sweep_;
+  bool alternating_;
   ncvx::FactorSet gradient_;
 };
 

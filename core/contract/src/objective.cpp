@@ -17,11 +17,6 @@ Objective::Objective(const MeasurementOperator& measurement, const Loss& loss, c
       observations_(observations),
       factorization_(factorization && !factorization->direct() ? factorization : nullptr) {}
 
-namespace {
-
-
-}  // namespace
-
 void Objective::check(const FactorSet& factors) const {
   const MatrixShape shape = measurement_.shape();
   const bool fits = factors.size() >= 1 && factors.left().rows() == shape.rows &&

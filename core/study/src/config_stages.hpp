@@ -54,7 +54,7 @@ struct ExpandedSweep {
 /// A method's `backend` and `precision` (device_methods.cpp): checked against
 /// the build, the device and what a device runs, at the keys' locations.
 void read_method_device(const ConfigNode& node, const std::string& section, const ComponentChoice& measurement,
-                        MethodSpec& method, const PluginRegistry& plugins);
+                        MethodSpec& method);
 
 ValidatedConfig validate_configuration(ConfigNode root, const std::string& source, const PluginRegistry& plugins);
 ExpandedSweep expand_sweep(const ValidatedConfig& config, const PluginRegistry& plugins);

@@ -17,7 +17,6 @@
 
 #include "config_stages.hpp"
 #include "config_values.hpp"
-#include "ncvx/plugin_registry.hpp"
 #include "ncvx/study/device_backend.hpp"
 
 namespace ncvx {
@@ -49,7 +48,7 @@ bool one_of(const std::string& name, std::initializer_list<const char*> names) {
 }  // namespace
 
 void read_method_device(const ConfigNode& node, const std::string& section, const ComponentChoice& measurement,
-                        MethodSpec& method, const PluginRegistry&) {
+                        MethodSpec& method) {
   const ConfigNode* backend = node.find("backend");
   const ConfigNode* precision = node.find("precision");
   if (backend) {

@@ -324,11 +324,12 @@ void write_meta(const fs::path& directory, const Experiment& experiment, const P
   // The methods run on a device: backend, precision and the device itself.
   nlohmann::json devices = nlohmann::json::array();
   std::set<std::string> recorded;
+  std::string why;
+  const DeviceBackend* backend = nullptr;
   for (const auto& point : experiment.points)
     for (const auto& method : point.methods)
       if (method.spec.on_device() && recorded.insert(method.spec.label).second) {
-        std::string why;
-        const DeviceBackend* backend = device_backend(why);
+        if (!backend && why.empty()) backend = device_backend(why);
         devices.push_back({{"method", method.spec.label},
                            {"backend", method.spec.backend},
                            {"precision", method.spec.precision},

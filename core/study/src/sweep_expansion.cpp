@@ -224,7 +224,7 @@ MethodSpec read_method(const ConfigNode& node, const std::string& label, const C
     fail(where, fmt::format("{}: factorization `{}` cannot fit problem `{}` ({}) at width {}: {}", section,
                             method.factorization.name, problem.choice.name, shape.describe(), method.width, unfit));
   read_method_budget(node, section, method);
-  read_method_device(node, section, measurement, method, plugins);
+  read_method_device(node, section, measurement, method);
   const FactorShape factors =
       factorization_plugin.guard("declaring its blocks", [&] { return product->shape(shape, method.width); });
   const std::string what = describe_factorization(method.factorization);

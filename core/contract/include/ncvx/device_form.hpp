@@ -24,8 +24,8 @@
 //                     off-diagonal weight elsewhere (1/sqrt(p) and sqrt(2/p)
 //                     for symmetric completion), in measurement order.
 //
-// The pointers of dense_rows refer to the operator's own storage and stay
-// valid while the operator lives; entries are copied out.
+// The row pointers (dense_rows, rank_one_rows) refer to the operator's own
+// storage and stay valid while the operator lives; entries are copied out.
 
 #include <array>
 #include <cstdint>
